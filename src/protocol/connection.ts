@@ -1,0 +1,132 @@
+/**
+ * A framed, validated message connection over a Bun socket, used by every role.
+ *
+ * Reading: chunks go through FrameReader, each frame through `parseMessage`. A frame that is
+ * too long, does not decode, or fails its schema closes this connection with a logged reason:
+ * the peer's stream can no longer be trusted to be in step, but the process serves on.
+ * Writing: Bun's `write` may take only part of a buffer; the rest waits for `drain`.
+ */
+import type { Socket, SocketHandler } from "bun";
+import { encodeFrame, FrameError, FrameReader } from "./frames.ts";
+import { parseMessage, type Message } from "./messages.ts";
+
+export type ConnectionEvents = {
+  onMessage(conn: Connection, message: Message): void;
+  onClose(conn: Connection, reason: string): void;
+  /** Where dropped-frame reasons are written; defaults to stderr. */
+  log?(line: string): void;
+};
+
+export class Connection {
+  private readonly reader = new FrameReader();
+  private pending: Uint8Array[] = [];
+  private closeReason: string | undefined;
+  /** Free for the owner to attach its own view of the peer (a worker record, say). */
+  tag: unknown;
+
+  constructor(
+    private readonly socket: Socket<Connection>,
+    private readonly events: ConnectionEvents,
+  ) {}
+
+  get closed(): boolean {
+    return this.closeReason !== undefined;
+  }
+
+  /** Bytes handed to `send` that the kernel has not taken yet. */
+  get buffered(): number {
+    return this.pending.reduce((n, b) => n + b.length, 0);
+  }
+
+  send(message: Message): void {
+    if (this.closed) return;
+    this.write(encodeFrame(message));
+  }
+
+  close(reason: string): void {
+    if (this.closed) return;
+    this.closeReason = reason;
+    this.socket.end();
+    this.events.onClose(this, reason);
+  }
+
+  private write(bytes: Uint8Array): void {
+    if (this.pending.length > 0) {
+      this.pending.push(bytes);
+      return;
+    }
+    const written = this.socket.write(bytes);
+    if (written < bytes.length) this.pending.push(bytes.subarray(Math.max(written, 0)));
+  }
+
+  /** Socket callbacks: called by the handler set below. */
+  handleData(chunk: Uint8Array): void {
+    let messages: unknown[];
+    try {
+      messages = this.reader.push(chunk);
+    } catch (err) {
+      if (!(err instanceof FrameError)) throw err;
+      this.drop(err.message);
+      return;
+    }
+    for (const raw of messages) {
+      if (this.closed) return;
+      const parsed = parseMessage(raw);
+      if (!parsed.ok) {
+        this.drop(parsed.reason);
+        return;
+      }
+      this.events.onMessage(this, parsed.message);
+    }
+  }
+
+  handleDrain(): void {
+    while (this.pending.length > 0) {
+      const head = this.pending[0]!;
+      const written = this.socket.write(head);
+      if (written < head.length) {
+        this.pending[0] = head.subarray(Math.max(written, 0));
+        return;
+      }
+      this.pending.shift();
+    }
+  }
+
+  handleClose(reason: string): void {
+    if (this.closed) return;
+    this.closeReason = reason;
+    this.events.onClose(this, reason);
+  }
+
+  private drop(reason: string): void {
+    (this.events.log ?? ((l) => console.error(l)))(`dropping connection: ${reason}`);
+    this.close(`protocol error: ${reason}`);
+  }
+}
+
+/** The Bun socket handlers that route into `socket.data`, a Connection. */
+export function connectionHandlers(events: ConnectionEvents): SocketHandler<Connection> {
+  return {
+    open(socket) {
+      socket.data = new Connection(socket, events);
+    },
+    data(socket, chunk) {
+      socket.data.handleData(chunk);
+    },
+    drain(socket) {
+      socket.data.handleDrain();
+    },
+    close(socket) {
+      socket.data?.handleClose("peer closed the connection");
+    },
+    error(socket, err) {
+      socket.data?.handleClose(`socket error: ${err.message}`);
+    },
+  };
+}
+
+/** Connects to a Unix socket; resolves with the Connection once open. */
+export async function connectUnix(path: string, events: ConnectionEvents): Promise<Connection> {
+  const socket = await Bun.connect<Connection>({ unix: path, socket: connectionHandlers(events) });
+  return socket.data;
+}
