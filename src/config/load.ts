@@ -1,0 +1,108 @@
+/**
+ * Finding, parsing and validating the config file; resolving its relative paths.
+ *
+ * Problems come back as values, one line each (`config: pools[1].size: expected an integer
+ * >= 1, got "two"`), so the CLI can print them all at once and exit 2.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, isAbsolute, resolve } from "node:path";
+import type { z } from "zod";
+import { Config } from "./schema.ts";
+
+export type LoadedConfig = {
+  config: Config;
+  /** The file it came from, or null for the built-in defaults. */
+  file: string | null;
+  runDir: string;
+  dataDir: string;
+  controlSocket: string;
+};
+
+export type LoadResult = { ok: true; value: LoadedConfig } | { ok: false; problems: string[] };
+
+/** `--config F`, else $GAIA_CONFIG, else ./gaia.toml when present, else none. */
+export function findConfigFile(explicit: string | undefined, env = process.env, cwd = process.cwd()): string | null {
+  if (explicit) return resolve(cwd, explicit);
+  if (env.GAIA_CONFIG) return resolve(cwd, env.GAIA_CONFIG);
+  const local = resolve(cwd, "gaia.toml");
+  return existsSync(local) ? local : null;
+}
+
+export function parseConfigText(text: string, file: string): { ok: true; raw: unknown } | { ok: false; problems: string[] } {
+  try {
+    const raw = file.endsWith(".json") ? JSON.parse(text) : Bun.TOML.parse(text);
+    return { ok: true, raw };
+  } catch (err) {
+    return { ok: false, problems: [`config: ${file}: cannot parse: ${(err as Error).message}`] };
+  }
+}
+
+export function validateConfig(raw: unknown): { ok: true; config: Config } | { ok: false; problems: string[] } {
+  const parsed = Config.safeParse(raw ?? {}, { reportInput: true });
+  if (parsed.success) return { ok: true, config: parsed.data };
+  return { ok: false, problems: parsed.error.issues.flatMap(formatIssue) };
+}
+
+export function loadConfig(file: string | null, env = process.env, cwd = process.cwd()): LoadResult {
+  let raw: unknown = {};
+  if (file !== null) {
+    if (!existsSync(file)) return { ok: false, problems: [`config: ${file}: no such file`] };
+    const text = parseConfigText(readFileSync(file, "utf8"), file);
+    if (!text.ok) return text;
+    raw = text.raw;
+  }
+  const checked = validateConfig(raw);
+  if (!checked.ok) return checked;
+  const base = file === null ? cwd : dirname(file);
+  const runDir = resolve(base, env.GAIA_RUN_DIR ?? checked.config.run_dir);
+  const dataDir = resolve(base, env.GAIA_DATA_DIR ?? checked.config.data_dir);
+  const controlSocket = resolve(runDir, checked.config.control.socket);
+  // Pool modules that look like files are resolved against the config's folder, so the
+  // workers (whose working directory is the same) and the user agree on what they name.
+  for (const pool of checked.config.pools) {
+    pool.modules = pool.modules.map((m) => (looksLikePath(m) ? resolve(base, m) : m));
+  }
+  return { ok: true, value: { config: checked.config, file, runDir, dataDir, controlSocket } };
+}
+
+function looksLikePath(module: string): boolean {
+  return isAbsolute(module) || module.startsWith(".") || /\.(ts|js|mjs|py|tsx|jsx)$/.test(module);
+}
+
+function formatPath(path: PropertyKey[]): string {
+  let out = "";
+  for (const part of path) out += typeof part === "number" ? `[${part}]` : out === "" ? String(part) : `.${String(part)}`;
+  return out || "(root)";
+}
+
+function describeInput(input: unknown): string {
+  if (input === undefined) return "nothing";
+  const text = JSON.stringify(input);
+  return text === undefined ? String(input) : text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function formatIssue(issue: z.core.$ZodIssue): string[] {
+  const at = formatPath(issue.path);
+  const got = `got ${describeInput((issue as { input?: unknown }).input)}`;
+  if (issue.message.startsWith("expected ")) return [`config: ${at}: ${issue.message}, ${got}`];
+  switch (issue.code) {
+    case "unrecognized_keys":
+      return issue.keys.map((key) => `config: ${at === "(root)" ? key : `${at}.${key}`}: unknown key`);
+    case "invalid_type":
+      return [`config: ${at}: expected ${article(issue.expected)}, ${got}`];
+    case "too_small": {
+      const bound = issue.inclusive === false ? ">" : ">=";
+      const origin = (issue as { origin?: string }).origin;
+      const wanted = origin === "array" ? `at least ${issue.minimum} item(s)` : `a value ${bound} ${issue.minimum}`;
+      return [`config: ${at}: expected ${wanted}, ${got}`];
+    }
+    case "invalid_value":
+      return [`config: ${at}: expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}, ${got}`];
+    default:
+      return [`config: ${at}: ${issue.message}`];
+  }
+}
+
+function article(type: string): string {
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}

@@ -1,0 +1,152 @@
+/**
+ * gaia's configuration (SPEC §3): the one source of truth for every key and its default.
+ *
+ * Semantics:
+ * - Every key has a default, so an empty file (or none) is a valid config: one Bun pool
+ *   "default" with one worker per CPU, serving the built-in tasks `echo` and `sleep`.
+ * - Unknown keys are errors, so typos show instead of silently meaning nothing.
+ * - `run_dir` and `data_dir` are relative to the config file's folder (to the working
+ *   directory without a file); `control.socket` is relative to `run_dir`.
+ * - Pools are independent sets of workers: a pool's workers all load the same `modules`.
+ *   A job goes to the first pool, in config order, whose workers announced its task.
+ * - `tasks."NAME"` holds per-task policy; a job may override `timeout_s` and `retries`.
+ * - `retries.max` counts retries after the first attempt. The default retries a job up to
+ *   3 times when its worker was lost, and never for an exception in the handler.
+ * - Schedules are validated here; the IO engine runs them (SPEC §10).
+ */
+import { availableParallelism } from "node:os";
+import { z } from "zod";
+
+/** An integer field whose every failure reads as the spec's example: "expected an integer >= 1". */
+function int(min: number) {
+  const error = `expected an integer >= ${min}`;
+  return z.number({ error }).int({ error }).min(min, { error });
+}
+const positiveInt = int(1);
+const nonNegativeInt = int(0);
+const name = z.string().regex(/^[A-Za-z0-9_.-]+$/, "use letters, digits, '_', '.' and '-'");
+
+/** A size such as "8GiB", "512MB", a byte count, or a share of the filesystem ("50%"). */
+const size = z.union([
+  z.number().int().min(1),
+  z.string().regex(/^\s*(\d+(\.\d+)?\s*(B|KB|KiB|MB|MiB|GB|GiB|TB|TiB)|\d+(\.\d+)?%)\s*$/, "expected a size such as \"8GiB\" or \"50%\""),
+]);
+
+export const Control = z
+  .object({
+    socket: z.string().min(1).default("gaia.sock"),
+    max_body_mb: z.number().min(0.001).default(64),
+  })
+  .strict();
+
+export const Queue = z
+  .object({
+    max_depth: positiveInt.default(100_000),
+    result_ttl_s: z.number().min(0).default(86_400),
+  })
+  .strict();
+
+export const Shutdown = z.object({ grace_s: z.number().min(0).default(8) }).strict();
+
+export const Restart = z
+  .object({
+    intensity: positiveInt.default(10),
+    period_s: z.number().min(1).default(60),
+    backoff_max_ms: positiveInt.default(10_000),
+  })
+  .strict();
+
+export const Arrays = z
+  .object({
+    dir: z.string().min(1).default("/dev/shm"),
+    max_bytes: size.default("50%"),
+    ttl_s: z.number().min(0).default(3600),
+  })
+  .strict();
+
+export const RetryOn = z.enum(["timeout", "worker_lost", "memory_limit_exceeded", "error"]);
+
+export const Retries = z
+  .object({
+    max: nonNegativeInt.default(3),
+    on: z.array(RetryOn).default(["worker_lost"]),
+    backoff_s: z.number().min(0).default(1),
+    factor: z.number().min(1).default(2),
+    max_backoff_s: z.number().min(0).default(60),
+  })
+  .strict();
+
+export const TaskPolicy = z
+  .object({
+    timeout_s: z.number().gt(0).default(300),
+    retries: Retries.default(Retries.parse({})),
+  })
+  .strict();
+
+export const Pool = z
+  .object({
+    name,
+    runtime: z.enum(["bun", "python"]).default("bun"),
+    size: positiveInt.default(availableParallelism()),
+    modules: z.array(z.string().min(1)).default([]),
+    python: z.string().min(1).default("python3"),
+    max_jobs_per_worker: nonNegativeInt.default(0),
+    memory_limit_mb: nonNegativeInt.default(0),
+    memory_check_ms: positiveInt.default(250),
+    address_space_mb: nonNegativeInt.default(0),
+    env: z.record(z.string(), z.string()).default({}),
+  })
+  .strict();
+
+export const Schedule = z
+  .object({
+    name,
+    task: z.string().min(1),
+    payload: z.unknown().optional(),
+    cron: z.string().optional(),
+    timezone: z.string().optional(),
+    every_s: z.number().gt(0).optional(),
+    loop: z.boolean().optional(),
+    loop_delay_s: z.number().min(0).default(0),
+    error_delay_s: z.number().min(0).default(10),
+    max_runs: positiveInt.optional(),
+    overlap: z.enum(["skip", "queue"]).default("skip"),
+    paused: z.boolean().default(false),
+    catch_up: z.boolean().default(false),
+  })
+  .strict()
+  .refine((s) => [s.cron, s.every_s, s.loop].filter((x) => x !== undefined && x !== false).length === 1, {
+    message: "set exactly one of cron, every_s or loop = true",
+  });
+
+export const Config = z
+  .object({
+    run_dir: z.string().min(1).default(".gaia/run"),
+    data_dir: z.string().min(1).default(".gaia/data"),
+    control: Control.default(Control.parse({})),
+    queue: Queue.default(Queue.parse({})),
+    shutdown: Shutdown.default(Shutdown.parse({})),
+    restart: Restart.default(Restart.parse({})),
+    arrays: Arrays.default(Arrays.parse({})),
+    pools: z.array(Pool).min(1).default([Pool.parse({ name: "default" })]),
+    tasks: z.record(z.string(), TaskPolicy).default({}),
+    schedules: z.array(Schedule).default([]),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    const seen = new Set<string>();
+    config.pools.forEach((pool, i) => {
+      if (seen.has(pool.name)) ctx.addIssue({ code: "custom", path: ["pools", i, "name"], message: `duplicate pool name "${pool.name}"` });
+      seen.add(pool.name);
+    });
+  });
+
+export type Config = z.infer<typeof Config>;
+export type PoolConfig = z.infer<typeof Pool>;
+export type TaskPolicy = z.infer<typeof TaskPolicy>;
+export type RetryPolicy = z.infer<typeof Retries>;
+
+/** The policy for a task: its `tasks` entry, else the defaults. */
+export function taskPolicy(config: Config, task: string): TaskPolicy {
+  return config.tasks[task] ?? TaskPolicy.parse({});
+}
