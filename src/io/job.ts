@@ -1,0 +1,74 @@
+/**
+ * The job record (SPEC §5) as the IO engine holds it, and its JSON face for the API.
+ *
+ * `attempts` counts attempts started: 1 while the first runs. A retry puts the job back to
+ * `queued` with a not-before time; shutdown puts a running job back without counting it.
+ */
+import type { ErrorInfo, Usage } from "../protocol/messages.ts";
+import type { RetryPolicy } from "../config/schema.ts";
+
+export const TERMINAL = ["succeeded", "failed", "timed_out", "cancelled"] as const;
+export const STATES = ["queued", "running", ...TERMINAL] as const;
+export type JobState = (typeof STATES)[number];
+export type TerminalState = (typeof TERMINAL)[number];
+
+export type Job = {
+  id: string;
+  task: string;
+  pool: string;
+  state: JobState;
+  payload: unknown;
+  arrays: Record<string, string>;
+  result: unknown;
+  result_arrays: Record<string, string>;
+  error: ErrorInfo | null;
+  attempts: number;
+  max_attempts: number;
+  session_id: string | null;
+  idempotency_key: string | null;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  /** Epoch ms before which a retried job is not dispatched. */
+  not_before: number;
+  worker: { id: string; pid: number } | null;
+  execution_ms: number | null;
+  usage: Usage | null;
+  progress: { fraction: number; message: string | null } | null;
+  timeout_s: number;
+  retries: RetryPolicy;
+};
+
+export function isTerminal(state: JobState): state is TerminalState {
+  return (TERMINAL as readonly string[]).includes(state);
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** The job as the API shows it: times as ISO 8601, internals left out. */
+export function jobView(job: Job) {
+  return {
+    id: job.id,
+    task: job.task,
+    pool: job.pool,
+    state: job.state,
+    payload: job.payload,
+    arrays: job.arrays,
+    result: job.result,
+    result_arrays: job.result_arrays,
+    error: job.error,
+    attempts: job.attempts,
+    max_attempts: job.max_attempts,
+    session_id: job.session_id,
+    idempotency_key: job.idempotency_key,
+    created_at: iso(job.created_at),
+    started_at: iso(job.started_at),
+    finished_at: iso(job.finished_at),
+    worker: job.worker,
+    execution_ms: job.execution_ms,
+    usage: job.usage,
+    progress: job.progress,
+    timeout_s: job.timeout_s,
+  };
+}
+export type JobView = ReturnType<typeof jobView>;

@@ -1,0 +1,161 @@
+/**
+ * The journal: every job in SQLite (bun:sqlite, WAL).
+ *
+ * Durability: `insert` commits before it returns, so the API answers 202 only for a job that
+ * is on disk. WAL with synchronous=NORMAL survives `kill -9` of any process (the commit is
+ * in the WAL file); only a power cut can lose the last commits. State changes after that
+ * (running, finished, retried) are batched: `save` marks a job dirty and one transaction per
+ * event-loop turn writes them all, then runs the callbacks that waited for that commit.
+ */
+import { Database, type Statement } from "bun:sqlite";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { STATES, type Job, type JobState } from "./job.ts";
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS jobs (
+  id TEXT PRIMARY KEY, task TEXT NOT NULL, pool TEXT NOT NULL, state TEXT NOT NULL,
+  payload TEXT, arrays TEXT NOT NULL, result TEXT, result_arrays TEXT NOT NULL, error TEXT,
+  attempts INTEGER NOT NULL, max_attempts INTEGER NOT NULL, session_id TEXT,
+  idempotency_key TEXT UNIQUE, created_at INTEGER NOT NULL, started_at INTEGER,
+  finished_at INTEGER, not_before INTEGER NOT NULL, worker TEXT, execution_ms REAL,
+  usage TEXT, progress TEXT, timeout_s REAL NOT NULL, retries TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state);
+CREATE INDEX IF NOT EXISTS jobs_finished ON jobs(finished_at) WHERE finished_at IS NOT NULL;
+CREATE TABLE IF NOT EXISTS pool_tasks (pool TEXT PRIMARY KEY, tasks TEXT NOT NULL);
+`;
+
+const COLUMNS = [
+  "id", "task", "pool", "state", "payload", "arrays", "result", "result_arrays", "error",
+  "attempts", "max_attempts", "session_id", "idempotency_key", "created_at", "started_at",
+  "finished_at", "not_before", "worker", "execution_ms", "usage", "progress", "timeout_s", "retries",
+] as const;
+const JSON_COLUMNS = new Set(["payload", "arrays", "result", "result_arrays", "error", "worker", "usage", "progress", "retries"]);
+const MUTABLE = COLUMNS.filter((c) => !["id", "task", "pool", "payload", "arrays", "created_at", "session_id", "idempotency_key", "timeout_s", "retries", "max_attempts"].includes(c));
+
+type Row = Record<(typeof COLUMNS)[number], string | number | null>;
+
+function toRow(job: Job, columns: readonly string[]): (string | number | null)[] {
+  return columns.map((c) => {
+    const v = (job as Record<string, unknown>)[c];
+    if (JSON_COLUMNS.has(c)) return v === null || v === undefined ? null : JSON.stringify(v);
+    return v as string | number | null;
+  });
+}
+
+function fromRow(row: Row): Job {
+  const job: Record<string, unknown> = {};
+  for (const c of COLUMNS) {
+    const v = row[c];
+    job[c] = JSON_COLUMNS.has(c) && typeof v === "string" ? JSON.parse(v) : v;
+  }
+  return job as Job;
+}
+
+export type ListFilter = { state?: JobState; task?: string; limit: number; after?: string };
+
+export class Journal {
+  private readonly db: Database;
+  private readonly insertStmt: Statement;
+  private readonly updateStmt: Statement;
+  private dirty = new Map<string, Job>();
+  private afterCommit: (() => void)[] = [];
+  private flushScheduled = false;
+
+  constructor(dataDir: string) {
+    mkdirSync(dataDir, { recursive: true });
+    this.db = new Database(join(dataDir, "journal.sqlite"), { create: true, strict: true });
+    this.db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
+    this.db.exec(SCHEMA);
+    this.insertStmt = this.db.prepare(`INSERT INTO jobs (${COLUMNS.join(",")}) VALUES (${COLUMNS.map(() => "?").join(",")})`);
+    this.updateStmt = this.db.prepare(`UPDATE jobs SET ${MUTABLE.map((c) => `${c} = ?`).join(", ")} WHERE id = ?`);
+  }
+
+  /** Commits the jobs before returning (all or none). */
+  insert(jobs: Job[]): void {
+    this.db.transaction(() => {
+      for (const job of jobs) this.insertStmt.run(...toRow(job, COLUMNS));
+    })();
+  }
+
+  /** Marks a job's new state for the next batched commit; `then` runs after that commit. */
+  save(job: Job, then?: () => void): void {
+    this.dirty.set(job.id, job);
+    if (then) this.afterCommit.push(then);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  flush(): void {
+    this.flushScheduled = false;
+    if (this.dirty.size > 0) {
+      const jobs = [...this.dirty.values()];
+      this.dirty.clear();
+      this.db.transaction(() => {
+        for (const job of jobs) this.updateStmt.run(...toRow(job, MUTABLE), job.id);
+      })();
+    }
+    const callbacks = this.afterCommit;
+    this.afterCommit = [];
+    for (const cb of callbacks) cb();
+  }
+
+  get(id: string): Job | null {
+    const row = this.db.query(`SELECT * FROM jobs WHERE id = ?`).get(id) as Row | null;
+    return row ? fromRow(row) : null;
+  }
+
+  byIdempotencyKey(key: string): Job | null {
+    const row = this.db.query(`SELECT * FROM jobs WHERE idempotency_key = ?`).get(key) as Row | null;
+    return row ? fromRow(row) : null;
+  }
+
+  /** Queued and running jobs, oldest first: what a starting IO engine must take over. */
+  active(): Job[] {
+    const rows = this.db.query(`SELECT * FROM jobs WHERE state IN ('queued', 'running') ORDER BY id`).all() as Row[];
+    return rows.map(fromRow);
+  }
+
+  list(filter: ListFilter): Job[] {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (filter.state) (where.push("state = ?"), args.push(filter.state));
+    if (filter.task) (where.push("task = ?"), args.push(filter.task));
+    if (filter.after) (where.push("id > ?"), args.push(filter.after));
+    const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id LIMIT ?`;
+    return (this.db.query(sql).all(...args, filter.limit) as Row[]).map(fromRow);
+  }
+
+  counts(): Record<JobState, number> {
+    const counts = Object.fromEntries(STATES.map((s) => [s, 0])) as Record<JobState, number>;
+    for (const row of this.db.query(`SELECT state, COUNT(*) AS n FROM jobs GROUP BY state`).all() as { state: JobState; n: number }[]) {
+      counts[row.state] = row.n;
+    }
+    return counts;
+  }
+
+  /** Deletes terminal jobs finished before `before` (epoch ms); returns how many per state. */
+  purge(before: number): Partial<Record<JobState, number>> {
+    const rows = this.db
+      .query(`SELECT state, COUNT(*) AS n FROM jobs WHERE finished_at IS NOT NULL AND finished_at < ? GROUP BY state`)
+      .all(before) as { state: JobState; n: number }[];
+    this.db.query(`DELETE FROM jobs WHERE finished_at IS NOT NULL AND finished_at < ?`).run(before);
+    return Object.fromEntries(rows.map((r) => [r.state, r.n]));
+  }
+
+  savePoolTasks(pool: string, tasks: string[]): void {
+    this.db.query(`INSERT INTO pool_tasks (pool, tasks) VALUES (?, ?) ON CONFLICT(pool) DO UPDATE SET tasks = excluded.tasks`).run(pool, JSON.stringify(tasks));
+  }
+
+  poolTasks(): Map<string, string[]> {
+    const rows = this.db.query(`SELECT pool, tasks FROM pool_tasks`).all() as { pool: string; tasks: string }[];
+    return new Map(rows.map((r) => [r.pool, JSON.parse(r.tasks) as string[]]));
+  }
+
+  close(): void {
+    this.flush();
+    this.db.close();
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * The IO engine process (`gaia __io --state FILE`): journal, queues, dispatch, timeouts and
+ * retries, serving workers and the supervisor on io.sock.
+ *
+ * Boot: open the journal → take over its queued jobs and its running ones (a worker may
+ * still run them and reclaim them in its hello; unclaimed after ORPHAN_GRACE_MS they are
+ * `worker_lost`) → listen → serve until stdin closes (supervisor gone) or SIGTERM.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Config } from "../config/schema.ts";
+import { exitOnStdinEof } from "../lib/stdin-eof.ts";
+import { Engine } from "./engine.ts";
+import { Journal } from "./journal.ts";
+import { Ops } from "./ops.ts";
+import { IoServer } from "./server.ts";
+import { WorkerLink } from "./worker-link.ts";
+
+const ORPHAN_GRACE_MS = 5000;
+const PURGE_EVERY_MS = 60_000;
+
+export type IoBoot = { config: Config; runDir: string; dataDir: string };
+
+export async function runIoEngine(argv: string[]): Promise<void> {
+  const stateFile = argv[argv.indexOf("--state") + 1];
+  if (!stateFile) throw new Error("usage: gaia __io --state FILE");
+  const boot = JSON.parse(readFileSync(stateFile, "utf8")) as IoBoot;
+  const log = (line: string) => console.error(line);
+
+  const journal = new Journal(boot.dataDir);
+  const announced = new Map<string, ReadonlySet<string>>(
+    [...journal.poolTasks()].map(([pool, tasks]) => [pool, new Set(tasks)]),
+  );
+  let server: IoServer;
+  const engine = new Engine(boot.config, journal, {
+    killWorker: (workerId, reason) => server.notify("worker.kill", { worker_id: workerId, reason }),
+    log,
+  });
+  const link = new WorkerLink(engine, {
+    announce(worker) {
+      const tasks = [...worker.tasks].sort();
+      const known = announced.get(worker.pool);
+      if (!known || known.size !== tasks.length || tasks.some((t) => !known.has(t))) {
+        announced.set(worker.pool, new Set(tasks));
+        journal.savePoolTasks(worker.pool, tasks);
+      }
+      server.notify("worker.ready", { worker_id: worker.id, pool: worker.pool, pid: worker.pid, tasks });
+    },
+    gone: (workerId) => server.notify("worker.gone", { worker_id: workerId }),
+    fatal: (workerId, message) => server.notify("worker.fatal", { worker_id: workerId, message }),
+    log,
+  });
+  server = new IoServer(engine, link, new Ops(engine, () => announced), log);
+
+  adoptJournal(engine, link);
+  server.listen(join(boot.runDir, "io.sock"));
+  engine.purge(Date.now() - boot.config.queue.result_ttl_s * 1000);
+  setInterval(() => engine.purge(Date.now() - boot.config.queue.result_ttl_s * 1000), PURGE_EVERY_MS);
+
+  const stop = () => {
+    journal.close();
+    process.exit(0);
+  };
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", () => {}); // a terminal's Ctrl-C reaches the whole group; the supervisor decides
+  exitOnStdinEof(stop);
+}
+
+function adoptJournal(engine: Engine, link: WorkerLink): void {
+  const orphans = [];
+  for (const job of engine.journal.active()) {
+    if (job.state === "queued") engine.enqueue(job);
+    else {
+      engine.active.set(job.id, job);
+      orphans.push(job);
+    }
+  }
+  if (orphans.length === 0) return;
+  setTimeout(() => {
+    const claimed = new Set([...link.workers.values()].flatMap((w) => (w.state.kind === "busy" ? [w.state.job.id] : [])));
+    for (const job of orphans) {
+      if (job.state !== "running" || claimed.has(job.id)) continue;
+      engine.fail(job, "worker_lost", { type: "worker_lost", message: `no worker claimed the job within ${ORPHAN_GRACE_MS / 1000} s of the IO engine's restart` });
+      engine.dispatch(job.pool);
+    }
+  }, ORPHAN_GRACE_MS);
+}

@@ -1,0 +1,67 @@
+/**
+ * One pool's queue of jobs and its idle workers, as the IO engine sees them.
+ *
+ * The queue is an array with a moving head (O(1) shift, compacted now and then). A cancelled
+ * job stays in the array and is skipped when it reaches the head: cancelling is O(1) and the
+ * queue never needs a search. `depth` counts only jobs still queued.
+ */
+import type { Connection } from "../protocol/connection.ts";
+import type { Job } from "./job.ts";
+
+export type WorkerState =
+  | { kind: "idle" }
+  | { kind: "busy"; job: Job; timer: ReturnType<typeof setTimeout> | null };
+
+export type WorkerEntry = {
+  id: string;
+  pool: string;
+  pid: number;
+  runtime: "bun" | "python";
+  tasks: ReadonlySet<string>;
+  conn: Connection;
+  state: WorkerState;
+  jobsDone: number;
+  connectedAt: number;
+};
+
+export class PoolQueue {
+  private items: Job[] = [];
+  private head = 0;
+  depth = 0;
+  readonly idle = new Set<WorkerEntry>();
+
+  constructor(readonly name: string) {}
+
+  push(job: Job): void {
+    this.items.push(job);
+    this.depth++;
+  }
+
+  /** The next job still queued, or undefined; skips what was cancelled while it waited. */
+  shift(): Job | undefined {
+    while (this.head < this.items.length) {
+      const job = this.items[this.head]!;
+      this.items[this.head++] = undefined as unknown as Job;
+      if (this.head > 1024 && this.head * 2 > this.items.length) {
+        this.items = this.items.slice(this.head);
+        this.head = 0;
+      }
+      if (job.state === "queued") {
+        this.depth--;
+        return job;
+      }
+    }
+    return undefined;
+  }
+
+  /** Called when a job in this queue stops being queued without being shifted. */
+  forget(): void {
+    this.depth--;
+  }
+
+  /** An idle worker that serves `task`, or undefined. */
+  idleFor(task: string): WorkerEntry | undefined {
+    for (const worker of this.idle) if (worker.tasks.has(task)) return worker;
+    return undefined;
+  }
+}
