@@ -1,0 +1,151 @@
+/**
+ * The Bun worker process (`gaia __worker --socket P --pool NAME --id ID --modules JSON`).
+ *
+ * Reads top to bottom: load the task modules → connect and say hello → loop {receive a job,
+ * run it, send its result} → exit. Signals only change state: the first SIGTERM is warm
+ * (finish the running job, send its result, exit 0), the second is cold (exit now). EOF on
+ * stdin means the supervisor is gone: exit at once. If the IO engine goes away the worker
+ * keeps its job running, reconnects with backoff, names the job in its hello, and sends the
+ * result once it is connected again.
+ */
+import { connectUnix, type Connection } from "../src/protocol/connection.ts";
+import { FrameError } from "../src/protocol/frames.ts";
+import { PROTOCOL_VERSION, type JobMessage, type Message, type Result } from "../src/protocol/messages.ts";
+import { exitOnStdinEof } from "../src/lib/stdin-eof.ts";
+import { loadTasks } from "./modules.ts";
+import { runJob, toErrorInfo } from "./run-job.ts";
+import type { TaskTable } from "./types.ts";
+
+type Args = { socket: string; pool: string; id: string; modules: string[] };
+type State = { kind: "idle" } | { kind: "busy"; job: JobMessage } | { kind: "stopping" };
+
+const RECONNECT_FIRST_MS = 50;
+const RECONNECT_MAX_MS = 1000;
+
+export async function runWorker(argv: string[]): Promise<void> {
+  const args = parseArgs(argv);
+  exitOnStdinEof(() => process.exit(0));
+  let tasks: TaskTable;
+  try {
+    tasks = await loadTasks(args.modules);
+  } catch (err) {
+    await reportFatal(args, toErrorInfo(err).message);
+    process.exit(1);
+  }
+  new Worker(args, tasks).start();
+}
+
+class Worker {
+  private conn: Connection | null = null;
+  private state: State = { kind: "idle" };
+  private unsent: Result | null = null;
+  private signals = 0;
+  private readonly sessions = new Map<string, Record<string, unknown>>();
+
+  constructor(
+    private readonly args: Args,
+    private readonly tasks: TaskTable,
+  ) {}
+
+  start(): void {
+    process.on("SIGTERM", () => this.onSignal());
+    process.on("SIGINT", () => this.onSignal());
+    void this.connect(RECONNECT_FIRST_MS);
+  }
+
+  private onSignal(): void {
+    this.signals++;
+    if (this.signals > 1 || this.state.kind !== "busy") process.exit(0);
+    this.state = { kind: "stopping" }; // warm: the running job finishes, then we exit
+  }
+
+  private async connect(delay: number): Promise<void> {
+    for (;;) {
+      try {
+        this.conn = await connectUnix(this.args.socket, {
+          onMessage: (_conn, message) => this.onMessage(message),
+          onClose: () => this.onDisconnect(),
+        });
+        break;
+      } catch {
+        await Bun.sleep(delay);
+        delay = Math.min(delay * 2, RECONNECT_MAX_MS);
+      }
+    }
+    const running = this.state.kind === "busy" ? this.state.job.id : (this.unsent?.id ?? null);
+    this.conn.send({
+      t: "hello", v: PROTOCOL_VERSION, role: "worker", pool: this.args.pool, worker_id: this.args.id,
+      pid: process.pid, runtime: "bun", tasks: Object.keys(this.tasks), running,
+    });
+    if (this.unsent) this.send(this.unsent);
+  }
+
+  private onDisconnect(): void {
+    this.conn = null;
+    void this.connect(RECONNECT_FIRST_MS);
+  }
+
+  private onMessage(message: Message): void {
+    if (message.t === "job") void this.run(message);
+    else if (message.t === "ping") this.conn?.send({ t: "pong", n: message.n });
+    else if (message.t === "drain") this.onSignal();
+  }
+
+  private async run(job: JobMessage): Promise<void> {
+    if (this.state.kind === "busy") {
+      console.error(`refusing job ${job.id}: already running ${this.state.job.id}`);
+      return;
+    }
+    this.state = { kind: "busy", job };
+    const result = await runJob(job, this.tasks, this.sessions, (fraction, message) =>
+      this.conn?.send({ t: "progress", id: job.id, fraction, message }),
+    );
+    const stopping = this.signals > 0;
+    this.state = { kind: "idle" };
+    this.send(result);
+    if (stopping) await exitWhenFlushed(this.conn);
+  }
+
+  /** Sends a result, or keeps it for the next connection. */
+  private send(result: Result): void {
+    if (!this.conn || this.conn.closed) {
+      this.unsent = result;
+      return;
+    }
+    try {
+      this.conn.send(result);
+    } catch (err) {
+      // A cycle, a function or over 16 MiB: the value cannot be framed, so the job fails.
+      const { value: _unsendable, ...rest } = result;
+      const message = `the task's return value cannot be sent back: ${(err as Error).message}`;
+      this.conn.send({ ...rest, ok: false, error: { type: err instanceof FrameError ? "ResultTooLarge" : "ResultError", message } });
+    }
+    this.unsent = null;
+  }
+}
+
+async function exitWhenFlushed(conn: Connection | null): Promise<never> {
+  for (let i = 0; i < 100 && conn && !conn.closed && conn.buffered > 0; i++) await Bun.sleep(5);
+  process.exit(0);
+}
+
+/** A module that fails to load: say why on stderr and, if the IO engine answers, as `fatal`. */
+async function reportFatal(args: Args, message: string): Promise<void> {
+  console.error(message);
+  try {
+    const conn = await connectUnix(args.socket, { onMessage() {}, onClose() {} });
+    conn.send({ t: "fatal", message, worker_id: args.id, pool: args.pool });
+    await Bun.sleep(20);
+  } catch {
+    // The supervisor also has our stderr; that is enough.
+  }
+}
+
+function parseArgs(argv: string[]): Args {
+  const get = (flag: string) => {
+    const i = argv.indexOf(flag);
+    if (i < 0 || i + 1 >= argv.length) throw new Error(`gaia __worker: missing ${flag}`);
+    return argv[i + 1]!;
+  };
+  return { socket: get("--socket"), pool: get("--pool"), id: get("--id"), modules: JSON.parse(get("--modules")) as string[] };
+}

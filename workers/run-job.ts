@@ -1,0 +1,71 @@
+/**
+ * Running one job: call the handler, time it, measure its resource usage, and turn the
+ * outcome into a `result` message. A throwing handler fails its job; the worker lives on.
+ */
+import type { ErrorInfo, JobMessage, Result } from "../src/protocol/messages.ts";
+import type { TaskContext, TaskTable } from "./types.ts";
+
+export async function runJob(
+  job: JobMessage,
+  tasks: TaskTable,
+  sessions: Map<string, Record<string, unknown>>,
+  sendProgress: (fraction: number, message: string | null) => void,
+): Promise<Result> {
+  const started = performance.now();
+  const before = process.resourceUsage();
+  let outcome: { ok: true; value: unknown } | { ok: false; error: ErrorInfo };
+  try {
+    const handler = tasks[job.task];
+    if (!handler) throw Object.assign(new Error(`this worker has no task '${job.task}'`), { name: "unknown_task" });
+    const value = await handler(job.payload, makeContext(job, sessions, sendProgress));
+    outcome = { ok: true, value: value === undefined ? null : value };
+  } catch (err) {
+    outcome = { ok: false, error: toErrorInfo(err) };
+  }
+  const after = process.resourceUsage();
+  const result: Result = {
+    t: "result",
+    id: job.id,
+    ...outcome,
+    execution_ms: round3(performance.now() - started),
+    usage: {
+      user_ms: round3((after.userCPUTime - before.userCPUTime) / 1000),
+      sys_ms: round3((after.systemCPUTime - before.systemCPUTime) / 1000),
+      max_rss_kb: after.maxRSS,
+    },
+  };
+  return result;
+}
+
+function makeContext(
+  job: JobMessage,
+  sessions: Map<string, Record<string, unknown>>,
+  sendProgress: (fraction: number, message: string | null) => void,
+): TaskContext {
+  let session: Record<string, unknown> = {};
+  let reset = false;
+  if (job.session_id !== null) {
+    const held = sessions.get(job.session_id);
+    reset = job.session_reset;
+    if (held && !reset) session = held;
+    else sessions.set(job.session_id, session);
+  }
+  return {
+    job_id: job.id,
+    task: job.task,
+    attempt: job.attempt,
+    deadline: job.deadline,
+    time_left: () => Math.max(0, job.deadline - Date.now()),
+    progress: (fraction, message) => sendProgress(Number(fraction), message ?? null),
+    arrays: {},
+    session,
+    session_reset: reset,
+  };
+}
+
+export function toErrorInfo(err: unknown): ErrorInfo {
+  if (err instanceof Error) return { type: err.name || "Error", message: err.message, traceback: err.stack ?? "" };
+  return { type: typeof err, message: String(err) };
+}
+
+const round3 = (n: number) => Math.round(n * 1000) / 1000;
