@@ -1,0 +1,75 @@
+/** GET /openapi.json: the control API described (OpenAPI 3.1), kept beside the routes. */
+const error = { $ref: "#/components/schemas/Error" };
+const job = { $ref: "#/components/schemas/Job" };
+const json = (schema: object) => ({ content: { "application/json": { schema } } });
+const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [String(c), { description: "error", ...json(error) }]));
+const idParam = { name: "id", in: "path", required: true, schema: { type: "string" } };
+const waitParam = { name: "wait", in: "query", schema: { type: "number", minimum: 0, maximum: 3600 }, description: "seconds to wait for the job to end" };
+
+export const openapi = {
+  openapi: "3.1.0",
+  info: { title: "gaia control API", version: "1", description: "Served on a Unix socket: curl --unix-socket .gaia/run/gaia.sock http://gaia/health" },
+  paths: {
+    "/health": { get: { summary: "200 while the supervisor lives", responses: { "200": { description: "alive" } } } },
+    "/ready": { get: { summary: "200 when the IO engine is up and every pool has its workers", responses: { "200": { description: "ready" }, ...errors(503) } } },
+    "/v1/status": { get: { summary: "version, run id, uptime, IO engine, pools, queue depths, job counts", responses: { "200": { description: "status" } } } },
+    "/v1/workers": { get: { summary: "every worker: pool, pid, state, job, jobs done, restarts, rss, last exit", responses: { "200": { description: "workers" } } } },
+    "/v1/workers/{id}/restart": { post: { summary: "planned replacement of a worker", parameters: [idParam], responses: { "202": { description: "restarting" }, ...errors(404) } } },
+    "/v1/workers/{id}/logs": { get: { summary: "a process's last lines", parameters: [idParam, { name: "tail", in: "query", schema: { type: "integer" } }], responses: { "200": { description: "lines" }, ...errors(404) } } },
+    "/v1/logs": { get: { summary: "every process's last lines", responses: { "200": { description: "lines" } } } },
+    "/v1/jobs": {
+      post: {
+        summary: "submit a job",
+        parameters: [waitParam],
+        requestBody: { required: true, ...json({ $ref: "#/components/schemas/Submit" }) },
+        responses: { "200": { description: "finished within wait", ...json(job) }, "202": { description: "accepted" }, ...errors(400, 413, 429, 503) },
+      },
+      get: {
+        summary: "list jobs",
+        parameters: ["state", "task", "limit", "after"].map((name) => ({ name, in: "query", schema: { type: name === "limit" ? "integer" : "string" } })),
+        responses: { "200": { description: "{jobs, next}" }, ...errors(400) },
+      },
+    },
+    "/v1/jobs/batch": {
+      post: {
+        summary: "submit up to 10,000 jobs at once, all or none",
+        requestBody: { required: true, ...json({ type: "object", required: ["jobs"], additionalProperties: false, properties: { jobs: { type: "array", maxItems: 10000, items: { $ref: "#/components/schemas/Submit" } } } }) },
+        responses: { "202": { description: "{ids}" }, ...errors(400, 413, 429, 503) },
+      },
+    },
+    "/v1/jobs/{id}": {
+      get: { summary: "a job; ?wait=S long-polls until it is terminal", parameters: [idParam, waitParam], responses: { "200": { description: "the job", ...json(job) }, ...errors(404) } },
+      delete: { summary: "cancel a job", parameters: [idParam], responses: { "200": { description: "cancelled", ...json(job) }, ...errors(404, 409) } },
+    },
+    "/v1/shutdown": { post: { summary: "graceful stop", responses: { "202": { description: "stopping" } } } },
+  },
+  components: {
+    schemas: {
+      Error: { type: "object", required: ["error"], properties: { error: { type: "object", required: ["code", "message"], properties: { code: { type: "string" }, message: { type: "string" } } } } },
+      Submit: {
+        type: "object",
+        required: ["task"],
+        additionalProperties: false,
+        properties: {
+          task: { type: "string" },
+          payload: {},
+          arrays: { type: "object", additionalProperties: { type: "string" } },
+          timeout_s: { type: "number", exclusiveMinimum: 0 },
+          retries: { type: "object", additionalProperties: false, properties: { max: { type: "integer" }, on: { type: "array", items: { enum: ["timeout", "worker_lost", "memory_limit_exceeded", "error"] } }, backoff_s: { type: "number" }, factor: { type: "number" }, max_backoff_s: { type: "number" } } },
+          session_id: { type: "string" },
+          idempotency_key: { type: "string" },
+        },
+      },
+      Job: {
+        type: "object",
+        properties: {
+          id: { type: "string" }, task: { type: "string" }, pool: { type: "string" },
+          state: { enum: ["queued", "running", "succeeded", "failed", "timed_out", "cancelled"] },
+          payload: {}, result: {}, error: { type: ["object", "null"] }, attempts: { type: "integer" }, max_attempts: { type: "integer" },
+          created_at: { type: ["string", "null"] }, started_at: { type: ["string", "null"] }, finished_at: { type: ["string", "null"] },
+          worker: { type: ["object", "null"] }, execution_ms: { type: ["number", "null"] }, usage: { type: ["object", "null"] }, progress: { type: ["object", "null"] },
+        },
+      },
+    },
+  },
+};

@@ -1,0 +1,47 @@
+/**
+ * Request bodies of the control API. Strict objects: an unknown field is a 400, so a typo
+ * such as `paylod` is reported instead of silently dropped.
+ */
+import { z } from "zod";
+import { RetryOn } from "../config/schema.ts";
+
+const name = z.string().min(1).max(200);
+
+export const RetriesOverride = z
+  .object({
+    max: z.number().int().min(0).max(1000).optional(),
+    on: z.array(RetryOn).optional(),
+    backoff_s: z.number().min(0).max(86_400).optional(),
+    factor: z.number().min(1).max(100).optional(),
+    max_backoff_s: z.number().min(0).max(86_400).optional(),
+  })
+  .strict();
+
+export const SubmitBody = z
+  .object({
+    task: name,
+    payload: z.unknown().optional(),
+    arrays: z.record(z.string(), z.string()).optional(),
+    timeout_s: z.number().gt(0).max(7 * 86_400).optional(),
+    retries: RetriesOverride.optional(),
+    session_id: name.optional(),
+    idempotency_key: name.optional(),
+  })
+  .strict();
+export type SubmitBody = z.infer<typeof SubmitBody>;
+
+export const MAX_BATCH = 10_000;
+export const BatchBody = z.object({ jobs: z.array(SubmitBody).min(1).max(MAX_BATCH) }).strict();
+export type BatchBody = z.infer<typeof BatchBody>;
+
+export const STATE_NAMES = ["queued", "running", "succeeded", "failed", "timed_out", "cancelled"] as const;
+
+export const ListQuery = z
+  .object({
+    state: z.enum(STATE_NAMES).optional(),
+    task: z.string().optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    after: z.string().optional(),
+  })
+  .strict();
+export type ListQuery = z.infer<typeof ListQuery>;

@@ -1,0 +1,24 @@
+/**
+ * Serving the control API on the Unix socket, created with mode 0600: whoever can open it
+ * can run code through gaia, so only its owner may.
+ */
+import { chmodSync, rmSync } from "node:fs";
+import type { Supervisor } from "../supervisor/supervisor.ts";
+import { createApp } from "./app.ts";
+
+export function startApi(sup: Supervisor, socketPath: string, maxBodyMb: number) {
+  const maxBodyBytes = Math.round(maxBodyMb * 1024 * 1024);
+  const app = createApp(sup, maxBodyBytes);
+  rmSync(socketPath, { force: true });
+  // The umask makes the socket 0600 from its first moment; the chmod below only confirms it.
+  const umask = process.umask(0o177);
+  const server = Bun.serve({
+    unix: socketPath,
+    // Above the API's own limit, so the API answers 413 in its error shape rather than Bun.
+    maxRequestBodySize: maxBodyBytes + 1024 * 1024,
+    fetch: (req, srv) => app.fetch(req, { server: srv }),
+  });
+  process.umask(umask);
+  chmodSync(socketPath, 0o600);
+  return server;
+}

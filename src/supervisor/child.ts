@@ -1,0 +1,115 @@
+/**
+ * One supervised child process: the supervisor's handle on the IO engine or on a worker.
+ *
+ * State is one union, never a pile of flags. `stop` is the only way a child is stopped: it
+ * records the first reason (later ones do not overwrite it: the first cause of a death is the
+ * one a job's error reports), sends SIGTERM (or SIGKILL when there is no grace), and SIGKILL
+ * when the grace runs out; it resolves when the exit is seen.
+ */
+import type { Subprocess } from "bun";
+import type { LogStore } from "./logs.ts";
+import { startTime } from "./proc.ts";
+
+export type ChildSpec = {
+  /** "io", or the worker id "POOL-N", stable across restarts. */
+  name: string;
+  pool: string | null;
+  runtime: "io" | "bun" | "python";
+  argv: string[];
+  env: Record<string, string | undefined>;
+  cwd: string;
+};
+
+export type ExitInfo = { pid: number; code: number | null; signal: string | null; reason: string; at: string };
+
+export type ChildState =
+  | { kind: "starting"; proc: Subprocess<"pipe", "pipe", "pipe">; since: number }
+  | { kind: "ready"; proc: Subprocess<"pipe", "pipe", "pipe">; since: number }
+  | { kind: "stopping"; proc: Subprocess<"pipe", "pipe", "pipe">; since: number; reason: string }
+  | { kind: "backoff"; until: number; timer: ReturnType<typeof setTimeout> }
+  | { kind: "stopped" };
+
+export class Child {
+  state: ChildState = { kind: "stopped" };
+  restarts = 0;
+  consecutiveCrashes = 0;
+  lastExit: ExitInfo | null = null;
+  pid: number | null = null;
+  startTicks: number | null = null;
+
+  constructor(
+    readonly spec: ChildSpec,
+    private readonly logs: LogStore,
+    private readonly hooks: {
+      spawned(child: Child): void;
+      exited(child: Child, exit: ExitInfo, uptimeMs: number, requested: string | null): void;
+    },
+  ) {}
+
+  get running(): boolean {
+    return this.state.kind === "starting" || this.state.kind === "ready" || this.state.kind === "stopping";
+  }
+
+  spawn(): void {
+    const proc = Bun.spawn(this.spec.argv, {
+      stdin: "pipe", // never written: EOF tells the child its supervisor is gone
+      stdout: "pipe",
+      stderr: "pipe",
+      env: this.spec.env,
+      cwd: this.spec.cwd,
+    });
+    const since = Date.now();
+    this.state = { kind: "starting", proc, since };
+    this.pid = proc.pid;
+    this.startTicks = startTime(proc.pid);
+    void this.logs.pump(this.spec.name, proc.stdout, "info");
+    void this.logs.pump(this.spec.name, proc.stderr, "error");
+    void proc.exited.then(() => this.exited(proc, since));
+    this.hooks.spawned(this);
+  }
+
+  markReady(pid: number): void {
+    if (this.state.kind === "starting" && this.state.proc.pid === pid) {
+      this.state = { kind: "ready", proc: this.state.proc, since: this.state.since };
+    }
+  }
+
+  /** Stops the child for `reason`; SIGKILL after `graceMs` (at once when 0). */
+  stop(reason: string, graceMs: number): Promise<void> {
+    if (this.state.kind === "backoff") {
+      clearTimeout(this.state.timer);
+      this.state = { kind: "stopped" };
+      return Promise.resolve();
+    }
+    if (this.state.kind === "stopped") return Promise.resolve();
+    const { proc } = this.state;
+    if (this.state.kind !== "stopping") this.state = { kind: "stopping", proc, since: this.state.since, reason };
+    proc.kill(graceMs > 0 ? "SIGTERM" : "SIGKILL");
+    if (graceMs > 0) {
+      const timer = setTimeout(() => proc.kill("SIGKILL"), graceMs);
+      void proc.exited.then(() => clearTimeout(timer));
+    }
+    return proc.exited.then(() => undefined);
+  }
+
+  /** Waits `delayMs`, then spawns again (unless stopped meanwhile). */
+  scheduleRestart(delayMs: number): void {
+    if (delayMs <= 0) return this.spawn();
+    const timer = setTimeout(() => this.state.kind === "backoff" && this.spawn(), delayMs);
+    this.state = { kind: "backoff", until: Date.now() + delayMs, timer };
+  }
+
+  private exited(proc: Subprocess<"pipe", "pipe", "pipe">, since: number): void {
+    const requested = this.state.kind === "stopping" ? this.state.reason : null;
+    const exit: ExitInfo = {
+      pid: proc.pid,
+      code: proc.exitCode,
+      signal: proc.signalCode ?? null,
+      reason: requested ?? "crash",
+      at: new Date().toISOString(),
+    };
+    this.lastExit = exit;
+    this.state = { kind: "stopped" };
+    this.hooks.exited(this, exit, Date.now() - since, requested);
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * The command lines of the children. The binary re-executes itself with an explicit role
+ * argument: in a compiled binary argv[1] is `/$bunfs/…`, so the role is never guessed.
+ * Limits go through `prlimit --as=BYTES --`, which execs, so the pid stays the worker's.
+ */
+import type { PoolConfig } from "../config/schema.ts";
+
+/** How to run this same program again: the binary itself, or bun + the entry script. */
+export function selfCommand(): string[] {
+  return Bun.main.startsWith("/$bunfs/") ? [process.execPath] : [process.execPath, Bun.main];
+}
+
+export function ioArgv(bootFile: string): string[] {
+  return [...selfCommand(), "__io", "--state", bootFile];
+}
+
+export function workerArgv(pool: PoolConfig, workerId: string, ioSocket: string): string[] {
+  const limit = pool.address_space_mb > 0 ? ["prlimit", `--as=${pool.address_space_mb * 1024 * 1024}`, "--"] : [];
+  const args = ["--socket", ioSocket, "--pool", pool.name, "--id", workerId, "--modules", JSON.stringify(pool.modules)];
+  if (pool.runtime === "python") return [...limit, pool.python, "-m", "gaia_worker", ...args];
+  return [...limit, ...selfCommand(), "__worker", ...args];
+}
+
+/** The environment of a pool's workers: gaia's own, then the pool's `env` on top. */
+export function workerEnv(pool: PoolConfig): Record<string, string | undefined> {
+  const threads = pool.runtime === "python" ? { OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1", MKL_NUM_THREADS: "1" } : {};
+  return { ...process.env, ...threads, ...pool.env };
+}

@@ -1,0 +1,93 @@
+/**
+ * The supervisor's connection to the IO engine: API calls go out as `req` and come back as
+ * `res`; events flow both ways. While the IO engine is down (crashed, restarting) requests
+ * are answered 503 at once rather than queued: a caller must never believe a job was
+ * accepted that is not in the journal.
+ */
+import { connectUnix, type Connection } from "../protocol/connection.ts";
+import { FrameError } from "../protocol/frames.ts";
+import { PROTOCOL_VERSION, type Message } from "../protocol/messages.ts";
+
+export type Reply = { status: number; body: unknown };
+
+const unavailable = (message: string): Reply => ({ status: 503, body: { error: { code: "io_unavailable", message } } });
+
+export class IoLink {
+  private conn: Connection | null = null;
+  private readonly pending = new Map<number, (reply: Reply) => void>();
+  private nextId = 1;
+  private welcomed: (() => void) | null = null;
+
+  constructor(
+    private readonly socketPath: string,
+    private readonly onEvent: (kind: string, data: Record<string, unknown>) => void,
+  ) {}
+
+  get connected(): boolean {
+    return this.conn !== null && !this.conn.closed;
+  }
+
+  /** Connects, retrying every 5 ms until `deadline`, and waits for the welcome. */
+  async connect(deadline: number, alive: () => boolean): Promise<boolean> {
+    while (Date.now() < deadline && alive()) {
+      try {
+        const conn = await connectUnix(this.socketPath, {
+          onMessage: (_c, m) => this.onMessage(m),
+          onClose: () => this.onClose(),
+        });
+        const welcome = new Promise<void>((resolve) => (this.welcomed = resolve));
+        this.conn = conn;
+        conn.send({ t: "hello", v: PROTOCOL_VERSION, role: "supervisor", pid: process.pid });
+        await welcome;
+        return true;
+      } catch {
+        await Bun.sleep(5);
+      }
+    }
+    return false;
+  }
+
+  request(op: string, args: unknown, timeoutMs = 0): Promise<Reply> {
+    const conn = this.conn;
+    if (!conn || conn.closed) return Promise.resolve(unavailable("the IO engine is not running (it may be restarting); try again"));
+    const id = this.nextId++;
+    return new Promise<Reply>((resolve) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      this.pending.set(id, (reply) => {
+        if (timer) clearTimeout(timer);
+        resolve(reply);
+      });
+      if (timeoutMs > 0) timer = setTimeout(() => this.answer(id, unavailable(`the IO engine did not answer '${op}' within ${timeoutMs} ms`)), timeoutMs);
+      try {
+        conn.send({ t: "req", id, op, args });
+      } catch (err) {
+        const tooLarge = err instanceof FrameError;
+        this.answer(id, tooLarge
+          ? { status: 413, body: { error: { code: "too_large", message: `the request is too large to journal in one frame: ${err.message}; move large data through arrays` } } }
+          : { status: 500, body: { error: { code: "internal", message: (err as Error).message } } });
+      }
+    });
+  }
+
+  notify(kind: string, data: Record<string, unknown>): void {
+    this.conn?.send({ t: "event", kind, data });
+  }
+
+  private answer(id: number, reply: Reply): void {
+    const resolve = this.pending.get(id);
+    if (!resolve) return;
+    this.pending.delete(id);
+    resolve(reply);
+  }
+
+  private onMessage(message: Message): void {
+    if (message.t === "res") this.answer(message.id, { status: message.status, body: message.body });
+    else if (message.t === "event") this.onEvent(message.kind, message.data);
+    else if (message.t === "welcome") this.welcomed?.();
+  }
+
+  private onClose(): void {
+    this.conn = null;
+    for (const id of [...this.pending.keys()]) this.answer(id, unavailable("the IO engine went away while answering; the request may or may not have been applied"));
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * Children's output: each line goes to the supervisor's own stdout prefixed with the process
+ * name, and into a per-process ring of the last RING_LINES lines (kept across restarts of the
+ * same worker id, so a crashed worker's last words are still there for `gaia logs`).
+ */
+export const RING_LINES = 1000;
+
+export type LogLine = { seq: number; at: string; process: string; line: string };
+
+export class LogStore {
+  private readonly rings = new Map<string, LogLine[]>();
+  private seq = 0;
+  private readonly json = process.env.GAIA_LOG_FORMAT === "json";
+
+  write(processName: string, line: string, level: "info" | "error" = "info"): void {
+    const entry: LogLine = { seq: ++this.seq, at: new Date().toISOString(), process: processName, line };
+    const ring = this.rings.get(processName) ?? [];
+    ring.push(entry);
+    if (ring.length > RING_LINES) ring.shift();
+    this.rings.set(processName, ring);
+    const text = this.json
+      ? JSON.stringify({ time: entry.at, process: processName, level, message: line })
+      : `[${processName}] ${line}`;
+    process.stdout.write(`${text}\n`);
+  }
+
+  tail(processName: string, n: number): LogLine[] | null {
+    const ring = this.rings.get(processName);
+    return ring ? ring.slice(-n) : null;
+  }
+
+  /** Every process's lines after `after`, in the order they were written. */
+  all(n: number, after = 0): LogLine[] {
+    const lines = [...this.rings.values()].flat().filter((l) => l.seq > after);
+    lines.sort((a, b) => a.seq - b.seq);
+    return lines.slice(-n);
+  }
+
+  /** Reads a child's stream to its end, line by line. */
+  async pump(processName: string, stream: ReadableStream<Uint8Array>, level: "info" | "error"): Promise<void> {
+    const decoder = new TextDecoder();
+    let partial = "";
+    for await (const chunk of stream) {
+      const text = partial + decoder.decode(chunk, { stream: true });
+      const lines = text.split("\n");
+      partial = lines.pop() ?? "";
+      for (const line of lines) this.write(processName, line.replace(/\r$/, ""), level);
+    }
+    if (partial) this.write(processName, partial, level);
+  }
+}
