@@ -17,7 +17,7 @@ import { runJob, toErrorInfo } from "./run-job.ts";
 import type { TaskTable } from "./types.ts";
 
 type Args = { socket: string; pool: string; id: string; modules: string[] };
-type State = { kind: "idle" } | { kind: "busy"; job: JobMessage } | { kind: "stopping" };
+type State = { kind: "idle" } | { kind: "busy"; job: JobMessage };
 
 const RECONNECT_FIRST_MS = 50;
 const RECONNECT_MAX_MS = 1000;
@@ -53,10 +53,10 @@ class Worker {
     void this.connect(RECONNECT_FIRST_MS);
   }
 
+  /** First signal: warm (a running job finishes, then `run` exits); second: cold. */
   private onSignal(): void {
     this.signals++;
     if (this.signals > 1 || this.state.kind !== "busy") process.exit(0);
-    this.state = { kind: "stopping" }; // warm: the running job finishes, then we exit
   }
 
   private async connect(delay: number): Promise<void> {
@@ -93,7 +93,10 @@ class Worker {
 
   private async run(job: JobMessage): Promise<void> {
     if (this.state.kind === "busy") {
-      console.error(`refusing job ${job.id}: already running ${this.state.job.id}`);
+      // The engine and this worker disagree about what runs here: reconnect, so that the
+      // hello names the running job and the engine settles the other one as lost.
+      console.error(`got job ${job.id} while running ${this.state.job.id}; reconnecting to resynchronise`);
+      this.conn?.close("job sent to a busy worker");
       return;
     }
     this.state = { kind: "busy", job };

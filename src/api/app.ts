@@ -5,18 +5,15 @@
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { Server } from "bun";
 import type { Supervisor } from "../supervisor/supervisor.ts";
 import { jsonBody, waitMs } from "./body.ts";
 import { ApiError, errorResponse, invalid } from "./errors.ts";
 import { openapi } from "./openapi.ts";
 import { BatchBody, ListQuery, SubmitBody } from "./schemas.ts";
 
-type Env = { Bindings: { server?: Server } };
-
-export function createApp(sup: Supervisor, maxBodyBytes: number): Hono<Env> {
+export function createApp(sup: Supervisor, maxBodyBytes: number): Hono {
   const { link, logs } = sup.deps;
-  const app = new Hono<Env>();
+  const app = new Hono();
   const log = (line: string) => logs.write("supervisor", line, "error");
 
   app.onError((err, c) => errorResponse(c, err, log));
@@ -27,8 +24,7 @@ export function createApp(sup: Supervisor, maxBodyBytes: number): Hono<Env> {
   }));
 
   /** Answers with the IO engine's reply, keeping its status and Retry-After. */
-  const relay = async (c: Context, op: string, args: unknown, waitMsForIdle = 0) => {
-    if (waitMsForIdle > 0) (c.env as { server?: Server })?.server?.timeout(c.req.raw, 0); // Bun cuts idle responses at 10 s
+  const relay = async (c: Context, op: string, args: unknown) => {
     const reply = await link.request(op, args);
     const retry = (reply.body as { error?: { retry_after_s?: number } })?.error?.retry_after_s;
     if (retry !== undefined) c.header("Retry-After", String(retry));
@@ -85,7 +81,7 @@ export function createApp(sup: Supervisor, maxBodyBytes: number): Hono<Env> {
   app.post("/v1/jobs", async (c) => {
     refuseWhileStopping();
     const wait = waitMs(c);
-    return relay(c, "submit", { body: await jsonBody(c, SubmitBody), wait_ms: wait }, wait);
+    return relay(c, "submit", { body: await jsonBody(c, SubmitBody), wait_ms: wait });
   });
   app.post("/v1/jobs/batch", async (c) => {
     refuseWhileStopping();
@@ -98,7 +94,7 @@ export function createApp(sup: Supervisor, maxBodyBytes: number): Hono<Env> {
   });
   app.get("/v1/jobs/:id", (c) => {
     const wait = waitMs(c);
-    return relay(c, "get", { id: c.req.param("id"), wait_ms: wait }, wait);
+    return relay(c, "get", { id: c.req.param("id"), wait_ms: wait });
   });
   app.delete("/v1/jobs/:id", (c) => relay(c, "cancel", { id: c.req.param("id") }));
 

@@ -16,7 +16,11 @@ export function startApi(sup: Supervisor, socketPath: string, maxBodyMb: number)
     unix: socketPath,
     // Above the API's own limit, so the API answers 413 in its error shape rather than Bun.
     maxRequestBodySize: maxBodyBytes + 1024 * 1024,
-    fetch: (req, srv) => app.fetch(req, { server: srv }),
+    // Long polls (`?wait=S`) stay silent for up to S seconds, and Bun cuts a response idle for
+    // 10 s. Per-request `server.timeout(req, 0)` did not lift the cut in Bun 1.4.5 (probed:
+    // ECONNRESET at 10 s), so the idle timer is off for this owner-only local socket.
+    idleTimeout: 0,
+    fetch: (req) => app.fetch(req),
   });
   process.umask(umask);
   chmodSync(socketPath, 0o600);

@@ -103,6 +103,18 @@ export class Engine {
     });
   }
 
+  /** A queued job that a worker turns out to be running already (see WorkerLink.reclaim). */
+  adoptQueued(job: Job, worker: WorkerEntry): Job {
+    const timer = this.delayed.get(job.id);
+    if (timer) (clearTimeout(timer), this.delayed.delete(job.id));
+    else this.pools.get(job.pool)?.forget();
+    job.attempts++;
+    job.started_at = Date.now();
+    job.worker = { id: worker.id, pid: worker.pid };
+    this.transition(job, "running");
+    return job;
+  }
+
   /** Marks `worker` busy with `job` and arms the timeout that kills it at the deadline. */
   assign(worker: WorkerEntry, job: Job, deadline: number): void {
     const timer = setTimeout(() => this.hooks.killWorker(worker.id, "timeout"), Math.max(0, deadline - Date.now()));

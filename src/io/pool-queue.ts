@@ -10,7 +10,9 @@ import type { Job } from "./job.ts";
 
 export type WorkerState =
   | { kind: "idle" }
-  | { kind: "busy"; job: Job; timer: ReturnType<typeof setTimeout> | null };
+  | { kind: "busy"; job: Job; timer: ReturnType<typeof setTimeout> | null }
+  /** Still running a job that gaia no longer counts (settled while the worker was away). */
+  | { kind: "finishing"; jobId: string };
 
 export type WorkerEntry = {
   id: string;

@@ -57,12 +57,17 @@ export class WorkerLink {
     conn.send({ t: "welcome", v: PROTOCOL_VERSION, io_pid: process.pid });
     const job = hello.running ? this.reclaim(worker, hello.running) : null;
     if (job) this.engine.assign(worker, job, (job.started_at ?? Date.now()) + job.timeout_s * 1000);
+    else if (hello.running) worker.state = { kind: "finishing", jobId: hello.running };
     else this.engine.pools.get(worker.pool)!.idle.add(worker);
     this.hooks.announce(worker);
     this.engine.dispatch(worker.pool);
   }
 
-  /** The job a reconnecting worker still runs, if gaia still counts it as running there. */
+  /**
+   * The job a reconnecting worker still runs. It may be journaled as running there, or still
+   * as queued: a killed IO engine can die after sending a job and before its batched write
+   * of the "running" state. Either way the worker has it, so it is adopted, never sent twice.
+   */
   private reclaim(worker: WorkerEntry, jobId: string): Job | null {
     const lost = this.lost.get(worker.id);
     if (lost?.job.id === jobId) {
@@ -72,12 +77,19 @@ export class WorkerLink {
     }
     const job = this.engine.active.get(jobId);
     if (job?.state === "running" && job.worker?.id === worker.id) return job;
+    if (job?.state === "queued" && job.pool === worker.pool) return this.engine.adoptQueued(job, worker);
     this.hooks.log(`worker ${worker.id} says it runs job ${jobId}, which gaia no longer counts as running there; its result will be ignored`);
     return null;
   }
 
   result(conn: Connection, result: Result): void {
     const worker = conn.tag as WorkerEntry | undefined;
+    if (worker?.state.kind === "finishing" && worker.state.jobId === result.id) {
+      // The end of a job gaia had already settled otherwise: the worker is free again.
+      this.engine.freeWorker(worker);
+      this.engine.dispatch(worker.pool);
+      return;
+    }
     if (!worker || !this.engine.complete(worker, result)) {
       this.hooks.log(`ignoring a result for job ${result.id}, which ${worker ? `worker ${worker.id}` : "this connection"} was not given`);
     }

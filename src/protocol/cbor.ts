@@ -10,7 +10,10 @@
  * `5000000000.0`; `widenIntegers` hands such integers to cbor-x as BigInt, which it writes as
  * a CBOR integer (major type 0/1, 8 bytes), exactly what cbor2 writes.
  */
-import { Decoder, Encoder } from "cbor-x";
+// The subpaths are cbor-x's pure-JS build: its main entry loads the optional native addon
+// cbor-extract, which aborts Bun 1.4 on multi-byte strings and cannot ride in a compiled binary.
+import { Decoder } from "cbor-x/decode";
+import { Encoder } from "cbor-x/encode";
 
 const options = {
   useRecords: false,
@@ -28,11 +31,13 @@ const options = {
 const encoder = new Encoder(options as ConstructorParameters<typeof Encoder>[0]);
 const decoder = new Decoder(options as ConstructorParameters<typeof Decoder>[0]);
 
-const INT32_MIN = -0x80000000;
+// cbor-x writes integers as CBOR integers in [-2^32, 2^32 - 1] (4-byte argument at most),
+// and as float64 beyond that range; CBOR itself has integers to ±2^64.
 const UINT32_MAX = 0xffffffff;
+const NEG_UINT32_MIN = -0x100000000;
 
 function needsWidening(n: number): boolean {
-  return Number.isSafeInteger(n) && (n > UINT32_MAX || n < INT32_MIN);
+  return Number.isSafeInteger(n) && (n > UINT32_MAX || n < NEG_UINT32_MIN);
 }
 
 /** Returns `value` itself when nothing needs widening, else a copy with BigInt integers. */

@@ -14,7 +14,8 @@ const unavailable = (message: string): Reply => ({ status: 503, body: { error: {
 
 export class IoLink {
   private conn: Connection | null = null;
-  private readonly pending = new Map<number, (reply: Reply) => void>();
+  /** Each request remembers its connection: an old one's late close must not touch a new one's. */
+  private readonly pending = new Map<number, { conn: Connection; resolve: (reply: Reply) => void }>();
   private nextId = 1;
   private welcomed: (() => void) | null = null;
 
@@ -33,7 +34,7 @@ export class IoLink {
       try {
         const conn = await connectUnix(this.socketPath, {
           onMessage: (_c, m) => this.onMessage(m),
-          onClose: () => this.onClose(),
+          onClose: (c) => this.onClose(c),
         });
         const welcome = new Promise<void>((resolve) => (this.welcomed = resolve));
         this.conn = conn;
@@ -53,9 +54,12 @@ export class IoLink {
     const id = this.nextId++;
     return new Promise<Reply>((resolve) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
-      this.pending.set(id, (reply) => {
-        if (timer) clearTimeout(timer);
-        resolve(reply);
+      this.pending.set(id, {
+        conn,
+        resolve: (reply) => {
+          if (timer) clearTimeout(timer);
+          resolve(reply);
+        },
       });
       if (timeoutMs > 0) timer = setTimeout(() => this.answer(id, unavailable(`the IO engine did not answer '${op}' within ${timeoutMs} ms`)), timeoutMs);
       try {
@@ -74,10 +78,10 @@ export class IoLink {
   }
 
   private answer(id: number, reply: Reply): void {
-    const resolve = this.pending.get(id);
-    if (!resolve) return;
+    const entry = this.pending.get(id);
+    if (!entry) return;
     this.pending.delete(id);
-    resolve(reply);
+    entry.resolve(reply);
   }
 
   private onMessage(message: Message): void {
@@ -86,8 +90,10 @@ export class IoLink {
     else if (message.t === "welcome") this.welcomed?.();
   }
 
-  private onClose(): void {
-    this.conn = null;
-    for (const id of [...this.pending.keys()]) this.answer(id, unavailable("the IO engine went away while answering; the request may or may not have been applied"));
+  private onClose(conn: Connection): void {
+    if (this.conn === conn) this.conn = null;
+    for (const [id, entry] of [...this.pending]) {
+      if (entry.conn === conn) this.answer(id, unavailable("the IO engine went away while answering; the request may or may not have been applied"));
+    }
   }
 }

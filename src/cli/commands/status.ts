@@ -1,0 +1,45 @@
+/** `gaia status`: who is running, its pools at a glance, and how many jobs are where. */
+import type { Pool, Status } from "../api-types.ts";
+import type { Command } from "../command.ts";
+import { EXIT } from "../errors.ts";
+import { formatDuration, truncate } from "../format.ts";
+import { print, printJson } from "../output.ts";
+import { fields, table, type Column } from "../table.ts";
+
+const POOL_COLUMNS: Column<Pool>[] = [
+  { header: "pool", value: (p) => p.name },
+  { header: "runtime", value: (p) => p.runtime },
+  { header: "ready", value: (p) => `${p.ready}/${p.size}`, align: "right" },
+  { header: "state", value: (p) => p.state },
+  { header: "queued", value: (p) => p.queued, align: "right" },
+  // The whole error is in `--json` and in `gaia logs`; here it must fit on the line.
+  { header: "last error", value: (p) => (p.last_error ? truncate(p.last_error, 60) : "-") },
+];
+
+const JOB_STATES = ["queued", "running", "succeeded", "failed", "timed_out", "cancelled"] as const;
+
+export const status: Command = {
+  flags: {},
+  positionals: [],
+  async run(ctx) {
+    const body = await ctx.client().call<Status>("GET", "/v1/status");
+    if (ctx.json) await printJson(body);
+    else await print(formatStatus(body));
+    return EXIT.ok;
+  },
+};
+
+export function formatStatus(s: Status): string {
+  const io = s.io ? `${s.io.state}${s.io.pid ? ` (pid ${s.io.pid})` : ""}` : "-";
+  const summary = fields([
+    ["version", String(s.version)],
+    ["run id", String(s.run_id)],
+    ["pid", String(s.pid)],
+    ["uptime", formatDuration(s.uptime_s)],
+    ["state", String(s.state)],
+    ["io engine", io],
+  ]);
+  const pools = s.pools?.length ? table(s.pools, POOL_COLUMNS) : "no pools";
+  const counts = JOB_STATES.map((state) => `${s.jobs?.[state] ?? 0} ${state.replace("_", " ")}`).join(", ");
+  return `${summary}\n\n${pools}\n\njobs: ${counts}`;
+}

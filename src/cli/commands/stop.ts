@@ -1,0 +1,36 @@
+/**
+ * `gaia stop`: ask for a graceful shutdown, then wait until the socket stops answering, so
+ * that `gaia stop && gaia start` never races the old supervisor for its socket.
+ */
+import { apiError } from "../client.ts";
+import type { Command } from "../command.ts";
+import { CliError, EXIT } from "../errors.ts";
+import { print, printJson } from "../output.ts";
+
+const POLL_MS = 100;
+/** Longer than the default shutdown grace (8 s) plus the 2 s SIGKILL delay, with room. */
+const GIVE_UP_MS = 30_000;
+
+export const stop: Command = {
+  flags: {},
+  positionals: [],
+  async run(ctx) {
+    const client = ctx.client();
+    const reply = await client.send("POST", "/v1/shutdown");
+    // 503 means it is already shutting down: there is nothing to ask, only to wait for.
+    if (reply.status >= 400 && reply.status !== 503) throw apiError(reply);
+    const deadline = Date.now() + GIVE_UP_MS;
+    while (await client.answers(1000)) {
+      if (Date.now() >= deadline) {
+        throw new CliError(
+          EXIT.failed,
+          `gaia at ${client.socket} still answers ${GIVE_UP_MS / 1000} s after the shutdown request (running jobs may have a long shutdown.grace_s)`,
+        );
+      }
+      await Bun.sleep(POLL_MS);
+    }
+    if (ctx.json) await printJson({ stopped: true });
+    else await print("gaia stopped");
+    return EXIT.ok;
+  },
+};

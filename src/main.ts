@@ -1,0 +1,48 @@
+/**
+ * argv → role. One binary plays every part; the role always comes from argv (SPEC §1):
+ *   gaia __io --state FILE          the IO engine (spawned by the supervisor)
+ *   gaia __worker --socket ... ...  a Bun worker (spawned by the supervisor)
+ *   gaia start | config check       the supervisor, config validation
+ *   gaia <anything else>            a client command talking to the control API
+ */
+import { runIoEngine } from "./io/main.ts";
+import { runWorker } from "../workers/main.ts";
+import { configCheck, startCommand } from "./cli/start.ts";
+import { runClientCommand } from "./cli/index.ts";
+import { USAGE } from "./cli/usage.ts";
+import { VERSION } from "./version.ts";
+
+async function main(argv: string[]): Promise<number | null> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case "__io":
+      await runIoEngine(rest);
+      return null; // serves until told to stop
+    case "__worker":
+      await runWorker(rest);
+      return null;
+    case "start":
+      return startCommand(rest);
+    case "config":
+      if (rest[0] === "check") return configCheck(rest.slice(1));
+      console.error(`gaia: unknown command 'config ${rest[0] ?? ""}'; did you mean 'gaia config check'?`);
+      return 2;
+    case "--version":
+    case "-v":
+      console.log(VERSION);
+      return 0;
+    case "--help":
+    case "-h":
+    case "help":
+      console.log(USAGE);
+      return 0;
+    case undefined:
+      console.error(USAGE);
+      return 2;
+    default:
+      return runClientCommand(command, rest);
+  }
+}
+
+const code = await main(process.argv.slice(2));
+if (code !== null) process.exit(code);

@@ -1,0 +1,112 @@
+/**
+ * Starting, stopping and surviving: graceful SIGTERM, jobs that outlive a restart, a second
+ * gaia on the same run dir, and the death of the supervisor or the IO engine.
+ */
+import { afterEach, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { allGone, BINARY, Gaia, isAlive } from "./helpers/gaia.ts";
+
+const tasksModule = resolve(import.meta.dir, "fixtures/tasks.ts");
+const started: Gaia[] = [];
+async function start(options: Parameters<typeof Gaia.start>[0] = {}) {
+  const gaia = await Gaia.start(options);
+  started.push(gaia);
+  return gaia;
+}
+afterEach(async () => {
+  for (const gaia of started.splice(0)) await gaia.stop();
+});
+
+describe("lifecycle", () => {
+  test("SIGTERM: exit 0 within the grace, no child left, queued jobs run at the next start", async () => {
+    const config = { shutdown: { grace_s: 1 }, pools: [{ name: "default", size: 1, modules: [tasksModule] }] };
+    const first = await Gaia.start({ config });
+    const dir = first.dir;
+    const running = await first.request("POST", "/v1/jobs", { task: "test.spin", payload: { ms: 4000 } });
+    await first.until("the spin running", async () => (await first.request("GET", `/v1/jobs/${running.body.id}`)).body.state === "running");
+    const queued = await first.request("POST", "/v1/jobs/batch", { jobs: Array.from({ length: 5 }, (_, i) => ({ task: "echo", payload: i })) });
+    const pids = first.registryPids();
+    expect(pids.length).toBe(3); // supervisor, io, one worker
+    const t0 = Date.now();
+    expect(await first.terminate()).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(1000 + 2000 + 3000); // grace + kill delay + slack: a bound, not a benchmark
+    expect(await allGone(pids)).toBe(true);
+    expect(first.output).toContain("went back to the queue");
+
+    const second = await start({ dir, config });
+    const spun = await second.request("GET", `/v1/jobs/${running.body.id}?wait=20`);
+    expect(spun.body).toMatchObject({ state: "succeeded", result: "spun", attempts: 1 }); // the interrupted attempt is not counted
+    for (const [i, id] of queued.body.ids.entries()) {
+      expect((await second.request("GET", `/v1/jobs/${id}?wait=20`)).body).toMatchObject({ state: "succeeded", result: i });
+    }
+  });
+
+  test("a second gaia start on the same run dir is refused with exit code 2", async () => {
+    const gaia = await start({ config: { pools: [{ name: "default", size: 1 }] } });
+    const again = Bun.spawnSync([BINARY, "start", "--config", join(gaia.dir, "gaia.json")], { cwd: gaia.dir });
+    expect(again.exitCode).toBe(2);
+    expect(again.stderr.toString()).toContain(`gaia is already running (pid ${gaia.proc.pid})`);
+    expect((await gaia.request("GET", "/health")).status).toBe(200);
+  });
+
+  test("kill -9 of the supervisor: every child exits by itself (stdin EOF)", async () => {
+    const gaia = await start({ config: { pools: [{ name: "default", size: 2 }] } });
+    const pids = gaia.registryPids();
+    expect(pids.length).toBe(4);
+    gaia.proc.kill("SIGKILL");
+    expect(await allGone(pids.slice(1))).toBe(true);
+  });
+
+  test("after kill -9 of the supervisor, the next start stops what is left and serves", async () => {
+    const gaia = await start({ config: { pools: [{ name: "default", size: 1 }] } });
+    const pids = gaia.registryPids();
+    // Freeze the children so they cannot notice the supervisor's death on their own.
+    for (const pid of pids.slice(1)) process.kill(pid, "SIGSTOP");
+    gaia.proc.kill("SIGKILL");
+    await gaia.proc.exited;
+    const next = await start({ dir: gaia.dir, config: { pools: [{ name: "default", size: 1 }] } });
+    expect(await allGone(pids.slice(1))).toBe(true);
+    expect(next.output).toContain("left by a previous gaia");
+    expect((await next.request("POST", "/v1/jobs?wait=10", { task: "echo", payload: 1 })).body.state).toBe("succeeded");
+  });
+
+  test("kill -9 of the IO engine: restarted, workers reconnect, queued jobs still run", async () => {
+    const gaia = await start({ config: { pools: [{ name: "default", size: 2 }] } });
+    const ioPid = (await gaia.request("GET", "/v1/status")).body.io.pid;
+    const jobs = await gaia.request("POST", "/v1/jobs/batch", { jobs: Array.from({ length: 4 }, () => ({ task: "sleep", payload: { ms: 300 } })) });
+    process.kill(ioPid, "SIGKILL");
+    await gaia.until("a new IO engine", async () => {
+      const s = (await gaia.request("GET", "/v1/status")).body;
+      return s.io.pid && s.io.pid !== ioPid && s.pools[0].ready === 2;
+    });
+    for (const id of jobs.body.ids) {
+      const job = (await gaia.request("GET", `/v1/jobs/${id}?wait=20`)).body;
+      expect(job.state).toBe("succeeded");
+    }
+    expect((await gaia.request("POST", "/v1/jobs?wait=10", { task: "echo", payload: "after" })).body.result).toBe("after");
+  });
+
+  test("a module that fails to import: the pool's last_error says why and it backs off", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "gaia-test-"));
+    writeFileSync(join(dir, "broken.ts"), "throw new Error('broken on purpose');\nexport const tasks = {};\n");
+    const gaia = await start({ dir, waitReady: false, config: { restart: { intensity: 2, period_s: 60, backoff_max_ms: 2000 }, pools: [{ name: "default", size: 1, modules: [join(dir, "broken.ts")] }] } });
+    const pool = await gaia.until("last_error", async () => {
+      const p = (await gaia.request("GET", "/v1/status")).body.pools[0];
+      return p.last_error?.includes("broken on purpose") && p.state === "crashlooping" ? p : undefined;
+    });
+    expect(pool.ready).toBe(0);
+    const ready = await gaia.request("GET", "/ready");
+    expect(ready.status).toBe(503);
+    expect(ready.body.error.message).toContain("0/1 workers ready");
+    const restarts = (await gaia.workers())[0].restarts;
+    await Bun.sleep(1000);
+    expect((await gaia.workers())[0].restarts - restarts).toBeLessThanOrEqual(1); // backing off, not spinning
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+test("the binary lists no stray process of a stopped test", () => {
+  expect(started.every((g) => !isAlive(g.proc.pid))).toBe(true);
+});
