@@ -72,9 +72,10 @@ export function createApp(sup: Supervisor, maxBodyBytes: number): Hono {
     return c.json({ id: c.req.param("id"), restarting: true }, 202);
   });
   app.get("/v1/workers/:id/logs", (c) => {
-    const lines = logs.tail(c.req.param("id"), tail(c));
-    if (!lines) throw new ApiError(404, "not_found", `no process '${c.req.param("id")}' has written anything`);
-    return c.json({ process: c.req.param("id"), lines });
+    const id = c.req.param("id");
+    const known = id === "supervisor" || sup.deps.table.children.has(id);
+    if (!known) throw new ApiError(404, "not_found", `no process '${id}'; see GET /v1/workers`);
+    return c.json({ process: id, lines: logs.tail(id, tail(c)) ?? [] });
   });
   app.get("/v1/logs", (c) => c.json({ lines: logs.all(tail(c), Number(c.req.query("after") ?? 0) || 0) }));
 

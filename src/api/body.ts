@@ -22,8 +22,8 @@ export const MAX_WAIT_S = 3600;
 export function waitMs(c: Context): number {
   const raw = c.req.query("wait");
   if (raw === undefined || raw === "") return 0;
-  const seconds = Number(raw);
-  if (!Number.isFinite(seconds) || seconds < 0 || seconds > MAX_WAIT_S) {
+  const seconds = /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(seconds <= MAX_WAIT_S)) {
     throw new ApiError(400, "invalid_request", `wait must be a number of seconds from 0 to ${MAX_WAIT_S}, got '${raw}'`);
   }
   return Math.round(seconds * 1000);

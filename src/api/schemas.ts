@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { RetryOn } from "../config/schema.ts";
+import { payloadProblem } from "./payload.ts";
 
 const name = z.string().min(1).max(200);
 
@@ -17,10 +18,15 @@ export const RetriesOverride = z
   })
   .strict();
 
+const Payload = z.unknown().superRefine((value, ctx) => {
+  const problem = payloadProblem(value);
+  if (problem) ctx.addIssue({ code: "custom", message: `the payload ${problem}` });
+});
+
 export const SubmitBody = z
   .object({
     task: name,
-    payload: z.unknown().optional(),
+    payload: Payload.optional(),
     arrays: z.record(z.string(), z.string()).optional(),
     timeout_s: z.number().gt(0).max(7 * 86_400).optional(),
     retries: RetriesOverride.optional(),

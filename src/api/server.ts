@@ -14,8 +14,9 @@ export function startApi(sup: Supervisor, socketPath: string, maxBodyMb: number)
   const umask = process.umask(0o177);
   const server = Bun.serve({
     unix: socketPath,
-    // Above the API's own limit, so the API answers 413 in its error shape rather than Bun.
-    maxRequestBodySize: maxBodyBytes + 1024 * 1024,
+    // No cap of Bun's own: the API's bodyLimit answers 413 in the {error} shape (from the
+    // Content-Length, or while reading a chunked body); Bun's cap would answer a bare 413.
+    maxRequestBodySize: Number.MAX_SAFE_INTEGER,
     // Long polls (`?wait=S`) stay silent for up to S seconds, and Bun cuts a response idle for
     // 10 s. Per-request `server.timeout(req, 0)` did not lift the cut in Bun 1.4.5 (probed:
     // ECONNRESET at 10 s), so the idle timer is off for this owner-only local socket.

@@ -37,10 +37,16 @@ export async function startCommand(argv: string[]): Promise<number> {
   return runSupervisor(loaded);
 }
 
+const CHECK_USAGE = `usage: gaia config check [FILE]
+
+Validates the config and prints the effective config (every default filled in) as JSON.
+FILE defaults to $GAIA_CONFIG, else ./gaia.toml when present, else built-in defaults.`;
+
 export function configCheck(argv: string[]): number {
-  const positional = argv.filter((a) => !a.startsWith("--"));
-  if (argv.includes("--help")) return (console.log("usage: gaia config check [FILE]\n\nValidates the config and prints the effective config (every default filled in)."), 0);
-  const loaded = configFrom(positional[0]);
+  if (argv.includes("--help") || argv.includes("-h")) return (console.log(CHECK_USAGE), 0);
+  const unexpected = argv.find((a) => a.startsWith("-")) ?? argv[1];
+  if (unexpected !== undefined) return (console.error(`gaia config check: unexpected argument '${unexpected}'\n${CHECK_USAGE}`), 2);
+  const loaded = configFrom(argv[0]);
   if (typeof loaded === "number") return loaded;
   const { config, file, runDir, dataDir, controlSocket } = loaded;
   console.log(JSON.stringify({ file, resolved: { run_dir: runDir, data_dir: dataDir, control_socket: controlSocket }, config }, null, 2));

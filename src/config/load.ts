@@ -54,8 +54,9 @@ export function loadConfig(file: string | null, env = process.env, cwd = process
   const checked = validateConfig(raw);
   if (!checked.ok) return checked;
   const base = file === null ? cwd : dirname(file);
-  const runDir = resolve(base, env.GAIA_RUN_DIR ?? checked.config.run_dir);
-  const dataDir = resolve(base, env.GAIA_DATA_DIR ?? checked.config.data_dir);
+  // Paths in the file are relative to the file; paths in the environment, to where you are.
+  const runDir = env.GAIA_RUN_DIR ? resolve(cwd, env.GAIA_RUN_DIR) : resolve(base, checked.config.run_dir);
+  const dataDir = env.GAIA_DATA_DIR ? resolve(cwd, env.GAIA_DATA_DIR) : resolve(base, checked.config.data_dir);
   const controlSocket = resolve(runDir, checked.config.control.socket);
   // Pool modules that look like files are resolved against the config's folder, so the
   // workers (whose working directory is the same) and the user agree on what they name.

@@ -23,6 +23,8 @@ function int(min: number) {
   return z.number({ error }).int({ error }).min(min, { error });
 }
 const positiveInt = int(1);
+/** Below this RLIMIT_AS, Bun (JavaScriptCore) runs without its JIT: see SPEC §2. */
+export const BUN_MIN_ADDRESS_SPACE_MB = 4096;
 const nonNegativeInt = int(0);
 const name = z.string().regex(/^[A-Za-z0-9_.-]+$/, "use letters, digits, '_', '.' and '-'");
 
@@ -115,9 +117,17 @@ export const Schedule = z
     catch_up: z.boolean().default(false),
   })
   .strict()
+  // `when`: check even if another key of this schedule failed, so every problem shows at once.
   .refine((s) => [s.cron, s.every_s, s.loop].filter((x) => x !== undefined && x !== false).length === 1, {
     message: "set exactly one of cron, every_s or loop = true",
-  });
+    when: (payload) => typeof payload.value === "object" && payload.value !== null,
+  })
+  .superRefine((s, ctx) => {
+    const fields = typeof s.cron === "string" ? s.cron.trim().split(/\s+/).length : undefined;
+    if (fields !== undefined && fields !== 5 && fields !== 6) {
+      ctx.addIssue({ code: "custom", path: ["cron"], message: `expected 5 fields (minute hour day month weekday), or 6 with seconds first, got ${fields}` });
+    }
+  }, { when: (payload) => typeof payload.value === "object" && payload.value !== null })
 
 export const Config = z
   .object({
@@ -134,10 +144,21 @@ export const Config = z
   })
   .strict()
   .superRefine((config, ctx) => {
-    const seen = new Set<string>();
+    for (const [list, key, what] of [[config.pools, "pools", "pool"], [config.schedules, "schedules", "schedule"]] as const) {
+      const seen = new Set<string>();
+      list.forEach((item, i) => {
+        if (seen.has(item.name)) ctx.addIssue({ code: "custom", path: [key, i, "name"], message: `duplicate ${what} name "${item.name}"` });
+        seen.add(item.name);
+      });
+    }
     config.pools.forEach((pool, i) => {
-      if (seen.has(pool.name)) ctx.addIssue({ code: "custom", path: ["pools", i, "name"], message: `duplicate pool name "${pool.name}"` });
-      seen.add(pool.name);
+      if (pool.runtime === "bun" && pool.address_space_mb > 0 && pool.address_space_mb < BUN_MIN_ADDRESS_SPACE_MB) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["pools", i, "address_space_mb"],
+          message: `a Bun pool needs at least ${BUN_MIN_ADDRESS_SPACE_MB} (or 0 for no limit), got ${pool.address_space_mb}: under a smaller address-space limit JavaScriptCore silently turns its JIT off and tasks run several times slower (3.5x measured at 2 GiB); use memory_limit_mb to bound memory instead`,
+        });
+      }
     });
   });
 

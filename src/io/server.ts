@@ -47,6 +47,12 @@ export class IoServer {
     const role = this.roles.get(conn) ?? { kind: "unknown" };
     if (message.t === "hello") {
       if (message.role === "supervisor") {
+        // Only the process that spawned this engine is its supervisor; a second one would
+        // take over the event channel (kill requests, worker announcements).
+        if (message.pid !== process.ppid) {
+          conn.close(`a supervisor hello from pid ${message.pid}, but this engine's supervisor is pid ${process.ppid}`);
+          return;
+        }
         this.roles.set(conn, { kind: "supervisor" });
         this.supervisor = conn;
         conn.send({ t: "welcome", v: PROTOCOL_VERSION, io_pid: process.pid });

@@ -22,6 +22,7 @@ export class IoLink {
   constructor(
     private readonly socketPath: string,
     private readonly onEvent: (kind: string, data: Record<string, unknown>) => void,
+    private readonly log: (line: string) => void,
   ) {}
 
   get connected(): boolean {
@@ -66,6 +67,7 @@ export class IoLink {
         conn.send({ t: "req", id, op, args });
       } catch (err) {
         const tooLarge = err instanceof FrameError;
+        if (!tooLarge) this.log(`cannot send '${op}' to the IO engine: ${(err as Error)?.stack ?? err}`);
         this.answer(id, tooLarge
           ? { status: 413, body: { error: { code: "too_large", message: `the request is too large to journal in one frame: ${err.message}; move large data through arrays` } } }
           : { status: 500, body: { error: { code: "internal", message: (err as Error).message } } });

@@ -54,7 +54,7 @@ export async function runSupervisor(loaded: LoadedConfig): Promise<number> {
       children: [...table.children.values()].filter((c) => c.running && c.pid !== null).map((c: Child) => ({ name: c.spec.name, pid: c.pid!, start_time: c.startTicks })),
     }),
   });
-  const link = new IoLink(ioSocket, (kind, data) => sup.ioEvent(kind, data));
+  const link = new IoLink(ioSocket, (kind, data) => sup.ioEvent(kind, data), (line) => logs.write("supervisor", line, "error"));
   sup = new Supervisor({ config, runId, version: VERSION, table, link, logs, controlSocket });
 
   const io = table.add({ name: "io", pool: null, runtime: "io", argv: ioArgv(bootFile), env: { ...process.env }, cwd: process.cwd() });

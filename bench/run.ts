@@ -1,0 +1,80 @@
+/**
+ * `npm run bench`: gaia and its peers, side by side in one run on this machine.
+ *
+ *   round trip   sequential `echo` through POST /v1/jobs?wait= on the socket (2 Bun workers)
+ *                vs multiprocessing.Pool.apply and ProcessPoolExecutor.submit().result()
+ *   throughput   100,000 `echo` jobs through /v1/jobs/batch until all are terminal, journal on,
+ *                vs Pool.apply_async and ProcessPoolExecutor.submit
+ *   start-up     `gaia start` until /ready answers 200, two Bun workers (median of 5)
+ *   idle CPU     every gaia process over 10 s of idleness, % of one core
+ *
+ * Prints a table with ratios and writes it as JSON to bench/results/. Flags:
+ *   --quick   fewer samples (a smoke run, not figures to report)
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { idleCpuPercent, roundTrip, startGaia, stopGaia, throughput } from "./gaia-side.ts";
+
+const quick = process.argv.includes("--quick");
+const N = { roundtrips: quick ? 300 : 2000, warmup: 200, jobs: quick ? 10_000 : 100_000, starts: quick ? 2 : 5, idleS: quick ? 2 : 10 };
+const WORKERS = 2;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor((s.length - 1) / 2)]!;
+}
+
+async function gaiaFigures() {
+  const starts: number[] = [];
+  for (let i = 0; i < N.starts - 1; i++) {
+    const g = await startGaia(WORKERS);
+    starts.push(g.readyMs);
+    await stopGaia(g);
+  }
+  const g = await startGaia(WORKERS);
+  starts.push(g.readyMs);
+  try {
+    const idle = await idleCpuPercent(g, N.idleS);
+    const rt = await roundTrip(g, N.roundtrips, N.warmup);
+    const tp = await throughput(g, N.jobs);
+    return { start_ms: { median: median(starts), all: starts }, idle_cpu_percent: idle, roundtrip_us: rt, throughput: tp };
+  } finally {
+    await stopGaia(g);
+  }
+}
+
+function peerFigures() {
+  const args = ["bench/peers.py", "--workers", String(WORKERS), "--roundtrips", String(N.roundtrips), "--throughput-jobs", String(N.jobs)];
+  const proc = Bun.spawnSync(["python3", ...args], { cwd: join(import.meta.dir, ".."), stderr: "inherit" });
+  if (!proc.success) throw new Error("bench/peers.py failed");
+  return JSON.parse(proc.stdout.toString());
+}
+
+const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+function report(gaia: Awaited<ReturnType<typeof gaiaFigures>>, peers: any) {
+  const apply = peers.roundtrip_us.pool_apply;
+  const ppe = peers.roundtrip_us.ppe_submit_result;
+  const async_ = peers.throughput_jobs_per_s.pool_apply_async;
+  const ppeTp = peers.throughput_jobs_per_s.ppe_submit;
+  const rows: [string, string, string, string][] = [
+    ["round trip p50 (µs)", fmt(gaia.roundtrip_us.p50), `Pool.apply ${fmt(apply.p50)} · PPE ${fmt(ppe.p50)}`, `${fmt(gaia.roundtrip_us.p50 / apply.p50, 2)}× Pool.apply (target ≤ 1.5×)`],
+    ["round trip p99 (µs)", fmt(gaia.roundtrip_us.p99), `Pool.apply ${fmt(apply.p99)} · PPE ${fmt(ppe.p99)}`, `${fmt(gaia.roundtrip_us.p99 / apply.p99, 2)}× Pool.apply`],
+    ["throughput (jobs/s)", fmt(gaia.throughput.per_s), `apply_async ${fmt(async_.per_s)} · PPE ${fmt(ppeTp.per_s)}`, `${fmt(gaia.throughput.per_s / async_.per_s, 2)}× apply_async (target ≥ 1.5×)`],
+    ["start → /ready (ms)", fmt(gaia.start_ms.median, 1), "-", `target ≤ 300 ms`],
+    ["idle CPU (% of a core)", fmt(gaia.idle_cpu_percent, 2), "-", `target < 1%`],
+  ];
+  const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i].length), ["measure", "gaia", "peers", "ratio"][i]!.length));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ");
+  console.log(`\n${line(["measure", "gaia", "peers", "ratio"])}\n${widths.map((w) => "-".repeat(w)).join("  ")}`);
+  for (const row of rows) console.log(line(row));
+}
+
+const gaia = await gaiaFigures();
+const peers = peerFigures();
+report(gaia, peers);
+const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+mkdirSync(join(import.meta.dir, "results"), { recursive: true });
+const out = join(import.meta.dir, "results", `core-${stamp}.json`);
+writeFileSync(out, JSON.stringify({ when: new Date().toISOString(), quick, workers: WORKERS, gaia, peers }, null, 2));
+console.log(`\nsaved ${out}`);
