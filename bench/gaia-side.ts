@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { RawHttpClient } from "./http-client.ts";
 
-const BINARY = resolve(import.meta.dir, "../gaia");
+const BINARY = process.env.GAIA_BENCH_BINARY ?? resolve(import.meta.dir, "../gaia");
 const TICKS_PER_S = 100; // USER_HZ on Linux
 
 export type Running = { dir: string; socket: string; proc: ReturnType<typeof Bun.spawn>; readyMs: number };
@@ -17,7 +17,7 @@ export async function startGaia(workers: number): Promise<Running> {
   writeFileSync(join(dir, "gaia.json"), JSON.stringify({ pools: [{ name: "default", size: workers }], queue: { max_depth: 200_000 } }));
   const socket = join(dir, ".gaia/run/gaia.sock");
   const t0 = performance.now();
-  const proc = Bun.spawn([BINARY, "start", "--config", join(dir, "gaia.json")], { cwd: dir, stdin: "ignore", stdout: "ignore", stderr: "inherit" });
+  const proc = Bun.spawn([...BINARY.split(" "), "start", "--config", join(dir, "gaia.json")], { cwd: dir, stdin: "ignore", stdout: process.env.GAIA_BENCH_LOGS ? "inherit" : "ignore", stderr: "inherit" });
   for (;;) {
     try {
       const res = await fetch("http://gaia/ready", { unix: socket } as RequestInit);

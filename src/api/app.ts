@@ -4,7 +4,6 @@
  */
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Supervisor } from "../supervisor/supervisor.ts";
 import { jsonBody, waitMs } from "./body.ts";
 import { ApiError, errorResponse, invalid } from "./errors.ts";
@@ -24,11 +23,11 @@ export function createApp(sup: Supervisor, maxBodyBytes: number): Hono {
   }));
 
   /** Answers with the IO engine's reply, keeping its status and Retry-After. */
-  const relay = async (c: Context, op: string, args: unknown) => {
+  const relay = async (_c: Context, op: string, args: unknown) => {
     const reply = await link.request(op, args);
-    const retry = (reply.body as { error?: { retry_after_s?: number } })?.error?.retry_after_s;
-    if (retry !== undefined) c.header("Retry-After", String(retry));
-    return c.json(reply.body as object, reply.status as ContentfulStatusCode);
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    if (reply.retryAfterS !== undefined) headers["retry-after"] = String(reply.retryAfterS);
+    return new Response(reply.body, { status: reply.status, headers });
   };
   const refuseWhileStopping = () => {
     if (sup.state === "stopping") throw new ApiError(503, "shutting_down", "gaia is shutting down and accepts no new jobs");
@@ -44,7 +43,7 @@ export function createApp(sup: Supervisor, maxBodyBytes: number): Hono {
 
   app.get("/v1/status", async (c) => {
     const io = await link.request("status", {}, 2000);
-    const ioBody = io.status === 200 ? (io.body as { pid: number; pools: Record<string, { queued: number }>; jobs: Record<string, number> }) : null;
+    const ioBody = io.status === 200 ? (JSON.parse(io.body) as { pid: number; pools: Record<string, { queued: number }>; jobs: Record<string, number> }) : null;
     return c.json({
       version: sup.deps.version,
       run_id: sup.deps.runId,
@@ -59,7 +58,7 @@ export function createApp(sup: Supervisor, maxBodyBytes: number): Hono {
 
   app.get("/v1/workers", async (c) => {
     const io = await link.request("workers", {}, 2000);
-    const live = new Map((io.status === 200 ? (io.body as { id: string; state: string; job: string | null; jobs_done: number }[]) : []).map((w) => [w.id, w]));
+    const live = new Map((io.status === 200 ? (JSON.parse(io.body) as { id: string; state: string; job: string | null; jobs_done: number }[]) : []).map((w) => [w.id, w]));
     const workers = sup.workers().map((w) => {
       const seen = live.get(w.id);
       const state = w.state === "ready" && seen ? seen.state : w.state;

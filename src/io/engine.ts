@@ -193,7 +193,8 @@ export class Engine {
     this.counts[job.state]--;
     this.counts[state]++;
     job.state = state;
-    this.journal.save(job, isTerminal(state) ? () => this.waiters.resolve(job) : undefined);
+    const terminal = isTerminal(state);
+    this.journal.save(job, terminal, terminal ? () => this.waiters.resolve(job) : undefined);
   }
 
   /** Terminal jobs purged from the journal leave the counters too. */

@@ -4,8 +4,14 @@
  * Durability: `insert` commits before it returns, so the API answers 202 only for a job that
  * is on disk. WAL with synchronous=NORMAL survives `kill -9` of any process (the commit is
  * in the WAL file); only a power cut can lose the last commits. State changes after that
- * (running, finished, retried) are batched: `save` marks a job dirty and one transaction per
- * event-loop turn writes them all, then runs the callbacks that waited for that commit.
+ * are batched: `save` marks a job dirty, and one transaction writes every dirty job. A job
+ * that ends (or a save that someone waits on) is written at the next event-loop turn; a job
+ * that merely started is written within LAZY_FLUSH_MS, so a short job's start and end usually
+ * share one write. A start lost to a crash is harmless: the job is still `queued` in the
+ * journal, and a worker that was running it claims it in its hello (see WorkerLink.reclaim).
+ *
+ * The engine is the journal's only user: `locking_mode = EXCLUSIVE` takes SQLite's file
+ * locks once instead of around every transaction (measured: 18 fcntl calls per job before).
  */
 import { Database, type Statement } from "bun:sqlite";
 import { mkdirSync } from "node:fs";
@@ -17,9 +23,10 @@ CREATE TABLE IF NOT EXISTS jobs (
   id TEXT PRIMARY KEY, task TEXT NOT NULL, pool TEXT NOT NULL, state TEXT NOT NULL,
   payload TEXT, arrays TEXT NOT NULL, result TEXT, result_arrays TEXT NOT NULL, error TEXT,
   attempts INTEGER NOT NULL, max_attempts INTEGER NOT NULL, session_id TEXT,
-  idempotency_key TEXT UNIQUE, created_at INTEGER NOT NULL, started_at INTEGER,
+  idempotency_key TEXT, created_at INTEGER NOT NULL, started_at INTEGER,
   finished_at INTEGER, not_before INTEGER NOT NULL, worker TEXT, execution_ms REAL,
   usage TEXT, progress TEXT, timeout_s REAL NOT NULL, retries TEXT NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS jobs_idempotency ON jobs(idempotency_key) WHERE idempotency_key IS NOT NULL;
 CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state);
 CREATE INDEX IF NOT EXISTS jobs_finished ON jobs(finished_at) WHERE finished_at IS NOT NULL;
 CREATE TABLE IF NOT EXISTS pool_tasks (pool TEXT PRIMARY KEY, tasks TEXT NOT NULL);
@@ -32,6 +39,8 @@ const COLUMNS = [
 ] as const;
 const JSON_COLUMNS = new Set(["payload", "arrays", "result", "result_arrays", "error", "worker", "usage", "progress", "retries"]);
 const MUTABLE = COLUMNS.filter((c) => !["id", "task", "pool", "payload", "arrays", "created_at", "session_id", "idempotency_key", "timeout_s", "retries", "max_attempts"].includes(c));
+
+const LAZY_FLUSH_MS = 5;
 
 type Row = Record<(typeof COLUMNS)[number], string | number | null>;
 
@@ -60,12 +69,12 @@ export class Journal {
   private readonly updateStmt: Statement;
   private dirty = new Map<string, Job>();
   private afterCommit: (() => void)[] = [];
-  private flushScheduled = false;
+  private flush_: { kind: "none" } | { kind: "soon" } | { kind: "lazy"; timer: ReturnType<typeof setTimeout> } = { kind: "none" };
 
   constructor(dataDir: string) {
     mkdirSync(dataDir, { recursive: true });
     this.db = new Database(join(dataDir, "journal.sqlite"), { create: true, strict: true });
-    this.db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
+    this.db.exec("PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
     this.db.exec(SCHEMA);
     this.insertStmt = this.db.prepare(`INSERT INTO jobs (${COLUMNS.join(",")}) VALUES (${COLUMNS.map(() => "?").join(",")})`);
     this.updateStmt = this.db.prepare(`UPDATE jobs SET ${MUTABLE.map((c) => `${c} = ?`).join(", ")} WHERE id = ?`);
@@ -78,18 +87,28 @@ export class Journal {
     })();
   }
 
-  /** Marks a job's new state for the next batched commit; `then` runs after that commit. */
-  save(job: Job, then?: () => void): void {
+  /**
+   * Marks a job's new state for a batched commit; `then` runs after that commit. `urgent`
+   * saves (a job ended, or someone waits) commit at the next turn, others within
+   * LAZY_FLUSH_MS.
+   */
+  save(job: Job, urgent: boolean, then?: () => void): void {
     this.dirty.set(job.id, job);
     if (then) this.afterCommit.push(then);
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => this.flush());
+    if (urgent || then) {
+      if (this.flush_.kind === "lazy") clearTimeout(this.flush_.timer);
+      if (this.flush_.kind !== "soon") {
+        this.flush_ = { kind: "soon" };
+        setImmediate(() => this.flush());
+      }
+    } else if (this.flush_.kind === "none") {
+      this.flush_ = { kind: "lazy", timer: setTimeout(() => this.flush(), LAZY_FLUSH_MS) };
     }
   }
 
   flush(): void {
-    this.flushScheduled = false;
+    if (this.flush_.kind === "lazy") clearTimeout(this.flush_.timer);
+    this.flush_ = { kind: "none" };
     if (this.dirty.size > 0) {
       const jobs = [...this.dirty.values()];
       this.dirty.clear();
@@ -103,6 +122,7 @@ export class Journal {
   }
 
   get(id: string): Job | null {
+    if (this.dirty.has(id)) this.flush();
     const row = this.db.query(`SELECT * FROM jobs WHERE id = ?`).get(id) as Row | null;
     return row ? fromRow(row) : null;
   }
@@ -146,6 +166,7 @@ export class Journal {
   }
 
   savePoolTasks(pool: string, tasks: string[]): void {
+    this.flush();
     this.db.query(`INSERT INTO pool_tasks (pool, tasks) VALUES (?, ?) ON CONFLICT(pool) DO UPDATE SET tasks = excluded.tasks`).run(pool, JSON.stringify(tasks));
   }
 

@@ -86,7 +86,10 @@ export class IoServer {
   }
 
   private request(conn: Connection, req: Req): void {
-    const reply: Reply = (status, body) => conn.send({ t: "res", id: req.id, status, body });
+    const reply: Reply = (status, body) => {
+      const retry = (body as { error?: { retry_after_s?: number } })?.error?.retry_after_s;
+      conn.send({ t: "res", id: req.id, status, body: JSON.stringify(body), ...(retry !== undefined ? { retry_after_s: retry } : {}) });
+    };
     const args = (req.args ?? {}) as never;
     switch (req.op) {
       case "submit": return this.ops.submit(args, reply);

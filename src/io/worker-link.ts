@@ -100,7 +100,7 @@ export class WorkerLink {
     if (worker?.state.kind !== "busy" || worker.state.job.id !== progress.id) return;
     const job = worker.state.job;
     job.progress = { fraction: Math.min(1, Math.max(0, progress.fraction)), message: progress.message };
-    this.engine.journal.save(job);
+    this.engine.journal.save(job, false);
   }
 
   fatal(conn: Connection, fatal: Fatal & { worker_id?: string }): void {

@@ -97,11 +97,16 @@ export const Fatal = z.object({
 });
 
 export const Req = z.object({ t: z.literal("req"), id: z.number().int(), op: z.string(), args: z.unknown() });
+/**
+ * The answer to a `req`: an HTTP status and the body already rendered as JSON text, so the
+ * supervisor forwards it without decoding and re-encoding every job it carries.
+ */
 export const Res = z.object({
   t: z.literal("res"),
   id: z.number().int(),
   status: z.number().int(),
-  body: z.unknown(),
+  body: z.string(),
+  retry_after_s: z.number().optional(),
 });
 export const Event = z.object({ t: z.literal("event"), kind: z.string(), data: z.record(z.string(), z.unknown()) });
 

@@ -8,9 +8,11 @@ import { connectUnix, type Connection } from "../protocol/connection.ts";
 import { FrameError } from "../protocol/frames.ts";
 import { PROTOCOL_VERSION, type Message } from "../protocol/messages.ts";
 
-export type Reply = { status: number; body: unknown };
+/** The IO engine's answer: a status and the body as JSON text (see `Res`). */
+export type Reply = { status: number; body: string; retryAfterS?: number };
 
-const unavailable = (message: string): Reply => ({ status: 503, body: { error: { code: "io_unavailable", message } } });
+const errorReply = (status: number, code: string, message: string): Reply => ({ status, body: JSON.stringify({ error: { code, message } }) });
+const unavailable = (message: string): Reply => errorReply(503, "io_unavailable", message);
 
 export class IoLink {
   private conn: Connection | null = null;
@@ -69,8 +71,8 @@ export class IoLink {
         const tooLarge = err instanceof FrameError;
         if (!tooLarge) this.log(`cannot send '${op}' to the IO engine: ${(err as Error)?.stack ?? err}`);
         this.answer(id, tooLarge
-          ? { status: 413, body: { error: { code: "too_large", message: `the request is too large to journal in one frame: ${err.message}; move large data through arrays` } } }
-          : { status: 500, body: { error: { code: "internal", message: (err as Error).message } } });
+          ? errorReply(413, "too_large", `the request is too large to journal in one frame: ${(err as Error).message}; move large data through arrays`)
+          : errorReply(500, "internal", `internal error: ${(err as Error).message}`));
       }
     });
   }
@@ -87,7 +89,7 @@ export class IoLink {
   }
 
   private onMessage(message: Message): void {
-    if (message.t === "res") this.answer(message.id, { status: message.status, body: message.body });
+    if (message.t === "res") this.answer(message.id, { status: message.status, body: message.body, retryAfterS: message.retry_after_s });
     else if (message.t === "event") this.onEvent(message.kind, message.data);
     else if (message.t === "welcome") this.welcomed?.();
   }

@@ -46,7 +46,7 @@ export class Shutdown {
       const drained = this.link.request("drain", { grace_ms: this.graceMs });
       await Promise.race([drained, skipped.then(() => this.link.request("drain", { grace_ms: 0 }))]);
       const reply = await drained;
-      const requeued = (reply.body as { requeued?: string[] })?.requeued ?? [];
+      const requeued = reply.status === 200 ? ((JSON.parse(reply.body) as { requeued?: string[] }).requeued ?? []) : [];
       if (requeued.length) this.logs.write("supervisor", `${requeued.length} running job(s) went back to the queue for the next start`);
     }
     await this.table.stopAll((c) => c.spec.runtime !== "io", KILL_AFTER_MS);

@@ -34,7 +34,8 @@ VECTORS = {
     "cancel": {"t": "cancel", "id": "j1"},
     "drain": {"t": "drain"},
     "req": {"t": "req", "id": 1, "op": "submit", "args": {"body": {"task": "echo", "payload": [True, False, None]}, "wait_ms": 5000}},
-    "res": {"t": "res", "id": 1, "status": 202, "body": {"id": "j1", "state": "queued"}},
+    "res": {"t": "res", "id": 1, "status": 202, "body": '{"id":"j1","state":"queued"}'},
+    "res-retry": {"t": "res", "id": 9, "status": 429, "body": '{"error":{"code":"queue_full","message":"full"}}', "retry_after_s": 1},
     "event": {"t": "event", "kind": "worker.exited", "data": {"worker_id": "default-0", "pid": 9, "code": None, "signal": "SIGKILL", "reason": "crash"}},
     "big-integers": {"t": "job", "id": "j3", "task": "echo",
                      "payload": {"u32max": 4294967295, "u32max_plus1": 4294967296, "five_billion": 5000000000,
@@ -43,7 +44,7 @@ VECTORS = {
                                  "neg_u32_edge": -4294967296, "beyond_neg_u32": -4294967297},
                      "attempt": 1, "deadline": 1, "session_id": None, "session_reset": False},
     "long-strings": {"t": "progress", "id": "x" * 30, "fraction": 1.0e-3, "message": "é" * 200},
-    "nested": {"t": "res", "id": 2, "status": 200, "body": {"a": {"b": {"c": [[], {}, [{"d": -0.5}]]}}, "e": "x" * 300}},
+    "nested": {"t": "req", "id": 2, "op": "submit", "args": {"a": {"b": {"c": [[], {}, [{"d": -0.5}]]}}, "e": "x" * 300}},
 }
 
 
