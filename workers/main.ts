@@ -2,7 +2,9 @@
  * The Bun worker process (`gaia __worker --socket P --pool NAME --id ID --modules JSON`).
  *
  * Reads top to bottom: load the task modules → connect and say hello → loop {receive a job,
- * run it, send its result} → exit. Signals only change state: the first SIGTERM is warm
+ * run it, send its result} → exit. Jobs run one at a time; jobs that arrive while one runs
+ * (the engine's prefetch under load) wait in `backlog`, in order. `cancel` drops a waiting
+ * job, `drain` drops them all, and so does a lost connection: the engine takes them back. Signals only change state: the first SIGTERM is warm
  * (finish the running job, send its result, exit 0), the second is cold (exit now). EOF on
  * stdin means the supervisor is gone: exit at once. If the IO engine goes away the worker
  * keeps its job running, reconnects with backoff, names the job in its hello, and sends the
@@ -39,6 +41,7 @@ class Worker {
   private conn: Connection | null = null;
   private state: State = { kind: "idle" };
   private unsent: Result | null = null;
+  private backlog: JobMessage[] = [];
   private signals = 0;
   private readonly sessions = new Map<string, Record<string, unknown>>();
 
@@ -82,31 +85,29 @@ class Worker {
 
   private onDisconnect(): void {
     this.conn = null;
+    this.backlog = [];
     void this.connect(RECONNECT_FIRST_MS);
   }
 
   private onMessage(message: Message): void {
-    if (message.t === "job") void this.run(message);
+    if (message.t === "job") {
+      if (this.state.kind === "busy") this.backlog.push(message);
+      else void this.run(message);
+    } else if (message.t === "cancel") this.backlog = this.backlog.filter((j) => j.id !== message.id);
+    else if (message.t === "drain") this.backlog = [];
     else if (message.t === "ping") this.conn?.send({ t: "pong", n: message.n });
-    else if (message.t === "drain") this.onSignal();
   }
 
   private async run(job: JobMessage): Promise<void> {
-    if (this.state.kind === "busy") {
-      // The engine and this worker disagree about what runs here: reconnect, so that the
-      // hello names the running job and the engine settles the other one as lost.
-      console.error(`got job ${job.id} while running ${this.state.job.id}; reconnecting to resynchronise`);
-      this.conn?.close("job sent to a busy worker");
-      return;
-    }
     this.state = { kind: "busy", job };
     const result = await runJob(job, this.tasks, this.sessions, (fraction, message) =>
       this.conn?.send({ t: "progress", id: job.id, fraction, message }),
     );
-    const stopping = this.signals > 0;
     this.state = { kind: "idle" };
     this.send(result);
-    if (stopping) await exitWhenFlushed(this.conn);
+    if (this.signals > 0) await exitWhenFlushed(this.conn);
+    const next = this.backlog.shift();
+    if (next) void this.run(next);
   }
 
   /** Sends a result, or keeps it for the next connection. */

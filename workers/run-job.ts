@@ -19,12 +19,13 @@ export async function runJob(
   sendProgress: (fraction: number, message: string | null) => void,
 ): Promise<Result> {
   const started = performance.now();
+  const deadline = Date.now() + job.timeout_ms;
   const before = lastUsage;
   let outcome: { ok: true; value: unknown } | { ok: false; error: ErrorInfo };
   try {
     const handler = tasks[job.task];
     if (!handler) throw Object.assign(new Error(`this worker has no task '${job.task}'`), { name: "unknown_task" });
-    const value = await handler(job.payload, makeContext(job, sessions, sendProgress));
+    const value = await handler(job.payload, makeContext(job, deadline, sessions, sendProgress));
     outcome = { ok: true, value: value === undefined ? null : value };
   } catch (err) {
     outcome = { ok: false, error: toErrorInfo(err) };
@@ -46,6 +47,7 @@ export async function runJob(
 
 function makeContext(
   job: JobMessage,
+  deadline: number,
   sessions: Map<string, Record<string, unknown>>,
   sendProgress: (fraction: number, message: string | null) => void,
 ): TaskContext {
@@ -61,8 +63,8 @@ function makeContext(
     job_id: job.id,
     task: job.task,
     attempt: job.attempt,
-    deadline: job.deadline,
-    time_left: () => Math.max(0, job.deadline - Date.now()),
+    deadline,
+    time_left: () => Math.max(0, deadline - Date.now()),
     progress: (fraction, message) => sendProgress(Number(fraction), message ?? null),
     arrays: {},
     session,

@@ -167,7 +167,9 @@ export type PoolConfig = z.infer<typeof Pool>;
 export type TaskPolicy = z.infer<typeof TaskPolicy>;
 export type RetryPolicy = z.infer<typeof Retries>;
 
-/** The policy for a task: its `tasks` entry, else the defaults. */
+const DEFAULT_TASK_POLICY: TaskPolicy = Object.freeze(TaskPolicy.parse({}));
+
+/** The policy for a task: its `tasks` entry, else the defaults (built once, never mutated). */
 export function taskPolicy(config: Config, task: string): TaskPolicy {
-  return config.tasks[task] ?? TaskPolicy.parse({});
+  return config.tasks[task] ?? DEFAULT_TASK_POLICY;
 }

@@ -25,6 +25,8 @@ export class Engine {
   readonly counts: Record<JobState, number>;
   readonly waiters = new Waiters();
   private readonly delayed = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Queued jobs already sent to a busy worker (prefetch), by job id. */
+  private readonly reservedBy = new Map<string, WorkerEntry>();
   draining = false;
 
   constructor(
@@ -65,42 +67,74 @@ export class Engine {
     this.dispatch(job.pool);
   }
 
-  /** Gives queued jobs to idle workers, one job per worker. */
+  /**
+   * Gives queued jobs to idle workers, one each; then, while jobs are still waiting, tops up
+   * busy workers' prefetch (see PREFETCH). With an empty queue nothing is prefetched, so a
+   * lone job never waits behind another.
+   */
   dispatch(poolName: string): void {
     const pool = this.pools.get(poolName);
     if (!pool || this.draining) return;
-    while (pool.idle.size > 0) {
-      const job = pool.shift();
-      if (!job) return;
-      const worker = pool.idleFor(job.task);
-      if (!worker) {
-        // Workers of one pool load the same modules; a gap means one is outdated. Requeue.
-        pool.push(job);
+    for (let job = pool.shift(); job; job = pool.shift()) {
+      const idle = pool.idleFor(job.task);
+      if (idle) {
+        pool.idle.delete(idle);
+        this.begin(job, idle);
+        this.sendJob(job, idle, job.attempts);
+        continue;
+      }
+      const busy = pool.prefetchFor(job.task);
+      if (!busy) {
+        pool.pushFront(job);
         return;
       }
-      this.start(job, worker);
+      busy.reserved.push(job);
+      this.reservedBy.set(job.id, busy);
+      this.sendJob(job, busy, job.attempts + 1);
     }
   }
 
-  private start(job: Job, worker: WorkerEntry): void {
-    const pool = this.pools.get(worker.pool)!;
-    pool.idle.delete(worker);
+  private sendJob(job: Job, worker: WorkerEntry, attempt: number): void {
+    worker.conn.send({
+      t: "job",
+      id: job.id,
+      task: job.task,
+      payload: job.payload,
+      attempt,
+      timeout_ms: job.timeout_s * 1000,
+      session_id: job.session_id,
+      session_reset: false,
+    });
+  }
+
+  /** The job starts on `worker`: an attempt, a start time, a timeout. */
+  private begin(job: Job, worker: WorkerEntry): void {
     job.attempts++;
     job.started_at = Date.now();
     job.worker = { id: worker.id, pid: worker.pid };
     job.progress = null;
     this.transition(job, "running");
     this.assign(worker, job, job.started_at + job.timeout_s * 1000);
-    worker.conn.send({
-      t: "job",
-      id: job.id,
-      task: job.task,
-      payload: job.payload,
-      attempt: job.attempts,
-      deadline: job.started_at + job.timeout_s * 1000,
-      session_id: job.session_id,
-      session_reset: false,
-    });
+  }
+
+  /** After a job ends on `worker`: the next job it holds starts, or it is idle. */
+  private advance(worker: WorkerEntry): void {
+    while (worker.reserved.length > 0 && !this.draining) {
+      const next = worker.reserved.shift()!;
+      this.reservedBy.delete(next.id);
+      if (next.state === "queued") return this.begin(next, worker);
+    }
+    this.freeWorker(worker);
+  }
+
+  /** A worker went away or drains: the jobs it held but had not started go back first in line. */
+  returnReserved(worker: WorkerEntry): void {
+    const pool = this.pools.get(worker.pool);
+    for (const job of worker.reserved.reverse()) {
+      this.reservedBy.delete(job.id);
+      if (job.state === "queued") pool?.pushFront(job);
+    }
+    worker.reserved = [];
   }
 
   /** A queued job that a worker turns out to be running already (see WorkerLink.reclaim). */
@@ -125,7 +159,7 @@ export class Engine {
   complete(worker: WorkerEntry, result: Result): boolean {
     if (worker.state.kind !== "busy" || worker.state.job.id !== result.id) return false;
     const job = worker.state.job;
-    this.freeWorker(worker);
+    if (worker.state.timer) clearTimeout(worker.state.timer);
     worker.jobsDone++;
     job.execution_ms = result.execution_ms;
     job.usage = result.usage;
@@ -136,6 +170,7 @@ export class Engine {
     } else {
       this.fail(job, "error", result.error ?? { type: "Error", message: "the handler failed without an error" });
     }
+    this.advance(worker);
     this.dispatch(worker.pool);
     return true;
   }
@@ -173,8 +208,14 @@ export class Engine {
       this.hooks.killWorker(job.worker.id, "cancel");
       return "killing";
     }
+    const holder = this.reservedBy.get(job.id);
     const timer = this.delayed.get(job.id);
-    if (timer) (clearTimeout(timer), this.delayed.delete(job.id));
+    if (holder) {
+      // Sent to a worker that has not started it: it drops the job when told.
+      holder.reserved = holder.reserved.filter((j) => j !== job);
+      this.reservedBy.delete(job.id);
+      holder.conn.send({ t: "cancel", id: job.id });
+    } else if (timer) (clearTimeout(timer), this.delayed.delete(job.id));
     else this.pools.get(job.pool)?.forget();
     job.error = { type: "cancelled", message: "cancelled through the API while queued" };
     this.finish(job, "cancelled");
@@ -193,8 +234,10 @@ export class Engine {
     this.counts[job.state]--;
     this.counts[state]++;
     job.state = state;
-    const terminal = isTerminal(state);
-    this.journal.save(job, terminal, terminal ? () => this.waiters.resolve(job) : undefined);
+    // Someone waiting for this end is answered right after its commit; otherwise the end
+    // rides the next batched write (within LAZY_FLUSH_MS), as thousands of batch jobs do.
+    if (isTerminal(state) && this.waiters.has(job.id)) this.journal.save(job, true, () => this.waiters.resolve(job));
+    else this.journal.save(job, false);
   }
 
   /** Terminal jobs purged from the journal leave the counters too. */

@@ -134,6 +134,11 @@ export class IoServer {
    */
   private drain(args: { grace_ms?: number }, reply: Reply): void {
     this.engine.draining = true;
+    for (const worker of this.link.workers.values()) {
+      if (worker.reserved.length === 0) continue;
+      this.engine.returnReserved(worker);
+      worker.conn.send({ t: "drain" });
+    }
     const deadline = Date.now() + (args.grace_ms ?? 0);
     const check = () => {
       if (this.engine.runningCount > 0 && Date.now() < deadline) return void setTimeout(check, 20);

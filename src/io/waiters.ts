@@ -24,6 +24,10 @@ export class Waiters {
     set.add(waiter);
   }
 
+  has(jobId: string): boolean {
+    return this.byJob.has(jobId);
+  }
+
   resolve(job: Job): void {
     const set = this.byJob.get(job.id);
     if (!set) return;

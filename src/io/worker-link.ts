@@ -49,11 +49,13 @@ export class WorkerLink {
       tasks: new Set(hello.tasks),
       conn,
       state: { kind: "idle" },
+      reserved: [],
       jobsDone: previous?.jobsDone ?? 0,
       connectedAt: Date.now(),
     };
     conn.tag = worker;
     this.workers.set(worker.id, worker);
+    this.engine.pools.get(worker.pool)!.members.add(worker);
     conn.send({ t: "welcome", v: PROTOCOL_VERSION, io_pid: process.pid });
     const job = hello.running ? this.reclaim(worker, hello.running) : null;
     if (job) this.engine.assign(worker, job, (job.started_at ?? Date.now()) + job.timeout_s * 1000);
@@ -113,7 +115,10 @@ export class WorkerLink {
     const worker = conn.tag as WorkerEntry | undefined;
     if (!worker || this.workers.get(worker.id) !== worker) return;
     this.workers.delete(worker.id);
-    this.engine.pools.get(worker.pool)?.idle.delete(worker);
+    const pool = this.engine.pools.get(worker.pool);
+    pool?.idle.delete(worker);
+    pool?.members.delete(worker);
+    this.engine.returnReserved(worker);
     if (worker.state.kind === "busy") {
       const job = worker.state.job;
       this.engine.freeWorker(worker);
@@ -121,6 +126,7 @@ export class WorkerLink {
       this.lost.set(worker.id, { job, timer });
     }
     this.hooks.gone(worker.id);
+    this.engine.dispatch(worker.pool);
   }
 
   /** The supervisor saw a worker process exit. */

@@ -4,7 +4,9 @@
  * Reading: chunks go through FrameReader, each frame through `parseMessage`. A frame that is
  * too long, does not decode, or fails its schema closes this connection with a logged reason:
  * the peer's stream can no longer be trusted to be in step, but the process serves on.
- * Writing: Bun's `write` may take only part of a buffer; the rest waits for `drain`.
+ * Writing: frames sent in one turn of the event loop leave in one write (a burst of jobs
+ * or results costs one syscall and wakes the peer once). Bun's `write` may take only part
+ * of a buffer; the rest waits for `drain`.
  */
 import type { Socket, SocketHandler } from "bun";
 import { encodeFrame, FrameError, FrameReader } from "./frames.ts";
@@ -20,6 +22,7 @@ export type ConnectionEvents = {
 export class Connection {
   private readonly reader = new FrameReader();
   private pending: Uint8Array[] = [];
+  private outbox: Uint8Array[] = [];
   private closeReason: string | undefined;
   /** Free for the owner to attach its own view of the peer (a worker record, say). */
   tag: unknown;
@@ -35,16 +38,26 @@ export class Connection {
 
   /** Bytes handed to `send` that the kernel has not taken yet. */
   get buffered(): number {
-    return this.pending.reduce((n, b) => n + b.length, 0);
+    return [...this.outbox, ...this.pending].reduce((n, b) => n + b.length, 0);
   }
 
+  /** Encodes now (so a bad message throws to the caller) and writes at the end of the turn. */
   send(message: Message): void {
     if (this.closed) return;
-    this.write(encodeFrame(message));
+    const frame = encodeFrame(message);
+    if (this.outbox.push(frame) === 1) queueMicrotask(() => this.flushOutbox());
+  }
+
+  private flushOutbox(): void {
+    const frames = this.outbox;
+    if (frames.length === 0 || this.closed) return;
+    this.outbox = [];
+    this.write(frames.length === 1 ? frames[0]! : concatAll(frames));
   }
 
   close(reason: string): void {
     if (this.closed) return;
+    this.flushOutbox();
     this.closeReason = reason;
     this.socket.end();
     this.events.onClose(this, reason);
@@ -102,6 +115,16 @@ export class Connection {
     (this.events.log ?? ((l) => console.error(l)))(`dropping connection: ${reason}`);
     this.close(`protocol error: ${reason}`);
   }
+}
+
+function concatAll(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
 }
 
 /** The Bun socket handlers that route into `socket.data`, a Connection. */

@@ -13,6 +13,22 @@ describe("FrameReader", () => {
     for (let i = 0; i < bytes.length; i++) out.push(...reader.push(bytes.subarray(i, i + 1)));
     expect(out).toEqual([ping, { t: "pong", n: 2 }]);
   });
+  test("keeps nothing that aliases a chunk the socket may reuse", () => {
+    const two = new Uint8Array([...encodeFrame(ping), ...encodeFrame({ t: "pong", n: 2 })]);
+    const reader = new FrameReader();
+    const chunk = two.slice(0, encodeFrame(ping).length + 3); // one frame and a bit of the next
+    expect(reader.push(chunk)).toEqual([ping]);
+    chunk.fill(0xff); // the socket reuses its buffer
+    expect(reader.push(two.slice(chunk.length))).toEqual([{ t: "pong", n: 2 }]);
+  });
+  test("a large frame in many small chunks is read once", () => {
+    const big = { t: "req", id: 1, op: "batch", args: { jobs: Array.from({ length: 5000 }, (_, i) => ({ task: "echo", payload: { i } })) } };
+    const bytes = encodeFrame(big);
+    const reader = new FrameReader();
+    const out: unknown[] = [];
+    for (let i = 0; i < bytes.length; i += 1000) out.push(...reader.push(bytes.slice(i, i + 1000)));
+    expect(out).toEqual([big]);
+  });
   test("reads many frames from one chunk", () => {
     const one = encodeFrame(ping);
     const chunk = new Uint8Array(one.length * 3);

@@ -25,37 +25,70 @@ export function encodeFrame(message: unknown): Uint8Array {
 }
 
 export class FrameReader {
-  private buffer = new Uint8Array(0);
+  /** Bytes received and not yet consumed, as the chunks they came in (each copied once). */
+  private chunks: Uint8Array[] = [];
+  private size = 0;
 
   /** Appends a chunk and returns the decoded messages it completed; throws FrameError. */
   push(chunk: Uint8Array): unknown[] {
-    this.buffer = this.buffer.length === 0 ? chunk : concat(this.buffer, chunk);
+    this.chunks.push(chunk);
+    this.size += chunk.length;
     const messages: unknown[] = [];
-    let offset = 0;
-    while (this.buffer.length - offset >= 4) {
-      const view = new DataView(this.buffer.buffer, this.buffer.byteOffset + offset, 4);
-      const length = view.getUint32(0);
+    while (this.size >= 4) {
+      const length = this.peekLength();
       if (length > MAX_FRAME_BYTES) {
         throw new FrameError(`frame length ${length} exceeds the ${MAX_FRAME_BYTES}-byte cap`);
       }
-      if (this.buffer.length - offset - 4 < length) break;
-      const body = this.buffer.subarray(offset + 4, offset + 4 + length);
-      offset += 4 + length;
+      if (this.size < 4 + length) break;
+      const body = this.take(4 + length).subarray(4);
       try {
         messages.push(decodeCbor(body));
       } catch (err) {
         throw new FrameError(`undecodable CBOR in a ${length}-byte frame: ${(err as Error).message}`);
       }
     }
-    // Copy the remainder: the socket may reuse the chunk's memory for its next read.
-    this.buffer = offset === this.buffer.length ? new Uint8Array(0) : this.buffer.slice(offset);
+    // What stays for later is copied: the socket may reuse a chunk's memory after its read.
+    this.chunks = this.chunks.map((c) => (c.buffer === chunk.buffer ? c.slice() : c));
     return messages;
   }
-}
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
+  private peekLength(): number {
+    const first = this.chunks[0]!;
+    if (first.length >= 4) return new DataView(first.buffer, first.byteOffset, 4).getUint32(0);
+    const head = this.take(4, false);
+    return new DataView(head.buffer, head.byteOffset, 4).getUint32(0);
+  }
+
+  /** The first `n` bytes, joined only when they span chunks; consumed unless `consume` is false. */
+  private take(n: number, consume = true): Uint8Array {
+    const first = this.chunks[0]!;
+    if (first.length >= n) {
+      if (consume) this.drop(n);
+      return first.subarray(0, n);
+    }
+    const out = new Uint8Array(n);
+    let filled = 0;
+    for (const c of this.chunks) {
+      const part = c.subarray(0, Math.min(c.length, n - filled));
+      out.set(part, filled);
+      filled += part.length;
+      if (filled === n) break;
+    }
+    if (consume) this.drop(n);
+    return out;
+  }
+
+  private drop(n: number): void {
+    this.size -= n;
+    while (n > 0) {
+      const c = this.chunks[0]!;
+      if (c.length <= n) {
+        n -= c.length;
+        this.chunks.shift();
+      } else {
+        this.chunks[0] = c.subarray(n);
+        n = 0;
+      }
+    }
+  }
 }

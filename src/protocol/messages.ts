@@ -60,8 +60,8 @@ export const JobMessage = z.object({
   task: z.string(),
   payload: z.unknown(),
   attempt: z.number().int(),
-  /** Epoch milliseconds after which gaia kills the worker. */
-  deadline: z.number(),
+  /** Milliseconds from the job's start (on the worker) until gaia kills the worker. */
+  timeout_ms: z.number(),
   session_id: z.string().nullable().default(null),
   session_reset: z.boolean().default(false),
 });
