@@ -98,6 +98,17 @@ export function createApp(sup: Supervisor, maxBodyBytes: number): Hono {
   });
   app.delete("/v1/jobs/:id", (c) => relay(c, "cancel", { id: c.req.param("id") }));
 
+  // Routes of SPEC §6, §7 and §10 that this build does not serve yet: say so precisely.
+  const notYet = (what: string) => () => {
+    throw new ApiError(404, "not_implemented", `${what} are not available in this build of gaia yet`);
+  };
+  app.all("/v1/arrays", notYet("arrays"));
+  app.all("/v1/arrays/*", notYet("arrays"));
+  app.all("/v1/schedules", notYet("schedules"));
+  app.all("/v1/schedules/*", notYet("schedules"));
+  app.all("/v1/events", notYet("server-sent events"));
+  app.all("/metrics", notYet("Prometheus metrics"));
+
   app.post("/v1/shutdown", (c) => {
     setTimeout(() => sup.requestShutdown("POST /v1/shutdown"), 0);
     return c.json({ stopping: true }, 202);

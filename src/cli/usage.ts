@@ -96,7 +96,8 @@ exits 1 when the job did not succeed.
 
   --payload JSON   the payload, e.g. '{"a": 1, "b": 2}'; @FILE reads it from a file, @- from stdin
   --array NAME=FILE.npy
-                   upload a .npy file as input array NAME (repeatable)
+                   upload a .npy file as input array NAME (repeatable; needs
+                   array support, which this build of gaia does not have yet)
   --wait           wait for the job to end (a progress bar on a terminal)
   --timeout S      the job's time limit in seconds; --wait waits that long plus 10 s
                    (without it, the task's limit applies and --wait waits up to 300 s)

@@ -17,7 +17,8 @@ import { IoServer } from "./server.ts";
 import { WorkerLink } from "./worker-link.ts";
 
 const ORPHAN_GRACE_MS = 5000;
-const PURGE_EVERY_MS = 60_000;
+/** Purge at least every minute, and often enough that a short result_ttl_s is kept. */
+const purgeEveryMs = (ttlS: number) => Math.min(60_000, Math.max(1000, (ttlS * 1000) / 2));
 
 export type IoBoot = { config: Config; runDir: string; dataDir: string };
 
@@ -55,7 +56,7 @@ export async function runIoEngine(argv: string[]): Promise<void> {
   adoptJournal(engine, link);
   server.listen(join(boot.runDir, "io.sock"));
   engine.purge(Date.now() - boot.config.queue.result_ttl_s * 1000);
-  setInterval(() => engine.purge(Date.now() - boot.config.queue.result_ttl_s * 1000), PURGE_EVERY_MS);
+  setInterval(() => engine.purge(Date.now() - boot.config.queue.result_ttl_s * 1000), purgeEveryMs(boot.config.queue.result_ttl_s));
 
   const stop = () => {
     journal.close();

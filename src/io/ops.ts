@@ -42,7 +42,7 @@ export class Ops {
       const route = routeTask(body.task, poolOrder, announced);
       if (route.kind === "unknown") return { ok: false, error: { status: 400, code: "unknown_task", message: route.message } };
       if (route.kind === "not_ready") return { ok: false, error: { status: 503, code: "not_ready", message: route.message, retryAfter: 1 } };
-      const depth = this.engine.pools.get(route.pool)!.depth + (adding.get(route.pool) ?? 0) + 1;
+      const depth = this.engine.pools.get(route.pool)!.waiting + (adding.get(route.pool) ?? 0) + 1;
       if (depth > this.engine.config.queue.max_depth) {
         return { ok: false, error: { status: 429, code: "queue_full", message: `pool '${route.pool}' has ${this.engine.config.queue.max_depth} queued jobs, its queue.max_depth`, retryAfter: 1 } };
       }

@@ -49,6 +49,13 @@ export class PoolQueue {
     this.depth++;
   }
 
+  /** Jobs waiting in this pool: in the queue, or sent to a busy worker and not started. */
+  get waiting(): number {
+    let reserved = 0;
+    for (const worker of this.members) reserved += worker.reserved.length;
+    return this.depth + reserved;
+  }
+
   /** Back to the head of the queue: a reserved job whose worker went away. */
   pushFront(job: Job): void {
     if (this.head > 0) this.items[--this.head] = job;

@@ -106,7 +106,7 @@ export class IoServer {
 
   private status() {
     const pools: Record<string, { queued: number; workers: number; busy: number }> = {};
-    for (const [name, pool] of this.engine.pools) pools[name] = { queued: pool.depth, workers: 0, busy: 0 };
+    for (const [name, pool] of this.engine.pools) pools[name] = { queued: pool.waiting, workers: 0, busy: 0 };
     for (const worker of this.link.workers.values()) {
       const entry = pools[worker.pool];
       if (!entry) continue;
