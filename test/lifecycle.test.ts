@@ -3,7 +3,7 @@
  * gaia on the same run dir, and the death of the supervisor or the IO engine.
  */
 import { afterEach, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { allGone, BINARY, Gaia, isAlive } from "./helpers/gaia.ts";
@@ -72,10 +72,12 @@ describe("lifecycle", () => {
     expect((await next.request("POST", "/v1/jobs?wait=10", { task: "echo", payload: 1 })).body.state).toBe("succeeded");
   });
 
-  test("kill -9 of the IO engine: restarted, workers reconnect, queued jobs still run", async () => {
-    const gaia = await start({ config: { pools: [{ name: "default", size: 2 }] } });
+  test("kill -9 of the IO engine: restarted, workers reconnect, every job runs exactly once", async () => {
+    const gaia = await start({ config: { pools: [{ name: "default", size: 2, modules: [tasksModule] }] } });
+    const trace = join(gaia.dir, "trace.txt");
     const ioPid = (await gaia.request("GET", "/v1/status")).body.io.pid;
-    const jobs = await gaia.request("POST", "/v1/jobs/batch", { jobs: Array.from({ length: 4 }, () => ({ task: "sleep", payload: { ms: 300 } })) });
+    const lines = ["a", "b", "c", "d", "e", "f"];
+    const jobs = await gaia.request("POST", "/v1/jobs/batch", { jobs: lines.map((line) => ({ task: "test.slow_append", payload: { path: trace, line, ms: 300 } })) });
     process.kill(ioPid, "SIGKILL");
     await gaia.until("a new IO engine", async () => {
       const s = (await gaia.request("GET", "/v1/status")).body;
@@ -86,6 +88,10 @@ describe("lifecycle", () => {
       expect(job.state).toBe("succeeded");
     }
     expect((await gaia.request("POST", "/v1/jobs?wait=10", { task: "echo", payload: "after" })).body.result).toBe("after");
+    const status = (await gaia.request("GET", "/v1/status")).body;
+    expect(status.jobs).toMatchObject({ queued: 0, running: 0, succeeded: 7 });
+    expect(status.pools[0].queued).toBe(0);
+    expect(readFileSync(trace, "utf8").trim().split("\n").sort()).toEqual(lines); // each ran once
   });
 
   test("a module that fails to import: the pool's last_error says why and it backs off", async () => {

@@ -75,22 +75,28 @@ export class Engine {
   dispatch(poolName: string): void {
     const pool = this.pools.get(poolName);
     if (!pool || this.draining) return;
-    for (let job = pool.shift(); job; job = pool.shift()) {
-      const idle = pool.idleFor(job.task);
+    // Find a worker before touching the queue: most calls (one per result) have none to give.
+    for (;;) {
+      if (pool.depth === 0) return;
+      const idle = pool.idle.values().next().value;
+      const worker = idle ?? pool.prefetchTarget();
+      if (!worker) return;
+      const job = pool.shift();
+      if (!job) return;
+      if (!worker.tasks.has(job.task)) {
+        // Workers of one pool load the same modules; a gap means one is outdated.
+        pool.pushFront(job);
+        return;
+      }
       if (idle) {
         pool.idle.delete(idle);
         this.begin(job, idle);
         this.sendJob(job, idle, job.attempts);
-        continue;
+      } else {
+        worker.reserved.push(job);
+        this.reservedBy.set(job.id, worker);
+        this.sendJob(job, worker, job.attempts + 1);
       }
-      const busy = pool.prefetchFor(job.task);
-      if (!busy) {
-        pool.pushFront(job);
-        return;
-      }
-      busy.reserved.push(job);
-      this.reservedBy.set(job.id, busy);
-      this.sendJob(job, busy, job.attempts + 1);
     }
   }
 
@@ -137,11 +143,29 @@ export class Engine {
     worker.reserved = [];
   }
 
-  /** A queued job that a worker turns out to be running already (see WorkerLink.reclaim). */
-  adoptQueued(job: Job, worker: WorkerEntry): Job {
+  /**
+   * Takes a queued job out of wherever it waits: a retry's delay, another worker's prefetch
+   * (that worker is told to drop it), or its pool's queue.
+   */
+  private unqueue(job: Job): void {
+    const holder = this.reservedBy.get(job.id);
     const timer = this.delayed.get(job.id);
-    if (timer) (clearTimeout(timer), this.delayed.delete(job.id));
-    else this.pools.get(job.pool)?.forget();
+    if (holder) {
+      holder.reserved = holder.reserved.filter((j) => j !== job);
+      this.reservedBy.delete(job.id);
+      holder.conn.send({ t: "cancel", id: job.id });
+    } else if (timer) {
+      clearTimeout(timer);
+      this.delayed.delete(job.id);
+    } else this.pools.get(job.pool)?.forget();
+  }
+
+  /**
+   * A queued job that a worker turns out to be running already (see WorkerLink.reclaim). A
+   * restarted engine may have sent it to another worker ahead of time: that copy is withdrawn.
+   */
+  adoptQueued(job: Job, worker: WorkerEntry): Job {
+    this.unqueue(job);
     job.attempts++;
     job.started_at = Date.now();
     job.worker = { id: worker.id, pid: worker.pid };
@@ -208,15 +232,7 @@ export class Engine {
       this.hooks.killWorker(job.worker.id, "cancel");
       return "killing";
     }
-    const holder = this.reservedBy.get(job.id);
-    const timer = this.delayed.get(job.id);
-    if (holder) {
-      // Sent to a worker that has not started it: it drops the job when told.
-      holder.reserved = holder.reserved.filter((j) => j !== job);
-      this.reservedBy.delete(job.id);
-      holder.conn.send({ t: "cancel", id: job.id });
-    } else if (timer) (clearTimeout(timer), this.delayed.delete(job.id));
-    else this.pools.get(job.pool)?.forget();
+    this.unqueue(job);
     job.error = { type: "cancelled", message: "cancelled through the API while queued" };
     this.finish(job, "cancelled");
     return "cancelled";

@@ -10,7 +10,9 @@
  * job is still `queued`: its attempt, its start time and its timeout begin when the worker
  * reaches it. It still runs one job at a time.
  */
-export const PREFETCH = 8;
+export const PREFETCH = 16;
+/** A worker is topped up only once it holds this few, so jobs travel in bursts. */
+export const PREFETCH_LOW = 4;
 import type { Connection } from "../protocol/connection.ts";
 import type { Job } from "./job.ts";
 
@@ -30,6 +32,8 @@ export type WorkerEntry = {
   state: WorkerState;
   /** Sent to this worker, not started yet, in the order it will run them. */
   reserved: Job[];
+  /** A burst of prefetch is under way (see PoolQueue.prefetchTarget). */
+  refilling: boolean;
   jobsDone: number;
   connectedAt: number;
 };
@@ -85,19 +89,20 @@ export class PoolQueue {
     this.depth--;
   }
 
-  /** The busy worker with the fewest reserved jobs under PREFETCH that serves `task`. */
-  prefetchFor(task: string): WorkerEntry | undefined {
+  /**
+   * The busy worker to send a job to ahead of time: one being topped up (under PREFETCH,
+   * and it was down to PREFETCH_LOW when the burst began), else the emptiest at or under
+   * PREFETCH_LOW.
+   */
+  prefetchTarget(): WorkerEntry | undefined {
     let best: WorkerEntry | undefined;
     for (const worker of this.members) {
-      if (worker.state.kind !== "busy" || worker.reserved.length >= PREFETCH || !worker.tasks.has(task)) continue;
+      if (worker.state.kind !== "busy" || worker.reserved.length >= PREFETCH) continue;
+      if (!worker.refilling && worker.reserved.length > PREFETCH_LOW) continue;
       if (!best || worker.reserved.length < best.reserved.length) best = worker;
     }
+    if (best) best.refilling = best.reserved.length + 1 < PREFETCH;
     return best;
   }
 
-  /** An idle worker that serves `task`, or undefined. */
-  idleFor(task: string): WorkerEntry | undefined {
-    for (const worker of this.idle) if (worker.tasks.has(task)) return worker;
-    return undefined;
-  }
 }

@@ -50,6 +50,7 @@ export class WorkerLink {
       conn,
       state: { kind: "idle" },
       reserved: [],
+      refilling: false,
       jobsDone: previous?.jobsDone ?? 0,
       connectedAt: Date.now(),
     };
