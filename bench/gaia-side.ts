@@ -58,8 +58,12 @@ function cpuTicks(pids: number[]): number {
   return total;
 }
 
+/** Start-up work (JIT, first GCs) settles this long after /ready before idleness is measured. */
+const SETTLE_MS = 3000;
+
 /** CPU used by every gaia process over `seconds` of idleness, in % of one core. */
 export async function idleCpuPercent(g: Running, seconds: number): Promise<number> {
+  await Bun.sleep(SETTLE_MS);
   const pids = processTree(g.proc.pid);
   const before = cpuTicks(pids);
   await Bun.sleep(seconds * 1000);
