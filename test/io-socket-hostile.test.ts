@@ -181,10 +181,7 @@ test("a worker hello naming an unknown pool is closed with a logged reason", asy
 test("an impostor worker's result for a job running on a real worker is ignored; the job still succeeds", async () => {
   const submitted = await gaia.request("POST", "/v1/jobs", { task: "sleep", payload: { ms: 500 } });
   const id = submitted.body.id;
-  const running = await gaia.until("the job running", async () => {
-    const job = (await gaia.request("GET", `/v1/jobs/${id}`)).body;
-    return job.state === "running" ? job : undefined;
-  });
+  const running = await gaia.untilRunning(id);
   const mark = gaia.output.length;
   const impostor = await connect();
   impostor.socket.write(frame(workerHello("impostor-1")));

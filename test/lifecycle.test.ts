@@ -25,7 +25,7 @@ describe("lifecycle", () => {
     const first = await Gaia.start({ config });
     const dir = first.dir;
     const running = await first.request("POST", "/v1/jobs", { task: "test.spin", payload: { ms: 4000 } });
-    await first.until("the spin running", async () => (await first.request("GET", `/v1/jobs/${running.body.id}`)).body.state === "running");
+    await first.untilRunning(running.body.id);
     const queued = await first.request("POST", "/v1/jobs/batch", { jobs: Array.from({ length: 5 }, (_, i) => ({ task: "echo", payload: i })) });
     const pids = first.registryPids();
     expect(pids.length).toBe(3); // supervisor, io, one worker

@@ -15,19 +15,12 @@ beforeAll(async () => {
 });
 afterAll(async () => gaia?.stop());
 
-async function runningJob(id: string) {
-  return gaia.until("the job running", async () => {
-    const job = (await gaia.request("GET", `/v1/jobs/${id}`)).body;
-    return job.state === "running" ? job : undefined;
-  });
-}
-
 const appendJobs = (path: string, lines: string[]) => ({ jobs: lines.map((line) => ({ task: "test.append", payload: { path, line } })) });
 
 test("a job waiting on a busy worker can be cancelled and never runs", async () => {
   const trace = join(gaia.dir, "trace-cancel.txt");
   const blocker = await gaia.request("POST", "/v1/jobs", { task: "sleep", payload: { ms: 800 } });
-  await runningJob(blocker.body.id);
+  await gaia.untilRunning(blocker.body.id);
   const batch = await gaia.request("POST", "/v1/jobs/batch", appendJobs(trace, ["a", "b", "c", "d"]));
   const cancelled = await gaia.request("DELETE", `/v1/jobs/${batch.body.ids[1]}`);
   expect(cancelled.body).toMatchObject({ state: "cancelled" });
@@ -40,7 +33,7 @@ test("a job waiting on a busy worker can be cancelled and never runs", async () 
 test("jobs waiting on a worker that dies run on its replacement, their attempt not counted", async () => {
   const trace = join(gaia.dir, "trace-kill.txt");
   const head = await gaia.request("POST", "/v1/jobs", { task: "test.spin", payload: { ms: 5000 }, retries: { max: 0 } });
-  const running = await runningJob(head.body.id);
+  const running = await gaia.untilRunning(head.body.id);
   const batch = await gaia.request("POST", "/v1/jobs/batch", appendJobs(trace, ["1", "2", "3"]));
   expect(existsSync(trace)).toBe(false);
   process.kill(running.worker.pid, "SIGKILL");

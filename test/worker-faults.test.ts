@@ -40,10 +40,7 @@ describe("worker faults", () => {
 
   test("kill -9 of a busy worker: its job is retried (worker_lost) and succeeds", async () => {
     const job = await gaia.request("POST", "/v1/jobs", { task: "sleep", payload: { ms: 1500 } });
-    const running = await gaia.until("the job running", async () => {
-      const j = (await gaia.request("GET", `/v1/jobs/${job.body.id}`)).body;
-      return j.state === "running" ? j : undefined;
-    });
+    const running = await gaia.untilRunning(job.body.id);
     process.kill(running.worker.pid, "SIGKILL");
     const done = await gaia.request("GET", `/v1/jobs/${job.body.id}?wait=30`);
     expect(done.body).toMatchObject({ state: "succeeded", attempts: 2 });
@@ -52,10 +49,7 @@ describe("worker faults", () => {
 
   test("a worker lost with no retries left fails its job naming the signal", async () => {
     const job = await gaia.request("POST", "/v1/jobs", { task: "test.spin", payload: { ms: 3000 } });
-    const running = await gaia.until("the job running", async () => {
-      const j = (await gaia.request("GET", `/v1/jobs/${job.body.id}`)).body;
-      return j.state === "running" ? j : undefined;
-    });
+    const running = await gaia.untilRunning(job.body.id);
     process.kill(running.worker.pid, "SIGKILL");
     const done = (await gaia.request("GET", `/v1/jobs/${job.body.id}?wait=30`)).body;
     expect(done.state).toBe("failed");
@@ -89,10 +83,7 @@ describe("worker faults", () => {
 
   test("cancelling a running job kills its worker; the job is cancelled", async () => {
     const job = await gaia.request("POST", "/v1/jobs", { task: "test.spin", payload: { ms: 10_000 } });
-    const running = await gaia.until("the job running", async () => {
-      const j = (await gaia.request("GET", `/v1/jobs/${job.body.id}`)).body;
-      return j.state === "running" ? j : undefined;
-    });
+    const running = await gaia.untilRunning(job.body.id);
     const cancelled = await gaia.request("DELETE", `/v1/jobs/${job.body.id}`);
     expect(cancelled.status).toBe(200);
     expect(cancelled.body).toMatchObject({ state: "cancelled", error: { type: "cancelled" } });

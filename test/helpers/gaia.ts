@@ -90,6 +90,14 @@ export class Gaia {
     }
   }
 
+  /** Waits until job `id` is running; returns the job. */
+  async untilRunning(id: string): Promise<any> {
+    return this.until(`job ${id} running`, async () => {
+      const job = (await this.request("GET", `/v1/jobs/${id}`)).body;
+      return job.state === "running" ? job : undefined;
+    });
+  }
+
   async workers(): Promise<any[]> {
     return (await this.request("GET", "/v1/workers")).body.workers;
   }
