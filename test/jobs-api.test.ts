@@ -143,6 +143,19 @@ describe("batches, lists and cancels", () => {
     expect((await gaia.request("GET", `/v1/jobs/${queued.body.id}`)).body.state).toBe("cancelled");
   });
 
+  test("an answer too large for one frame is a 413, and gaia keeps serving", async () => {
+    const big = "x".repeat(200_000); // 90 of these (twice: payload and result) pass 16 MiB
+    const marker = (await gaia.request("POST", "/v1/jobs", { task: "echo", payload: "marker" })).body.id;
+    let last = "";
+    for (let i = 0; i < 90; i++) last = (await gaia.request("POST", "/v1/jobs", { task: "echo", payload: big })).body.id;
+    await gaia.request("GET", `/v1/jobs/${last}?wait=30`);
+    const page = await gaia.request("GET", `/v1/jobs?task=echo&limit=1000&after=${marker}`);
+    expect(page.status).toBe(413);
+    expect(page.body.error.code).toBe("too_large");
+    expect((await gaia.request("POST", "/v1/jobs?wait=10", { task: "echo", payload: "still here" })).body.result).toBe("still here");
+    expect((await gaia.request("GET", "/ready")).status).toBe(200);
+  });
+
   test("status counts jobs and names the pools", async () => {
     const status = await gaia.request("GET", "/v1/status");
     expect(status.body).toMatchObject({ state: "running", io: { state: "ok" }, pools: [{ name: "default", state: "ok", ready: 2, size: 2 }] });

@@ -94,6 +94,20 @@ describe("lifecycle", () => {
     expect(readFileSync(trace, "utf8").trim().split("\n").sort()).toEqual(lines); // each ran once
   });
 
+  test("an IO engine that dies while a pool has never been ready is restarted and reconnected", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "gaia-test-"));
+    writeFileSync(join(dir, "broken.ts"), "throw new Error('never ready');\n");
+    const gaia = await start({ dir, waitReady: false, config: { pools: [{ name: "default", size: 1, modules: [join(dir, "broken.ts")] }] } });
+    const ioPid = await gaia.until("the IO engine", async () => (await gaia.request("GET", "/v1/status")).body.io.pid);
+    process.kill(ioPid, "SIGKILL");
+    const status = await gaia.until("a new IO engine answering", async () => {
+      const s = (await gaia.request("GET", "/v1/status")).body;
+      return s.io.pid && s.io.pid !== ioPid ? s : undefined;
+    });
+    expect(status.state).toBe("starting");
+    expect((await gaia.request("GET", "/v1/jobs?limit=1")).status).toBe(200);
+  });
+
   test("a module that fails to import: the pool's last_error says why and it backs off", async () => {
     const dir = mkdtempSync(join(tmpdir(), "gaia-test-"));
     writeFileSync(join(dir, "broken.ts"), "throw new Error('broken on purpose');\nexport const tasks = {};\n");

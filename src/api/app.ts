@@ -10,6 +10,9 @@ import { ApiError, errorResponse, invalid } from "./errors.ts";
 import { openapi } from "./openapi.ts";
 import { BatchBody, ListQuery, SubmitBody } from "./schemas.ts";
 
+/** How long past a request's own wait the API waits for the IO engine before answering 503. */
+const RELAY_TIMEOUT_MS = 30_000;
+
 export function createApp(sup: Supervisor, maxBodyBytes: number): Hono {
   const { link, logs } = sup.deps;
   const app = new Hono();
@@ -23,8 +26,9 @@ export function createApp(sup: Supervisor, maxBodyBytes: number): Hono {
   }));
 
   /** Answers with the IO engine's reply, keeping its status and Retry-After. */
-  const relay = async (_c: Context, op: string, args: unknown) => {
-    const reply = await link.request(op, args);
+  const relay = async (_c: Context, op: string, args: unknown, waitMs = 0) => {
+    // Never wait forever on the engine: the longest honest answer is the caller's own wait.
+    const reply = await link.request(op, args, waitMs + RELAY_TIMEOUT_MS);
     const headers: Record<string, string> = { "content-type": "application/json" };
     if (reply.retryAfterS !== undefined) headers["retry-after"] = String(reply.retryAfterS);
     return new Response(reply.body, { status: reply.status, headers });
@@ -81,7 +85,7 @@ export function createApp(sup: Supervisor, maxBodyBytes: number): Hono {
   app.post("/v1/jobs", async (c) => {
     refuseWhileStopping();
     const wait = waitMs(c);
-    return relay(c, "submit", { body: await jsonBody(c, SubmitBody), wait_ms: wait });
+    return relay(c, "submit", { body: await jsonBody(c, SubmitBody), wait_ms: wait }, wait);
   });
   app.post("/v1/jobs/batch", async (c) => {
     refuseWhileStopping();
@@ -94,7 +98,7 @@ export function createApp(sup: Supervisor, maxBodyBytes: number): Hono {
   });
   app.get("/v1/jobs/:id", (c) => {
     const wait = waitMs(c);
-    return relay(c, "get", { id: c.req.param("id"), wait_ms: wait });
+    return relay(c, "get", { id: c.req.param("id"), wait_ms: wait }, wait);
   });
   app.delete("/v1/jobs/:id", (c) => relay(c, "cancel", { id: c.req.param("id") }));
 

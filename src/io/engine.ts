@@ -14,10 +14,13 @@ import { decideRetry, type FailureKind } from "./retry.ts";
 import { Waiters } from "./waiters.ts";
 
 export type EngineHooks = {
-  /** Ask the supervisor to kill a worker (timeouts, cancels); it reports the exit later. */
-  killWorker(workerId: string, reason: string): void;
+  /** Ask the supervisor to kill a worker process (timeouts, cancels); it reports the exit later. */
+  killWorker(workerId: string, pid: number, reason: string): void;
   log(line: string): void;
 };
+
+/** The longest a starting engine waits for its workers before dispatching (see `holding`). */
+const HOLD_MS = 2000;
 
 export class Engine {
   readonly pools = new Map<string, PoolQueue>();
@@ -25,9 +28,17 @@ export class Engine {
   readonly counts: Record<JobState, number>;
   readonly waiters = new Waiters();
   private readonly delayed = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Running jobs whose cancel was asked for: however their worker ends, they end cancelled. */
+  readonly cancelling = new Set<string>();
   /** Queued jobs already sent to a busy worker (prefetch), by job id. */
   private readonly reservedBy = new Map<string, WorkerEntry>();
   draining = false;
+  /**
+   * Until every configured worker has said hello (or HOLD_MS has passed), nothing is
+   * dispatched: after an engine restart a job the journal still shows as queued may be
+   * running on a worker that has not reconnected yet, and would otherwise run twice.
+   */
+  private holding = true;
 
   constructor(
     readonly config: Config,
@@ -36,6 +47,7 @@ export class Engine {
   ) {
     for (const pool of config.pools) this.pools.set(pool.name, new PoolQueue(pool.name));
     this.counts = journal.counts();
+    setTimeout(() => this.releaseHold(), HOLD_MS);
   }
 
   get runningCount(): number {
@@ -68,18 +80,30 @@ export class Engine {
   }
 
   /**
-   * Gives queued jobs to idle workers, one each; then, while jobs are still waiting, tops up
-   * busy workers' prefetch (see PREFETCH). With an empty queue nothing is prefetched, so a
-   * lone job never waits behind another.
+   * Gives queued jobs to idle workers, one each; then, while more jobs wait than the pool has
+   * workers, tops up busy workers' prefetch (see PREFETCH).
    */
+  /** Called on each hello: the hold ends once every pool has all its workers. */
+  workerJoined(): void {
+    if (this.holding && this.config.pools.every((p) => (this.pools.get(p.name)?.members.size ?? 0) >= p.size)) this.releaseHold();
+  }
+
+  private releaseHold(): void {
+    if (!this.holding) return;
+    this.holding = false;
+    for (const name of this.pools.keys()) this.dispatch(name);
+  }
+
   dispatch(poolName: string): void {
     const pool = this.pools.get(poolName);
-    if (!pool || this.draining) return;
+    if (!pool || this.draining || this.holding) return;
     // Find a worker before touching the queue: most calls (one per result) have none to give.
     for (;;) {
       if (pool.depth === 0) return;
       const idle = pool.idle.values().next().value;
-      const worker = idle ?? pool.prefetchTarget();
+      // Send ahead only under real load (more waiting than workers), so that a lone job is
+      // not held behind a long one while another worker is about to be free.
+      const worker = idle ?? (pool.depth > pool.members.size ? pool.prefetchTarget() : undefined);
       if (!worker) return;
       const job = pool.shift();
       if (!job) return;
@@ -175,7 +199,7 @@ export class Engine {
 
   /** Marks `worker` busy with `job` and arms the timeout that kills it at the deadline. */
   assign(worker: WorkerEntry, job: Job, deadline: number): void {
-    const timer = setTimeout(() => this.hooks.killWorker(worker.id, "timeout"), Math.max(0, deadline - Date.now()));
+    const timer = setTimeout(() => this.hooks.killWorker(worker.id, worker.pid, "timeout"), Math.max(0, deadline - Date.now()));
     worker.state = { kind: "busy", job, timer };
   }
 
@@ -221,6 +245,7 @@ export class Engine {
   }
 
   finish(job: Job, state: JobState): void {
+    this.cancelling.delete(job.id);
     job.finished_at = Date.now();
     this.active.delete(job.id);
     this.transition(job, state);
@@ -229,7 +254,10 @@ export class Engine {
   /** Cancels a queued job; a running one is cancelled when its killed worker's exit is seen. */
   cancel(job: Job): "cancelled" | "killing" {
     if (job.state === "running" && job.worker) {
-      this.hooks.killWorker(job.worker.id, "cancel");
+      // If the worker is already gone (its job waits for the exit report), the kill finds
+      // nothing; `cancelling` makes that job end as cancelled all the same.
+      this.cancelling.add(job.id);
+      this.hooks.killWorker(job.worker.id, job.worker.pid, "cancel");
       return "killing";
     }
     this.unqueue(job);

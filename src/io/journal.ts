@@ -94,7 +94,7 @@ export class Journal {
 
   /**
    * Marks a job's new state for a batched commit; `then` runs after that commit. `urgent`
-   * saves (a job ended, or someone waits) commit at the next turn, others within
+   * saves (someone waits for this state) commit at the next turn, others within
    * LAZY_FLUSH_MS.
    */
   save(job: Job, urgent: boolean, then?: () => void): void {
@@ -126,13 +126,19 @@ export class Journal {
     for (const cb of callbacks) cb();
   }
 
-  get(id: string): Job | null {
+  /** Writes what is pending for this job now, so that what is read or told is on disk. */
+  flushJob(id: string): void {
     if (this.dirty.has(id)) this.flush();
+  }
+
+  get(id: string): Job | null {
+    this.flushJob(id);
     const row = this.db.query(`SELECT * FROM jobs WHERE id = ?`).get(id) as Row | null;
     return row ? fromRow(row) : null;
   }
 
   byIdempotencyKey(key: string): Job | null {
+    if (this.dirty.size > 0) this.flush();
     const row = this.db.query(`SELECT * FROM jobs WHERE idempotency_key = ?`).get(key) as Row | null;
     return row ? fromRow(row) : null;
   }

@@ -34,7 +34,7 @@ export async function runIoEngine(argv: string[]): Promise<void> {
   );
   let server: IoServer;
   const engine = new Engine(boot.config, journal, {
-    killWorker: (workerId, reason) => server.notify("worker.kill", { worker_id: workerId, reason }),
+    killWorker: (workerId, pid, reason) => server.notify("worker.kill", { worker_id: workerId, pid, reason }),
     log,
   });
   const link = new WorkerLink(engine, {
@@ -47,7 +47,6 @@ export async function runIoEngine(argv: string[]): Promise<void> {
       }
       server.notify("worker.ready", { worker_id: worker.id, pool: worker.pool, pid: worker.pid, tasks });
     },
-    gone: (workerId) => server.notify("worker.gone", { worker_id: workerId }),
     fatal: (workerId, message) => server.notify("worker.fatal", { worker_id: workerId, message }),
     log,
   });

@@ -57,7 +57,8 @@ export class Ops {
   }
 
   private findByKey(key: string, fresh: Job[]): Job | null {
-    return fresh.find((j) => j.idempotency_key === key) ?? this.engine.journal.byIdempotencyKey(key);
+    const found = fresh.find((j) => j.idempotency_key === key) ?? this.engine.journal.byIdempotencyKey(key);
+    return found ? (this.engine.active.get(found.id) ?? found) : null;
   }
 
   private newJob(body: SubmitBody, pool: string): Job {
@@ -125,12 +126,17 @@ export class Ops {
     if (!job) return reply(404, apiError({ status: 404, code: "not_found", message: `no job '${args.id}'` }));
     if (isTerminal(job.state)) return reply(409, apiError({ status: 409, code: "already_terminal", message: `job ${job.id} is already ${job.state}` }));
     const outcome = this.engine.cancel(job);
-    if (outcome === "cancelled") return reply(200, jobView(job));
+    if (outcome === "cancelled") {
+      this.engine.journal.flushJob(job.id); // told only once it is on disk
+      return reply(200, jobView(job));
+    }
     // A running job ends when its killed worker's exit is reported: answer then.
     this.engine.waiters.add(job.id, 10_000, (done) => reply(done ? 200 : 202, jobView(done ?? job)));
   }
 
+  /** The live job if it is queued or running, else the journal's; pending writes go first. */
   private find(id: string): Job | null {
+    this.engine.journal.flushJob(id);
     return this.engine.active.get(id) ?? this.engine.journal.get(id);
   }
 }

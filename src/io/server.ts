@@ -7,6 +7,7 @@
  */
 import { chmodSync, rmSync } from "node:fs";
 import { connectionHandlers, type Connection } from "../protocol/connection.ts";
+import { FrameError } from "../protocol/frames.ts";
 import { PROTOCOL_VERSION, type Event, type Message, type Req } from "../protocol/messages.ts";
 import type { Engine } from "./engine.ts";
 import type { Ops, Reply } from "./ops.ts";
@@ -88,7 +89,14 @@ export class IoServer {
   private request(conn: Connection, req: Req): void {
     const reply: Reply = (status, body) => {
       const retry = (body as { error?: { retry_after_s?: number } })?.error?.retry_after_s;
-      conn.send({ t: "res", id: req.id, status, body: JSON.stringify(body), ...(retry !== undefined ? { retry_after_s: retry } : {}) });
+      try {
+        conn.send({ t: "res", id: req.id, status, body: JSON.stringify(body), ...(retry !== undefined ? { retry_after_s: retry } : {}) });
+      } catch (err) {
+        if (!(err instanceof FrameError)) throw err;
+        // An answer over the frame cap (a page of big jobs, say): say so instead of nothing.
+        const message = `the answer is too large for one frame (${err.message}); ask for less, e.g. a smaller limit`;
+        conn.send({ t: "res", id: req.id, status: 413, body: JSON.stringify({ error: { code: "too_large", message } }) });
+      }
     };
     const args = (req.args ?? {}) as never;
     switch (req.op) {

@@ -20,7 +20,6 @@ export type ExitReport = { worker_id: string; pid: number; code: number | null; 
 
 export type WorkerLinkHooks = {
   announce(worker: WorkerEntry): void;
-  gone(workerId: string): void;
   fatal(workerId: string | null, message: string): void;
   log(line: string): void;
 };
@@ -63,6 +62,7 @@ export class WorkerLink {
     else if (hello.running) worker.state = { kind: "finishing", jobId: hello.running };
     else this.engine.pools.get(worker.pool)!.idle.add(worker);
     this.hooks.announce(worker);
+    this.engine.workerJoined();
     this.engine.dispatch(worker.pool);
   }
 
@@ -126,7 +126,6 @@ export class WorkerLink {
       const timer = setTimeout(() => this.settleLost(worker.id, null), LOST_GRACE_MS);
       this.lost.set(worker.id, { job, timer });
     }
-    this.hooks.gone(worker.id);
     this.engine.dispatch(worker.pool);
   }
 
@@ -148,7 +147,7 @@ export class WorkerLink {
     const { job } = lost;
     if (job.state !== "running") return;
     const reason = report?.reason ?? null;
-    if (reason === "cancel") {
+    if (reason === "cancel" || this.engine.cancelling.has(job.id)) {
       job.error = { type: "cancelled", message: `cancelled through the API while running; worker ${workerId} was killed` };
       this.engine.finish(job, "cancelled");
     } else if (reason === "timeout") {

@@ -89,7 +89,12 @@ export class Connection {
         this.drop(parsed.reason);
         return;
       }
-      this.events.onMessage(this, parsed.message);
+      try {
+        this.events.onMessage(this, parsed.message);
+      } catch (err) {
+        crash(err);
+        return;
+      }
     }
   }
 
@@ -115,6 +120,16 @@ export class Connection {
     (this.events.log ?? ((l) => console.error(l)))(`dropping connection: ${reason}`);
     this.close(`protocol error: ${reason}`);
   }
+}
+
+/**
+ * A throw from a message handler is a bug in gaia, not a fault of the peer. Bun would report
+ * it as a socket error and leave the process half-working; instead it crashes the process
+ * loudly, and the supervisor restarts it (STYLE: internal bugs crash and get restarted).
+ */
+function crash(err: unknown): void {
+  console.error(`internal error while handling a message: ${(err as Error)?.stack ?? err}`);
+  process.exit(70); // EX_SOFTWARE
 }
 
 function concatAll(parts: Uint8Array[]): Uint8Array {

@@ -36,6 +36,8 @@ export class Child {
   lastExit: ExitInfo | null = null;
   pid: number | null = null;
   startTicks: number | null = null;
+  /** The log's mark when this run began: lines after it are this run's. */
+  logMark = 0;
 
   constructor(
     readonly spec: ChildSpec,
@@ -59,6 +61,7 @@ export class Child {
       cwd: this.spec.cwd,
     });
     const since = Date.now();
+    this.logMark = this.logs.mark;
     this.state = { kind: "starting", proc, since };
     this.pid = proc.pid;
     this.startTicks = startTime(proc.pid);

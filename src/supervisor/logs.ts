@@ -24,9 +24,14 @@ export class LogStore {
     process.stdout.write(`${text}\n`);
   }
 
-  tail(processName: string, n: number): LogLine[] | null {
+  tail(processName: string, n: number, after = 0): LogLine[] | null {
     const ring = this.rings.get(processName);
-    return ring ? ring.slice(-n) : null;
+    return ring ? ring.filter((l) => l.seq > after).slice(-n) : null;
+  }
+
+  /** The sequence number of the last line written by anyone: a mark to read after. */
+  get mark(): number {
+    return this.seq;
   }
 
   /** Every process's lines after `after`, in the order they were written. */

@@ -64,6 +64,8 @@ export async function runSupervisor(loaded: LoadedConfig): Promise<number> {
     await io.stop("shutdown", 0);
     return 1;
   }
+  io.markReady(io.pid!);
+  sup.ioBooted = true;
   for (const pool of config.pools) {
     for (let i = 0; i < pool.size; i++) {
       const id = `${pool.name}-${i}`;

@@ -25,6 +25,16 @@ export function rssKb(pid: number): number | null {
   }
 }
 
+/** A process that has exited but was not reaped yet (state Z in /proc/PID/stat). */
+export function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) === "Z";
+  } catch {
+    return false;
+  }
+}
+
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);

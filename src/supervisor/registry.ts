@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { isAlive, startTime } from "./proc.ts";
+import { isAlive, isZombie, startTime } from "./proc.ts";
 
 export type RegistryEntry = { name: string; pid: number; start_time: number | null };
 export type Registry = { run_id: string; supervisor: RegistryEntry; children: RegistryEntry[] };
@@ -34,8 +34,9 @@ export function writeRegistry(runDir: string, registry: Registry): void {
   renameSync(`${path}.tmp`, path);
 }
 
+/** The process the entry names is still running: same pid, same start time, not a zombie. */
 export function isSameProcess(entry: RegistryEntry): boolean {
-  return isAlive(entry.pid) && entry.start_time !== null && startTime(entry.pid) === entry.start_time;
+  return isAlive(entry.pid) && !isZombie(entry.pid) && entry.start_time !== null && startTime(entry.pid) === entry.start_time;
 }
 
 /** Stops the children of a dead supervisor; returns the pids it signalled. */

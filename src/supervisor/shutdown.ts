@@ -42,12 +42,18 @@ export class Shutdown {
   private async run(why: string): Promise<void> {
     this.logs.write("supervisor", `${why}: shutting down; running jobs get ${this.graceMs / 1000} s to finish`);
     if (this.link.connected) {
-      const skipped = new Promise<void>((resolve) => (this.skipGrace = resolve));
-      const drained = this.link.request("drain", { grace_ms: this.graceMs });
-      await Promise.race([drained, skipped.then(() => this.link.request("drain", { grace_ms: 0 }))]);
-      const reply = await drained;
-      const requeued = reply.status === 200 ? ((JSON.parse(reply.body) as { requeued?: string[] }).requeued ?? []) : [];
-      if (requeued.length) this.logs.write("supervisor", `${requeued.length} running job(s) went back to the queue for the next start`);
+      // A second signal sends a drain without grace; the jobs it requeues are in its reply.
+      const replies = [this.link.request("drain", { grace_ms: this.graceMs })];
+      const skipped = new Promise<void>((resolve) => (this.skipGrace = () => {
+        replies.push(this.link.request("drain", { grace_ms: 0 }));
+        resolve();
+      }));
+      await Promise.race([replies[0], skipped]);
+      const requeued = new Set<string>();
+      for (const reply of await Promise.all(replies)) {
+        if (reply.status === 200) for (const id of (JSON.parse(reply.body) as { requeued?: string[] }).requeued ?? []) requeued.add(id);
+      }
+      if (requeued.size) this.logs.write("supervisor", `${requeued.size} running job(s) went back to the queue for the next start`);
     }
     await this.table.stopAll((c) => c.spec.runtime !== "io", KILL_AFTER_MS);
     await this.table.stopAll((c) => c.spec.runtime === "io", KILL_AFTER_MS);

@@ -16,12 +16,14 @@ type Deps = { config: Config; runId: string; version: string; table: ProcessTabl
 export class Supervisor {
   state: SupervisorState = "starting";
   readonly startedAt = Date.now();
+  /** Set once the first IO engine is connected; every later IO spawn is a restart. */
+  ioBooted = false;
   requestShutdown: (why: string) => void = () => {};
 
   constructor(readonly deps: Deps) {}
 
   childSpawned(child: Child): void {
-    if (child.spec.runtime !== "io" || this.state === "starting") return;
+    if (child.spec.runtime !== "io" || !this.ioBooted) return;
     // A restarted IO engine: connect again; workers reconnect on their own.
     void this.deps.link.connect(Date.now() + 15_000, () => child.running).then((ok) => ok && child.pid && child.markReady(child.pid));
   }
@@ -36,7 +38,8 @@ export class Supervisor {
     if (kind === "worker.ready" && child) {
       child.markReady(data.pid as number);
       if (this.state === "starting" && this.ready().ok) this.state = "running";
-    } else if (kind === "worker.kill" && child) {
+    } else if (kind === "worker.kill" && child && child.pid === data.pid) {
+      // Pinned to a pid: a replacement that took the same worker id is not the one meant.
       void child.stop(String(data.reason), 0);
     } else if (kind === "worker.fatal") {
       const pool = child?.spec.pool ?? (data.pool as string | undefined);

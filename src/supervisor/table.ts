@@ -79,10 +79,10 @@ export class ProcessTable {
     this.hooks.changed();
   }
 
-  /** A crash's story: how it ended, and the last lines it printed. */
+  /** A crash's story: how it ended, and the last lines this run of it printed. */
   private describeCrash(child: Child, exit: ExitInfo, uptimeMs: number): string {
     const how = exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.code}`;
-    const last = (this.logs.tail(child.spec.name, 5) ?? []).map((l) => l.line).filter((l) => l.trim() !== "");
+    const last = (this.logs.tail(child.spec.name, 5, child.logMark) ?? []).map((l) => l.line).filter((l) => l.trim() !== "");
     return `${child.spec.name} ${how} after ${Math.round(uptimeMs)} ms${last.length ? `: ${last.join(" | ")}` : ""}`;
   }
 
