@@ -77,7 +77,7 @@ ${GLOBAL}`,
   workers: `usage: gaia workers
 
 Lists every worker: id, pool, state, pid, resident memory, jobs done, restarts and how it
-last exited (e.g. 'SIGKILL (memory_limit_exceeded)', 'code 1').
+last exited (e.g. 'SIGKILL (timeout)', 'code 1').
 ${GLOBAL}`,
 
   logs: `usage: gaia logs [WORKER] [--tail N] [-f]
@@ -101,7 +101,8 @@ exits 1 when the job did not succeed.
   --wait           wait for the job to end (a progress bar on a terminal)
   --timeout S      the job's time limit in seconds; --wait waits that long plus 10 s
                    (without it, the task's limit applies and --wait waits up to 300 s)
-  --session ID     run on the worker that holds this session's state
+  --session ID     the job's session_id (ctx.session); routing jobs of one
+                   session to one worker is not in this build yet
   --idempotency-key KEY
                    a key seen before returns the existing job instead of a new one
 ${GLOBAL}`,

@@ -12,7 +12,7 @@
  * - `tasks."NAME"` holds per-task policy; a job may override `timeout_s` and `retries`.
  * - `retries.max` counts retries after the first attempt. The default retries a job up to
  *   3 times when its worker was lost, and never for an exception in the handler.
- * - Schedules are validated here; the IO engine runs them (SPEC §10).
+ * - Schedules are validated here (SPEC §10); this build does not run them yet.
  */
 import { availableParallelism } from "node:os";
 import { z } from "zod";

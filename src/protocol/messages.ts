@@ -5,10 +5,10 @@
  *   worker → io   hello, result, progress, fatal, pong
  *   io → worker   welcome, job, cancel, drain, ping
  * Supervisor ↔ IO engine (io.sock, the supervisor says hello with role "supervisor"):
- *   supervisor → io   req (an API call to serve), event (a process exited, shutdown stages)
+ *   supervisor → io   req (an API call to serve; `drain` is one), event (a worker exited)
  *   io → supervisor   res (the answer to a req), event (a worker announced itself, ...)
  *
- * The Python package mirrors this file in `python/gaia_worker/protocol.py`; the vectors in
+ * The Python package will mirror this file in `python/gaia_worker/`; the vectors in
  * `test/vectors/` keep both byte-compatible. Schemas are non-strict on purpose: a newer peer
  * may add fields, and an older reader must ignore them rather than drop the connection.
  */

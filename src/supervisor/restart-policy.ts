@@ -25,7 +25,7 @@ export type RestartInput = {
   uptimeMs: number;
   /** Crashes in a row of this child before this exit. */
   consecutive: number;
-  /** Monotonic times of the pool's recent crashes. */
+  /** Times (epoch ms, Date.now()) of the pool's recent crashes. */
   poolCrashes: number[];
   config: RestartConfig;
 };

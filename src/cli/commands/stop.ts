@@ -17,7 +17,8 @@ export const stop: Command = {
   async run(ctx) {
     const client = ctx.client();
     const reply = await client.send("POST", "/v1/shutdown");
-    // 503 means it is already shutting down: there is nothing to ask, only to wait for.
+    // A 503 (the IO engine is down, say) still leaves a supervisor to wait for; a second
+    // `gaia stop` while one is under way skips the grace, as a second signal does.
     if (reply.status >= 400 && reply.status !== 503) throw apiError(reply);
     const deadline = Date.now() + GIVE_UP_MS;
     while (await client.answers(1000)) {
