@@ -4,10 +4,11 @@
  * Bun's runner takes the TypeScript tests (unit tests beside the code, integration tests in
  * test/). Integration tests start real processes; they run one file at a time so that two
  * gaias never compete for this machine's two cores while a test waits on a deadline.
- * Python's tests join here when the gaia_worker package has them (python/tests).
+ * Python's tests (python/tests, pytest in python/.venv, made when missing) run after them.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { ensureVenv } from "../python/run-tests.ts";
 
 const root = join(import.meta.dir, "..");
 const bun = process.execPath;
@@ -39,6 +40,9 @@ const pytestCounts = (out: string): Counts => ({
   passed: Number(/(\d+) passed/.exec(out)?.[1] ?? 0),
   failed: Number(/(\d+) failed/.exec(out)?.[1] ?? 0) + Number(/(\d+) errors?/.exec(out)?.[1] ?? 0),
 });
+
+// The Python pools of the integration tests run on python/.venv's interpreter.
+ensureVenv();
 
 const results: (Counts & { code: number })[] = [];
 results.push(await run([bun, "test", "--timeout", "60000", "--max-concurrency", "1", ...process.argv.slice(2)], bunCounts));

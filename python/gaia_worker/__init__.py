@@ -1,8 +1,20 @@
 """gaia_worker: the Python side of gaia's worker pools.
 
-Not implemented yet: this package is a placeholder until the Python workers land (the
-frame codec, the runtime loop, the task registry and `@task`). Until then gaia refuses a
-pool with `runtime = "python"` at start, with a message saying so.
-"""
+A task module imports `task` and registers handlers; gaia runs the module in a pool with
+`runtime = "python"` (`python -m gaia_worker`, spawned by gaia's supervisor)::
 
-__all__: list[str] = []
+    from gaia_worker import task
+
+    @task("math.add")
+    def add(payload, ctx):
+        return payload["a"] + payload["b"]
+
+A handler gets the job's payload and a `TaskContext`; its return value (anything CBOR can
+carry: dicts, lists, str, int, float, bool, None, bytes) becomes the job's result, and an
+exception fails the job with its type, message and traceback while the worker lives on.
+"""
+from .context import TaskContext
+from .registry import task
+
+__version__ = "0.1.0"
+__all__ = ["task", "TaskContext", "__version__"]

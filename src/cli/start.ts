@@ -15,11 +15,6 @@ function configFrom(file: string | undefined): LoadedConfig | number {
     for (const problem of loaded.problems) console.error(problem);
     return 2;
   }
-  const python = loaded.value.config.pools.findIndex((p) => p.runtime === "python");
-  if (python >= 0) {
-    console.error(`config: pools[${python}].runtime: Python workers are not available in this build of gaia yet; use runtime = "bun"`);
-    return 2;
-  }
   return loaded.value;
 }
 

@@ -11,6 +11,7 @@ import { isTerminal, STATES, type Job, type JobState } from "./job.ts";
 import type { Journal } from "./journal.ts";
 import { PoolQueue, type WorkerEntry } from "./pool-queue.ts";
 import { decideRetry, type FailureKind } from "./retry.ts";
+import { Sessions } from "./sessions.ts";
 import { Waiters } from "./waiters.ts";
 
 export type EngineHooks = {
@@ -28,6 +29,7 @@ export class Engine {
   readonly counts: Record<JobState, number>;
   readonly waiters = new Waiters();
   private readonly delayed = new Map<string, ReturnType<typeof setTimeout>>();
+  readonly sessions = new Sessions();
   /** Running jobs whose cancel was asked for: however their worker ends, they end cancelled. */
   readonly cancelling = new Set<string>();
   /** Queued jobs already sent to a busy worker (prefetch), by job id. */
@@ -79,10 +81,7 @@ export class Engine {
     this.dispatch(job.pool);
   }
 
-  /**
-   * Gives queued jobs to idle workers, one each; then, while more jobs wait than the pool has
-   * workers, tops up busy workers' prefetch (see PREFETCH).
-   */
+  /** Gives the pool's queued jobs to its workers, in order, while they can take them. */
   /** Called on each hello: the hold ends once every pool has all its workers. */
   workerJoined(): void {
     if (this.holding && this.config.pools.every((p) => (this.pools.get(p.name)?.members.size ?? 0) >= p.size)) this.releaseHold();
@@ -97,34 +96,45 @@ export class Engine {
   dispatch(poolName: string): void {
     const pool = this.pools.get(poolName);
     if (!pool || this.draining || this.holding) return;
-    // Find a worker before touching the queue: most calls (one per result) have none to give.
-    for (;;) {
-      if (pool.depth === 0) return;
-      const idle = pool.idle.values().next().value;
-      // Send ahead only under real load (more waiting than workers), so that a lone job is
-      // not held behind a long one while another worker is about to be free.
-      const worker = idle ?? (pool.depth > pool.members.size ? pool.prefetchTarget() : undefined);
-      if (!worker) return;
-      const job = pool.shift();
-      if (!job) return;
+    for (let job = pool.peek(); job; job = pool.peek()) {
+      const placement = this.place(pool, job);
+      if (!placement) return;
+      pool.shift();
+      const { worker, ahead } = placement;
       if (!worker.tasks.has(job.task)) {
         // Workers of one pool load the same modules; a gap means one is outdated.
         pool.pushFront(job);
         return;
       }
-      if (idle) {
-        pool.idle.delete(idle);
-        this.begin(job, idle);
-        this.sendJob(job, idle, job.attempts);
-      } else {
+      const reset = this.sessions.bind(job, worker);
+      if (ahead) {
         worker.reserved.push(job);
         this.reservedBy.set(job.id, worker);
-        this.sendJob(job, worker, job.attempts + 1);
+        this.sendJob(job, worker, job.attempts + 1, reset);
+      } else {
+        pool.idle.delete(worker);
+        this.begin(job, worker);
+        this.sendJob(job, worker, job.attempts, reset);
       }
     }
   }
 
-  private sendJob(job: Job, worker: WorkerEntry, attempt: number): void {
+  /**
+   * Where the head job goes: to its session's worker while that worker lives (ahead of time
+   * if it is busy, so a session's jobs run in order there); else to an idle worker; else,
+   * while more jobs wait than the pool has workers, ahead to a busy one (so that a lone job
+   * is not held behind a long one while another worker is about to be free).
+   */
+  private place(pool: PoolQueue, job: Job): { worker: WorkerEntry; ahead: boolean } | null {
+    const holder = this.sessions.holder(job, pool);
+    if (holder) return { worker: holder, ahead: !pool.idle.has(holder) };
+    const idle = pool.idle.values().next().value;
+    if (idle) return { worker: idle, ahead: false };
+    const busy = pool.depth > pool.members.size ? pool.prefetchTarget() : undefined;
+    return busy ? { worker: busy, ahead: true } : null;
+  }
+
+  private sendJob(job: Job, worker: WorkerEntry, attempt: number, sessionReset: boolean): void {
     worker.conn.send({
       t: "job",
       id: job.id,
@@ -133,7 +143,7 @@ export class Engine {
       attempt,
       timeout_ms: job.timeout_s * 1000,
       session_id: job.session_id,
-      session_reset: false,
+      session_reset: sessionReset,
     });
   }
 

@@ -67,6 +67,12 @@ export class PoolQueue {
     this.depth++;
   }
 
+  /** The next job still queued, without taking it; drops what was cancelled while it waited. */
+  peek(): Job | undefined {
+    while (this.head < this.items.length && this.items[this.head]!.state !== "queued") this.items[this.head++] = undefined as unknown as Job;
+    return this.items[this.head];
+  }
+
   /** The next job still queued, or undefined; skips what was cancelled while it waited. */
   shift(): Job | undefined {
     while (this.head < this.items.length) {

@@ -21,8 +21,15 @@ export function workerArgv(pool: PoolConfig, workerId: string, ioSocket: string)
   return [...limit, ...selfCommand(), "__worker", ...args];
 }
 
-/** The environment of a pool's workers: gaia's own, then the pool's `env` on top. */
-export function workerEnv(pool: PoolConfig): Record<string, string | undefined> {
-  const threads = pool.runtime === "python" ? { OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1", MKL_NUM_THREADS: "1" } : {};
-  return { ...process.env, ...threads, ...pool.env };
+/**
+ * The environment of a pool's workers: gaia's own, then gaia's defaults for the runtime,
+ * then the pool's `env` on top. Python pools get one thread per BLAS library (SPEC §2: the
+ * pool is the parallelism), unbuffered output (so print() reaches the logs at once), and
+ * the gaia_worker package this binary carries first on PYTHONPATH.
+ */
+export function workerEnv(pool: PoolConfig, pythonPackage: string | null): Record<string, string | undefined> {
+  if (pool.runtime !== "python") return { ...process.env, ...pool.env };
+  const path = [pythonPackage, process.env.PYTHONPATH].filter(Boolean).join(":");
+  const defaults = { OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1", MKL_NUM_THREADS: "1", PYTHONUNBUFFERED: "1" };
+  return { ...process.env, ...defaults, ...pool.env, PYTHONPATH: pool.env.PYTHONPATH ? `${path}:${pool.env.PYTHONPATH}` : path };
 }

@@ -20,6 +20,7 @@ import { readRegistry, stopOrphans, writeRegistry } from "./registry.ts";
 import { Shutdown } from "./shutdown.ts";
 import { ProcessTable } from "./table.ts";
 import { Supervisor } from "./supervisor.ts";
+import { checkInterpreter, installPythonPackage } from "./python-package.ts";
 
 const IO_CONNECT_TIMEOUT_MS = 15_000;
 
@@ -31,6 +32,12 @@ export async function runSupervisor(loaded: LoadedConfig): Promise<number> {
   if (running !== null) {
     console.error(`gaia is already running (pid ${running})`);
     return 2;
+  }
+  const pythonPackage = config.pools.some((p) => p.runtime === "python") ? installPythonPackage(runDir) : null;
+  if (pythonPackage) {
+    const problems = config.pools.flatMap((pool, i) => (pool.runtime === "python" ? [checkInterpreter(pool.python, `pools[${i}]`, pythonPackage)] : []));
+    for (const problem of problems) if (problem) console.error(problem);
+    if (problems.some(Boolean)) return 2;
   }
   const logs = new LogStore();
   const previous = readRegistry(runDir);
@@ -69,7 +76,7 @@ export async function runSupervisor(loaded: LoadedConfig): Promise<number> {
   for (const pool of config.pools) {
     for (let i = 0; i < pool.size; i++) {
       const id = `${pool.name}-${i}`;
-      table.add({ name: id, pool: pool.name, runtime: pool.runtime, argv: workerArgv(pool, id, ioSocket), env: workerEnv(pool), cwd: process.cwd() }).spawn();
+      table.add({ name: id, pool: pool.name, runtime: pool.runtime, argv: workerArgv(pool, id, ioSocket), env: workerEnv(pool, pythonPackage), cwd: process.cwd() }).spawn();
     }
   }
   const server = startApi(sup, controlSocket, config.control.max_body_mb);

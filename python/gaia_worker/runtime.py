@@ -1,0 +1,243 @@
+"""The worker process: `python -m gaia_worker --socket P --pool NAME --id ID --modules JSON`.
+
+Reads top to bottom: load the task modules (a failure sends `fatal` and exits 1) → signal
+handlers → connect and say hello → loop {receive a job, run it, send its result} → exit.
+Signals only change state: the first SIGTERM or SIGINT is warm (the running job finishes and
+its result is sent, then exit 0), the second is cold (ColdShutdown, a BaseException that a
+task's `except Exception` cannot swallow, ends the job at once). EOF on stdin means the
+supervisor is gone: exit at once. If the IO engine goes away, the worker reconnects (50 ms
+doubling to 1 s), names its unsent result's job in its hello, and sends it.
+"""
+from __future__ import annotations
+
+import collections
+import json
+import os
+import resource
+import signal
+import socket
+import sys
+import threading
+import time
+import traceback
+from typing import Any
+
+from .context import TaskContext
+from .protocol import PROTOCOL_VERSION, FrameError, FrameReader, Message, encode_frame
+from .registry import load_modules, tasks
+
+RECONNECT_FIRST_S = 0.05
+RECONNECT_MAX_S = 1.0
+
+
+class WarmShutdown(BaseException):
+    """Raised while idle on the first signal: leave the loop and exit 0."""
+
+
+class ColdShutdown(BaseException):
+    """Raised on the second signal: end whatever runs, now."""
+
+
+class Worker:
+    def __init__(self, socket_path: str, pool: str, worker_id: str) -> None:
+        self.socket_path = socket_path
+        self.pool = pool
+        self.worker_id = worker_id
+        self.sock: socket.socket | None = None
+        self.reader = FrameReader()
+        self.backlog: collections.deque[Message] = collections.deque()
+        self.sessions: dict[str, dict[str, Any]] = {}
+        self.running: str | None = None
+        self.unsent: bytes | None = None
+        self.unsent_id: str | None = None
+        self.signals = 0
+        self.last_usage = resource.getrusage(resource.RUSAGE_SELF)
+
+    # -- signals -----------------------------------------------------------------------
+    def on_signal(self, _signum: int, _frame: Any) -> None:
+        self.signals += 1
+        if self.signals > 1:
+            raise ColdShutdown()
+        if self.running is None:
+            raise WarmShutdown()
+
+    # -- connection --------------------------------------------------------------------
+    def connect(self) -> None:
+        delay = RECONNECT_FIRST_S
+        while True:
+            try:
+                sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                sock.connect(self.socket_path)
+                break
+            except OSError:
+                sock.close()
+                time.sleep(delay)
+                delay = min(delay * 2, RECONNECT_MAX_S)
+        self.sock, self.reader, self.backlog = sock, FrameReader(), collections.deque()
+        self.send({
+            "t": "hello", "v": PROTOCOL_VERSION, "role": "worker", "pool": self.pool,
+            "worker_id": self.worker_id, "pid": os.getpid(), "runtime": "python",
+            "tasks": sorted(tasks()), "running": self.running or self.unsent_id,
+        })
+        if self.unsent is not None:
+            self.send_bytes(self.unsent)
+
+    def send(self, message: Message) -> None:
+        self.send_bytes(encode_frame(message))
+
+    def send_bytes(self, frame: bytes) -> None:
+        if self.sock is None:
+            raise ConnectionError("not connected")
+        self.sock.sendall(frame)
+
+    def receive(self) -> list[Message]:
+        """Blocks for the next messages; reconnects when the engine goes away."""
+        while True:
+            assert self.sock is not None
+            try:
+                chunk = self.sock.recv(1 << 16)
+            except ConnectionError:
+                chunk = b""
+            if chunk:
+                try:
+                    return self.reader.feed(chunk)
+                except FrameError as err:
+                    print(f"dropping connection: {err}", file=sys.stderr, flush=True)
+            self.sock.close()
+            self.connect()
+
+    # -- the loop ----------------------------------------------------------------------
+    def serve(self) -> None:
+        self.connect()
+        while True:
+            for message in self.receive():
+                self.handle(message)
+            while self.backlog:
+                self.run(self.backlog.popleft())
+                if self.signals:
+                    return
+
+    def handle(self, message: Message) -> None:
+        kind = message["t"]
+        if kind == "job":
+            self.backlog.append(message)
+        elif kind == "cancel":
+            self.backlog = collections.deque(j for j in self.backlog if j["id"] != message["id"])
+        elif kind == "drain":
+            self.backlog.clear()
+        elif kind == "ping":
+            self.send({"t": "pong", "n": message["n"]})
+
+    def run(self, job: Message) -> None:
+        self.running = job["id"]
+        started = time.perf_counter()
+        outcome = execute(job, self.sessions, self.progress_sender(job["id"]))
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        result = {
+            "t": "result", "id": job["id"], **outcome,
+            "execution_ms": round((time.perf_counter() - started) * 1000, 3),
+            "usage": {
+                "user_ms": round((usage.ru_utime - self.last_usage.ru_utime) * 1000, 3),
+                "sys_ms": round((usage.ru_stime - self.last_usage.ru_stime) * 1000, 3),
+                "max_rss_kb": usage.ru_maxrss,
+            },
+        }
+        self.last_usage = usage
+        frame = encode_result(result)
+        try:
+            self.send_bytes(frame)
+            self.unsent = self.unsent_id = None
+        except OSError:
+            self.unsent, self.unsent_id = frame, job["id"]  # sent after the reconnect's hello
+        # Cleared only now: a warm signal until here lets the result go out first.
+        self.running = None
+
+    def progress_sender(self, job_id: str):
+        def send_progress(fraction: float, message: str | None) -> None:
+            try:
+                self.send({"t": "progress", "id": job_id, "fraction": fraction, "message": message})
+            except OSError:
+                pass  # progress is best effort; the result is what must arrive
+
+        return send_progress
+
+
+def execute(job: Message, sessions: dict[str, dict[str, Any]], send_progress) -> dict[str, Any]:
+    """Runs one job's handler; an exception fails the job, the worker lives on."""
+    handler = tasks().get(job["task"])
+    if handler is None:
+        return {"ok": False, "error": {"type": "unknown_task", "message": f"this worker has no task {job['task']!r}"}}
+    session_id = job.get("session_id")
+    reset = bool(job.get("session_reset"))
+    session: dict[str, Any] = {}
+    if session_id is not None:
+        session = {} if reset or session_id not in sessions else sessions[session_id]
+        sessions[session_id] = session
+    ctx = TaskContext(job, session, reset, send_progress)
+    try:
+        return {"ok": True, "value": handler(job.get("payload"), ctx)}
+    except Exception as err:  # the handler's failure is the job's, not the worker's
+        return {"ok": False, "error": {"type": type(err).__name__, "message": str(err), "traceback": traceback.format_exc()}}
+
+
+def encode_result(result: Message) -> bytes:
+    """The result's frame; a value that cannot travel fails the job instead."""
+    try:
+        return encode_frame(result)
+    except Exception as err:
+        failed = {k: v for k, v in result.items() if k != "value"}
+        failed.update(ok=False, error={"type": "ResultError", "message": f"the task's return value cannot be sent back: {err}"})
+        return encode_frame(failed)
+
+
+def exit_on_stdin_eof() -> None:
+    """SPEC §1: the supervisor never writes our stdin; EOF means it is gone."""
+
+    def watch() -> None:
+        try:
+            while sys.stdin.buffer.read(1 << 12):
+                pass
+        finally:
+            os._exit(0)
+
+    threading.Thread(target=watch, name="stdin-eof", daemon=True).start()
+
+
+def report_fatal(socket_path: str, pool: str, worker_id: str, message: str, tb: str) -> None:
+    """A worker that cannot start says why on stderr and, if the engine answers, as `fatal`."""
+    print(tb, file=sys.stderr, flush=True)
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.settimeout(1)
+            sock.connect(socket_path)
+            sock.sendall(encode_frame({"t": "fatal", "message": message, "traceback": tb, "worker_id": worker_id, "pool": pool}))
+    except OSError:
+        pass  # the supervisor has our stderr too
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    exit_on_stdin_eof()
+    try:
+        load_modules(args["modules"])
+    except BaseException as err:  # noqa: BLE001 - any failure to import is fatal, SystemExit included
+        report_fatal(args["socket"], args["pool"], args["id"], f"cannot load task modules: {type(err).__name__}: {err}", traceback.format_exc())
+        return 1
+    worker = Worker(args["socket"], args["pool"], args["id"])
+    signal.signal(signal.SIGTERM, worker.on_signal)
+    signal.signal(signal.SIGINT, worker.on_signal)
+    try:
+        worker.serve()
+    except (WarmShutdown, ColdShutdown):
+        pass
+    return 0
+
+
+def parse_args(argv: list[str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for flag in ("--socket", "--pool", "--id", "--modules"):
+        if flag not in argv or argv.index(flag) + 1 >= len(argv):
+            raise SystemExit(f"usage: python -m gaia_worker --socket P --pool NAME --id ID --modules JSON (missing {flag})")
+        values[flag[2:]] = argv[argv.index(flag) + 1]
+    values["modules"] = json.loads(values["modules"])
+    return values

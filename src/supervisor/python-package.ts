@@ -1,0 +1,47 @@
+/**
+ * The gaia_worker package, carried inside the binary so that the Python side always
+ * matches it: at start the files are written under `<run_dir>/python/` and that folder goes
+ * first on the Python pools' PYTHONPATH.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import init from "../../python/gaia_worker/__init__.py" with { type: "text" };
+import main from "../../python/gaia_worker/__main__.py" with { type: "text" };
+import context from "../../python/gaia_worker/context.py" with { type: "text" };
+import protocol from "../../python/gaia_worker/protocol.py" with { type: "text" };
+import registry from "../../python/gaia_worker/registry.py" with { type: "text" };
+import runtime from "../../python/gaia_worker/runtime.py" with { type: "text" };
+
+const FILES: Record<string, string> = {
+  "__init__.py": init,
+  "__main__.py": main,
+  "context.py": context,
+  "protocol.py": protocol,
+  "registry.py": registry,
+  "runtime.py": runtime,
+};
+
+/** Writes the package under `<run_dir>/python/gaia_worker/`; returns the folder for PYTHONPATH. */
+export function installPythonPackage(runDir: string): string {
+  const root = join(runDir, "python");
+  mkdirSync(join(root, "gaia_worker"), { recursive: true });
+  for (const [name, text] of Object.entries(FILES)) writeFileSync(join(root, "gaia_worker", name), text);
+  return root;
+}
+
+/**
+ * Checks that a pool's interpreter runs and has cbor2; a one-line problem otherwise, saying
+ * how to fix it.
+ */
+export function checkInterpreter(python: string, at: string, pythonPath: string): string | null {
+  let result: ReturnType<typeof Bun.spawnSync>;
+  try {
+    result = Bun.spawnSync([python, "-c", "import cbor2"], { env: { ...process.env, PYTHONPATH: pythonPath }, stderr: "pipe", stdout: "ignore" });
+  } catch {
+    return `config: ${at}.python: cannot run '${python}': no such program; install Python 3.10+ or set ${at}.python to an interpreter`;
+  }
+  if (result.exitCode === 0) return null;
+  const stderr = result.stderr?.toString() ?? "";
+  if (stderr.includes("cbor2")) return `config: ${at}.python: '${python}' has no cbor2 package; install it with '${python} -m pip install cbor2'`;
+  return `config: ${at}.python: '${python} -c "import cbor2"' failed: ${stderr.trim().split("\n").pop() ?? `exit code ${result.exitCode}`}`;
+}
