@@ -12,9 +12,11 @@ const TICKS_PER_S = 100; // USER_HZ on Linux
 
 export type Running = { dir: string; socket: string; proc: ReturnType<typeof Bun.spawn>; readyMs: number };
 
-export async function startGaia(workers: number): Promise<Running> {
+/** A pool of `workers` Bun workers, or the pools given; `files` are written into its folder first. */
+export async function startGaia(workers: number, pools?: Record<string, unknown>[], files: Record<string, string> = {}): Promise<Running> {
   const dir = mkdtempSync(join(tmpdir(), "gaia-bench-"));
-  writeFileSync(join(dir, "gaia.json"), JSON.stringify({ pools: [{ name: "default", size: workers }], queue: { max_depth: 200_000 } }));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  writeFileSync(join(dir, "gaia.json"), JSON.stringify({ pools: pools ?? [{ name: "default", size: workers }], queue: { max_depth: 200_000 } }));
   const socket = join(dir, ".gaia/run/gaia.sock");
   const t0 = performance.now();
   const proc = Bun.spawn([...BINARY.split(" "), "start", "--config", join(dir, "gaia.json")], { cwd: dir, stdin: "ignore", stdout: process.env.GAIA_BENCH_LOGS ? "inherit" : "ignore", stderr: "inherit" });

@@ -63,6 +63,19 @@ describe("a Python pool beside a Bun pool", () => {
     expect(done).toMatchObject({ state: "timed_out", error: { type: "timeout" } });
   });
 
+  test("a Python worker keeps its job through an IO engine restart and reports it once", async () => {
+    const job = await gaia.request("POST", "/v1/jobs", { task: "py.sleep_then", payload: { ms: 1200, value: "kept" } });
+    const running = await gaia.untilRunning(job.body.id);
+    const ioPid = (await gaia.request("GET", "/v1/status")).body.io.pid;
+    process.kill(ioPid, "SIGKILL");
+    const done = (await gaia.until("the job to end", async () => {
+      const reply = await gaia.request("GET", `/v1/jobs/${job.body.id}?wait=5`);
+      return reply.status === 200 && reply.body.finished_at ? reply : undefined;
+    }, 30_000)).body;
+    expect(done).toMatchObject({ state: "succeeded", result: "kept", attempts: 1 });
+    expect(done.worker.pid).toBe(running.worker.pid);
+  });
+
   test("what a task prints reaches the worker's log", async () => {
     const done = (await gaia.request("POST", "/v1/jobs?wait=10", { task: "py.print", payload: { line: "hello from python" } })).body;
     await gaia.until("the line in the log", async () => gaia.output.includes(`[${done.worker.id}] hello from python`));
