@@ -22,6 +22,8 @@ type Args = { socket: string; pool: string; id: string; modules: string[] };
 type State = { kind: "idle" } | { kind: "busy"; job: JobMessage };
 
 const RECONNECT_FIRST_MS = 50;
+/** A synchronous job longer than this ends a run of the backlog (see `work`). */
+const YIELD_AFTER_MS = 1;
 const RECONNECT_MAX_MS = 1000;
 
 export async function runWorker(argv: string[]): Promise<void> {
@@ -91,23 +93,45 @@ class Worker {
 
   private onMessage(message: Message): void {
     if (message.t === "job") {
-      if (this.state.kind === "busy") this.backlog.push(message);
-      else void this.run(message);
+      this.backlog.push(message);
+      if (this.state.kind === "idle") this.work();
     } else if (message.t === "cancel") this.backlog = this.backlog.filter((j) => j.id !== message.id);
     else if (message.t === "drain") this.backlog = [];
     else if (message.t === "ping") this.conn?.send({ t: "pong", n: message.n });
   }
 
-  private async run(job: JobMessage): Promise<void> {
-    this.state = { kind: "busy", job };
-    const result = await runJob(job, this.tasks, this.sessions, (fraction, message) =>
-      this.conn?.send({ t: "progress", id: job.id, fraction, message }),
-    );
+  /**
+   * Runs the backlog in order, one job at a time. Synchronous jobs run in one loop, so the
+   * results of a burst leave in one write; an asynchronous one resumes the loop when done.
+   */
+  private work(): void {
+    for (let job = this.backlog.shift(); job; job = this.backlog.shift()) {
+      this.state = { kind: "busy", job };
+      const started = performance.now();
+      const result = runJob(job, this.tasks, this.sessions, (fraction, message) =>
+        this.conn?.send({ t: "progress", id: job!.id, fraction, message }),
+      );
+      if (result instanceof Promise) {
+        void result.then((settled) => this.finished(settled) && this.work());
+        return;
+      }
+      if (!this.finished(result)) return;
+      // After a job that took a while, read the socket before the next one: a cancel or
+      // drain sent meanwhile must apply to the rest of the backlog.
+      if (performance.now() - started > YIELD_AFTER_MS && this.backlog.length > 0) {
+        setImmediate(() => this.state.kind === "idle" && this.work());
+        return;
+      }
+    }
+  }
+
+  /** Sends the result; false when the worker is stopping (it exits once the result is out). */
+  private finished(result: Result): boolean {
     this.state = { kind: "idle" };
     this.send(result);
-    if (this.signals > 0) await exitWhenFlushed(this.conn);
-    const next = this.backlog.shift();
-    if (next) void this.run(next);
+    if (this.signals === 0) return true;
+    void exitWhenFlushed(this.conn);
+    return false;
   }
 
   /** Sends a result, or keeps it for the next connection. */

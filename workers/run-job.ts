@@ -12,24 +12,40 @@ import type { TaskContext, TaskTable } from "./types.ts";
  */
 let lastUsage = process.resourceUsage();
 
-export async function runJob(
+type Outcome = { ok: true; value: unknown } | { ok: false; error: ErrorInfo };
+
+/**
+ * Runs one job. A synchronous handler's result comes back synchronously (no await, no
+ * microtask hop): the worker can then run a backlog of quick jobs in one turn and send their
+ * results in one write. A handler that returns a promise gets a promise of the result.
+ */
+export function runJob(
   job: JobMessage,
   tasks: TaskTable,
   sessions: Map<string, Record<string, unknown>>,
   sendProgress: (fraction: number, message: string | null) => void,
-): Promise<Result> {
+): Result | Promise<Result> {
   const started = performance.now();
   const deadline = Date.now() + job.timeout_ms;
-  const before = lastUsage;
-  let outcome: { ok: true; value: unknown } | { ok: false; error: ErrorInfo };
+  let value: unknown;
   try {
     const handler = tasks[job.task];
     if (!handler) throw Object.assign(new Error(`this worker has no task '${job.task}'`), { name: "unknown_task" });
-    const value = await handler(job.payload, makeContext(job, deadline, sessions, sendProgress));
-    outcome = { ok: true, value: value === undefined ? null : value };
+    value = handler(job.payload, makeContext(job, deadline, sessions, sendProgress));
   } catch (err) {
-    outcome = { ok: false, error: toErrorInfo(err) };
+    return toResult(job, { ok: false, error: toErrorInfo(err) }, started);
   }
+  if (typeof (value as { then?: unknown } | null)?.then !== "function") return toResult(job, succeeded(value), started);
+  return Promise.resolve(value).then(
+    (settled) => toResult(job, succeeded(settled), started),
+    (err) => toResult(job, { ok: false, error: toErrorInfo(err) }, started),
+  );
+}
+
+const succeeded = (value: unknown): Outcome => ({ ok: true, value: value === undefined ? null : value });
+
+function toResult(job: JobMessage, outcome: Outcome, started: number): Result {
+  const before = lastUsage;
   const after = (lastUsage = process.resourceUsage());
   const result: Result = {
     t: "result",

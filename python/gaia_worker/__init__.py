@@ -9,8 +9,9 @@ A task module imports `task` and registers handlers; gaia runs the module in a p
     def add(payload, ctx):
         return payload["a"] + payload["b"]
 
-A handler gets the job's payload and a `TaskContext`; its return value (anything CBOR can
-carry: dicts, lists, str, int, float, bool, None, bytes) becomes the job's result, and an
+A handler gets the job's payload and a `TaskContext`; its return value becomes the job's
+result and must be what JSON can carry (dicts with str keys, lists or tuples, str, int,
+float, bool, None; anything else fails the job with a ResultError naming the type). An
 exception fails the job with its type, message and traceback while the worker lives on.
 """
 from .context import TaskContext

@@ -28,7 +28,7 @@ def task(name: str) -> Callable[[Handler], Handler]:
 
     def register(handler: Handler) -> Handler:
         if not callable(handler):
-            raise TypeError(f"@task({name!r}) must decorate a function, got {type(handler).__name__}")
+            raise TypeError(f"@task({name!r}) must decorate a function, got {handler!r} ({type(handler).__name__})")
         _tasks[name] = handler
         return handler
 

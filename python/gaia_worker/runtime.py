@@ -116,6 +116,28 @@ class Worker:
                 self.run(self.backlog.popleft())
                 if self.signals:
                     return
+                self.poll()  # a cancel or drain sent while that job ran applies to the rest
+
+    def poll(self) -> None:
+        """Handles whatever has arrived, without waiting for more."""
+        assert self.sock is not None
+        try:
+            chunk = self.sock.recv(1 << 16, socket.MSG_DONTWAIT)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            chunk = b""
+        if not chunk:
+            return  # closed: receive() reconnects when the backlog is done
+        try:
+            messages = self.reader.feed(chunk)
+        except FrameError as err:
+            print(f"dropping connection: {err}", file=sys.stderr, flush=True)
+            self.sock.close()
+            self.connect()
+            return
+        for message in messages:
+            self.handle(message)
 
     def handle(self, message: Message) -> None:
         kind = message["t"]
@@ -180,9 +202,33 @@ def execute(job: Message, sessions: dict[str, dict[str, Any]], send_progress) ->
         return {"ok": False, "error": {"type": type(err).__name__, "message": str(err), "traceback": traceback.format_exc()}}
 
 
+def check_json_like(value: Any) -> None:
+    """Raises TypeError unless `value` is what gaia's JSON API can carry back unchanged.
+
+    cbor2 would encode more (a set as tag 258, bytes, datetimes), but the job's result is
+    served as JSON, where a set would turn into {} without a word.
+    """
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if item is None or isinstance(item, (str, int, float)):
+            continue
+        if isinstance(item, (list, tuple)):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            for key, inner in item.items():
+                if not isinstance(key, str):
+                    raise TypeError(f"a dict key {key!r} ({type(key).__name__}): result keys must be str")
+                stack.append(inner)
+        else:
+            raise TypeError(f"{type(item).__name__} is not JSON-like (use dict, list, str, int, float, bool or None)")
+
+
 def encode_result(result: Message) -> bytes:
     """The result's frame; a value that cannot travel fails the job instead."""
     try:
+        if result.get("ok"):
+            check_json_like(result.get("value"))
         return encode_frame(result)
     except Exception as err:
         failed = {k: v for k, v in result.items() if k != "value"}
@@ -194,11 +240,14 @@ def exit_on_stdin_eof() -> None:
     """SPEC §1: the supervisor never writes our stdin; EOF means it is gone."""
 
     def watch() -> None:
+        # The raw fd, not sys.stdin: a daemon thread blocked inside a buffered reader makes
+        # interpreter shutdown abort ("could not acquire lock ... at interpreter shutdown").
         try:
-            while sys.stdin.buffer.read(1 << 12):
+            while os.read(0, 1 << 12):
                 pass
-        finally:
-            os._exit(0)
+        except OSError:
+            pass
+        os._exit(0)
 
     threading.Thread(target=watch, name="stdin-eof", daemon=True).start()
 

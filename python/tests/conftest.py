@@ -56,6 +56,7 @@ class WorkerPeer:
         self.conn: socket.socket | None = None
         self.reader = FrameReader()
         self.pending: list[dict[str, Any]] = []
+        self.hello_message: dict[str, Any] | None = None
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(PYTHON_DIR), os.environ.get("PYTHONPATH")])))
         argv = ["--socket", self.path, "--pool", "py", "--id", "py-0", "--modules", json.dumps(modules)]
         # stdin stays an open pipe: EOF on it means "the supervisor is gone" and ends the worker.
@@ -98,6 +99,7 @@ class WorkerPeer:
         self.accept()
         message = self.receive()
         assert message is not None and message["t"] == "hello", f"expected hello first, got {message!r}"
+        self.hello_message = message
         return message
 
     def wait_exit(self) -> int:

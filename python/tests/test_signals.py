@@ -5,7 +5,8 @@ open pipe, and plays the IO engine. Proves the hello; the signal ladder (a first
 lets the running job finish and send its result, a second ends it at once, an idle worker
 exits at once, always with code 0); that EOF on stdin ends the worker; that a module that
 fails to import sends `fatal` and exits 1; that a job sent while busy waits in the backlog;
-and that a cancel drops a job still in the backlog.
+and that a cancel or drain sent while a job runs drops the jobs still in the backlog, even
+those that arrived in the same read as the running one (the IO engine's prefetch).
 """
 from __future__ import annotations
 
@@ -45,7 +46,7 @@ def worker(spawn_worker, tmp_path: Path):
     module = tmp_path / "slow_tasks.py"
     module.write_text(SLOW_TASKS)
     peer = spawn_worker([str(module)])
-    peer.hello_message = peer.hello()
+    peer.hello()
     return peer
 
 
@@ -75,6 +76,15 @@ def test_warm_sigterm_lets_the_running_job_finish_and_send_its_result(worker):
     assert (result["id"], result["ok"], result["value"]) == ("j1", True, "done")
     assert set(result["usage"]) == {"user_ms", "sys_ms", "max_rss_kb"}
     assert worker.receive_until_closed() == []
+    assert worker.wait_exit() == 0
+
+
+def test_warm_sigterm_finishes_the_running_job_only(worker):
+    worker.send(job("j1", payload={"seconds": 0.5}), job("j2", "echo", "never started"))
+    assert worker.receive_kind("progress")["id"] == "j1"
+    worker.proc.send_signal(signal.SIGTERM)
+    results = [m for m in worker.receive_until_closed() if m["t"] == "result"]
+    assert [(r["id"], r["value"]) for r in results] == [("j1", "done")]
     assert worker.wait_exit() == 0
 
 
