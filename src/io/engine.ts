@@ -7,10 +7,11 @@
  */
 import type { Config } from "../config/schema.ts";
 import type { ErrorInfo, Result } from "../protocol/messages.ts";
-import { isTerminal, STATES, type Job, type JobState } from "./job.ts";
+import { isTerminal, jobMessage, STATES, type Job, type JobState } from "./job.ts";
 import type { Journal } from "./journal.ts";
 import { PoolQueue, type WorkerEntry } from "./pool-queue.ts";
 import { decideRetry, type FailureKind } from "./retry.ts";
+import { place } from "./placement.ts";
 import { Sessions } from "./sessions.ts";
 import { Waiters } from "./waiters.ts";
 
@@ -97,7 +98,7 @@ export class Engine {
     const pool = this.pools.get(poolName);
     if (!pool || this.draining || this.holding) return;
     for (let job = pool.peek(); job; job = pool.peek()) {
-      const placement = this.place(pool, job);
+      const placement = place(pool, job, this.sessions);
       if (!placement) return;
       pool.shift();
       const { worker, ahead } = placement;
@@ -119,32 +120,8 @@ export class Engine {
     }
   }
 
-  /**
-   * Where the head job goes: to its session's worker while that worker lives (ahead of time
-   * if it is busy, so a session's jobs run in order there); else to an idle worker; else,
-   * while more jobs wait than the pool has workers, ahead to a busy one (so that a lone job
-   * is not held behind a long one while another worker is about to be free).
-   */
-  private place(pool: PoolQueue, job: Job): { worker: WorkerEntry; ahead: boolean } | null {
-    const holder = this.sessions.holder(job, pool);
-    if (holder) return { worker: holder, ahead: !pool.idle.has(holder) };
-    const idle = pool.idle.values().next().value;
-    if (idle) return { worker: idle, ahead: false };
-    const busy = pool.depth > pool.members.size ? pool.prefetchTarget() : undefined;
-    return busy ? { worker: busy, ahead: true } : null;
-  }
-
   private sendJob(job: Job, worker: WorkerEntry, attempt: number, sessionReset: boolean): void {
-    worker.conn.send({
-      t: "job",
-      id: job.id,
-      task: job.task,
-      payload: job.payload,
-      attempt,
-      timeout_ms: job.timeout_s * 1000,
-      session_id: job.session_id,
-      session_reset: sessionReset,
-    });
+    worker.conn.send(jobMessage(job, attempt, sessionReset));
   }
 
   /** The job starts on `worker`: an attempt, a start time, a timeout. */

@@ -4,7 +4,7 @@
  * `attempts` counts attempts started: 1 while the first runs. A retry puts the job back to
  * `queued` with a not-before time; shutdown puts a running job back without counting it.
  */
-import type { ErrorInfo, Usage } from "../protocol/messages.ts";
+import type { ErrorInfo, JobMessage, Usage } from "../protocol/messages.ts";
 import type { RetryPolicy } from "../config/schema.ts";
 
 export const TERMINAL = ["succeeded", "failed", "timed_out", "cancelled"] as const;
@@ -72,3 +72,17 @@ export function jobView(job: Job) {
   };
 }
 export type JobView = ReturnType<typeof jobView>;
+
+/** The `job` frame that hands `job` to a worker for the given attempt. */
+export function jobMessage(job: Job, attempt: number, sessionReset: boolean): JobMessage {
+  return {
+    t: "job",
+    id: job.id,
+    task: job.task,
+    payload: job.payload,
+    attempt,
+    timeout_ms: job.timeout_s * 1000,
+    session_id: job.session_id,
+    session_reset: sessionReset,
+  };
+}

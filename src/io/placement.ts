@@ -1,0 +1,26 @@
+/**
+ * Where a pool's head job goes (pure: it reads the pool and the sessions, changes nothing).
+ *
+ *   its session's worker, while that worker lives  → there; ahead of time if it is busy, so a
+ *                                                    session's jobs run in order on it
+ *   else an idle worker                             → there, now
+ *   else, while more jobs wait than the pool has
+ *   workers                                         → ahead of time to a busy worker (prefetch)
+ *   else                                            → it waits in the queue
+ * The last rule keeps a lone job from being held behind a long one while another worker is
+ * about to be free.
+ */
+import type { Job } from "./job.ts";
+import type { PoolQueue, WorkerEntry } from "./pool-queue.ts";
+import type { Sessions } from "./sessions.ts";
+
+export type Placement = { worker: WorkerEntry; ahead: boolean } | null;
+
+export function place(pool: PoolQueue, job: Job, sessions: Sessions): Placement {
+  const holder = sessions.holder(job, pool);
+  if (holder) return { worker: holder, ahead: !pool.idle.has(holder) };
+  const idle = pool.idle.values().next().value;
+  if (idle) return { worker: idle, ahead: false };
+  const busy = pool.depth > pool.members.size ? pool.prefetchTarget() : undefined;
+  return busy ? { worker: busy, ahead: true } : null;
+}
