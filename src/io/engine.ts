@@ -18,6 +18,8 @@ import { Waiters } from "./waiters.ts";
 export type EngineHooks = {
   /** Ask the supervisor to kill a worker process (timeouts, cancels); it reports the exit later. */
   killWorker(workerId: string, pid: number, reason: string): void;
+  /** Ask the supervisor for a planned, graceful replacement (max_jobs_per_worker). */
+  recycleWorker(workerId: string, pid: number): void;
   log(line: string): void;
 };
 
@@ -48,7 +50,7 @@ export class Engine {
     readonly journal: Journal,
     private readonly hooks: EngineHooks,
   ) {
-    for (const pool of config.pools) this.pools.set(pool.name, new PoolQueue(pool.name));
+    for (const pool of config.pools) this.pools.set(pool.name, new PoolQueue(pool.name, pool.max_jobs_per_worker));
     this.counts = journal.counts();
     setTimeout(() => this.releaseHold(), HOLD_MS);
   }
@@ -205,9 +207,24 @@ export class Engine {
     } else {
       this.fail(job, "error", result.error ?? { type: "Error", message: "the handler failed without an error" });
     }
-    this.advance(worker);
+    if (this.dueForRecycling(worker)) this.retire(worker);
+    else this.advance(worker);
     this.dispatch(worker.pool);
     return true;
+  }
+
+  private dueForRecycling(worker: WorkerEntry): boolean {
+    const limit = this.config.pools.find((p) => p.name === worker.pool)?.max_jobs_per_worker ?? 0;
+    return limit > 0 && worker.jobsDone >= limit;
+  }
+
+  /** The worker gets nothing more; what it held goes back to the queue; it is replaced. */
+  private retire(worker: WorkerEntry): void {
+    this.returnReserved(worker); // none, by hasBudget; kept so a job can never be stranded
+    worker.conn.send({ t: "drain" });
+    worker.state = { kind: "retiring" };
+    this.pools.get(worker.pool)?.idle.delete(worker);
+    this.hooks.recycleWorker(worker.id, worker.pid);
   }
 
   /** Frees a worker from its job: clears the timeout, back to the idle set. */

@@ -35,6 +35,7 @@ export async function runIoEngine(argv: string[]): Promise<void> {
   let server: IoServer;
   const engine = new Engine(boot.config, journal, {
     killWorker: (workerId, pid, reason) => server.notify("worker.kill", { worker_id: workerId, pid, reason }),
+    recycleWorker: (workerId, pid) => server.notify("worker.recycle", { worker_id: workerId, pid }),
     log,
   });
   const link = new WorkerLink(engine, {

@@ -7,6 +7,7 @@
  *   else, while more jobs wait than the pool has
  *   workers                                         → ahead of time to a busy worker (prefetch)
  *   else                                            → it waits in the queue
+ * No worker is given more jobs than its max_jobs_per_worker budget has left.
  * The last rule keeps a lone job from being held behind a long one while another worker is
  * about to be free.
  */
@@ -18,7 +19,7 @@ export type Placement = { worker: WorkerEntry; ahead: boolean } | null;
 
 export function place(pool: PoolQueue, job: Job, sessions: Sessions): Placement {
   const holder = sessions.holder(job, pool);
-  if (holder) return { worker: holder, ahead: !pool.idle.has(holder) };
+  if (holder && pool.hasBudget(holder)) return { worker: holder, ahead: !pool.idle.has(holder) };
   const idle = pool.idle.values().next().value;
   if (idle) return { worker: idle, ahead: false };
   const busy = pool.depth > pool.members.size ? pool.prefetchTarget() : undefined;

@@ -20,7 +20,9 @@ export type WorkerState =
   | { kind: "idle" }
   | { kind: "busy"; job: Job; timer: ReturnType<typeof setTimeout> | null }
   /** Still running a job that gaia no longer counts (settled while the worker was away). */
-  | { kind: "finishing"; jobId: string };
+  | { kind: "finishing"; jobId: string }
+  /** Done its max_jobs_per_worker: given nothing more, replaced by the supervisor. */
+  | { kind: "retiring" };
 
 export type WorkerEntry = {
   id: string;
@@ -46,7 +48,21 @@ export class PoolQueue {
   /** Every connected worker of the pool, idle or not. */
   readonly members = new Set<WorkerEntry>();
 
-  constructor(readonly name: string) {}
+  /** `maxJobsPerWorker`: the pool's max_jobs_per_worker (0: no limit). */
+  constructor(
+    readonly name: string,
+    readonly maxJobsPerWorker = 0,
+  ) {}
+
+  /**
+   * Whether `worker` may be given one more job: never more than its recycling budget, so a
+   * worker due for replacement holds no job it has not started.
+   */
+  hasBudget(worker: WorkerEntry): boolean {
+    if (this.maxJobsPerWorker === 0) return true;
+    const given = worker.jobsDone + (worker.state.kind === "busy" ? 1 : 0) + worker.reserved.length;
+    return given < this.maxJobsPerWorker;
+  }
 
   push(job: Job): void {
     this.items.push(job);
@@ -103,7 +119,7 @@ export class PoolQueue {
   prefetchTarget(): WorkerEntry | undefined {
     let best: WorkerEntry | undefined;
     for (const worker of this.members) {
-      if (worker.state.kind !== "busy" || worker.reserved.length >= PREFETCH) continue;
+      if (worker.state.kind !== "busy" || worker.reserved.length >= PREFETCH || !this.hasBudget(worker)) continue;
       if (!worker.refilling && worker.reserved.length > PREFETCH_LOW) continue;
       if (!best || worker.reserved.length < best.reserved.length) best = worker;
     }

@@ -20,7 +20,9 @@ export class Sessions {
     if (job.session_id === null) return undefined;
     const binding = this.bindings.get(this.key(job));
     if (!binding) return undefined;
-    for (const worker of pool.members) if (worker.id === binding.workerId && worker.pid === binding.pid) return worker;
+    for (const worker of pool.members) {
+      if (worker.id === binding.workerId && worker.pid === binding.pid && worker.state.kind !== "retiring") return worker;
+    }
     return undefined;
   }
 

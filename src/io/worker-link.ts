@@ -16,7 +16,7 @@ import type { WorkerEntry } from "./pool-queue.ts";
 
 const LOST_GRACE_MS = 2000;
 
-export type ExitReport = { worker_id: string; pid: number; code: number | null; signal: string | null; reason: string | null };
+export type ExitReport = { worker_id: string; pid: number; code: number | null; signal: string | null; reason: string | null; detail?: string | null };
 
 export type WorkerLinkHooks = {
   announce(worker: WorkerEntry): void;
@@ -50,7 +50,7 @@ export class WorkerLink {
       state: { kind: "idle" },
       reserved: [],
       refilling: false,
-      jobsDone: previous?.jobsDone ?? 0,
+      jobsDone: previous && previous.pid === hello.pid ? previous.jobsDone : 0,
       connectedAt: Date.now(),
     };
     conn.tag = worker;
@@ -150,6 +150,9 @@ export class WorkerLink {
     if (reason === "cancel" || this.engine.cancelling.has(job.id)) {
       job.error = { type: "cancelled", message: `cancelled through the API while running; worker ${workerId} was killed` };
       this.engine.finish(job, "cancelled");
+    } else if (reason === "memory") {
+      const figures = report?.detail ?? "over its memory_limit_mb";
+      this.engine.fail(job, "memory_limit_exceeded", { type: "memory_limit_exceeded", message: `${figures}; worker ${workerId} (pid ${report?.pid}) was killed` });
     } else if (reason === "timeout") {
       this.engine.fail(job, "timeout", { type: "timeout", message: `job exceeded its timeout of ${job.timeout_s} s; worker ${workerId} was killed` });
     } else {

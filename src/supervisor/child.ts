@@ -20,12 +20,13 @@ export type ChildSpec = {
   cwd: string;
 };
 
-export type ExitInfo = { pid: number; code: number | null; signal: string | null; reason: string; at: string };
+/** How a child ended; `detail` says more about a stop gaia asked for (the memory figures). */
+export type ExitInfo = { pid: number; code: number | null; signal: string | null; reason: string; detail: string | null; at: string };
 
 export type ChildState =
   | { kind: "starting"; proc: Subprocess<"pipe", "pipe", "pipe">; since: number }
   | { kind: "ready"; proc: Subprocess<"pipe", "pipe", "pipe">; since: number }
-  | { kind: "stopping"; proc: Subprocess<"pipe", "pipe", "pipe">; since: number; reason: string }
+  | { kind: "stopping"; proc: Subprocess<"pipe", "pipe", "pipe">; since: number; reason: string; detail: string | null }
   | { kind: "backoff"; until: number; timer: ReturnType<typeof setTimeout> }
   | { kind: "stopped" };
 
@@ -78,7 +79,7 @@ export class Child {
   }
 
   /** Stops the child for `reason`; SIGKILL after `graceMs` (at once when 0). */
-  stop(reason: string, graceMs: number): Promise<void> {
+  stop(reason: string, graceMs: number, detail: string | null = null): Promise<void> {
     if (this.state.kind === "backoff") {
       clearTimeout(this.state.timer);
       this.state = { kind: "stopped" };
@@ -86,7 +87,7 @@ export class Child {
     }
     if (this.state.kind === "stopped") return Promise.resolve();
     const { proc } = this.state;
-    if (this.state.kind !== "stopping") this.state = { kind: "stopping", proc, since: this.state.since, reason };
+    if (this.state.kind !== "stopping") this.state = { kind: "stopping", proc, since: this.state.since, reason, detail };
     proc.kill(graceMs > 0 ? "SIGTERM" : "SIGKILL");
     if (graceMs > 0) {
       const timer = setTimeout(() => proc.kill("SIGKILL"), graceMs);
@@ -104,11 +105,13 @@ export class Child {
 
   private exited(proc: Subprocess<"pipe", "pipe", "pipe">, since: number): void {
     const requested = this.state.kind === "stopping" ? this.state.reason : null;
+    const detail = this.state.kind === "stopping" ? this.state.detail : null;
     const exit: ExitInfo = {
       pid: proc.pid,
       code: proc.exitCode,
       signal: proc.signalCode ?? null,
       reason: requested ?? "crash",
+      detail,
       at: new Date().toISOString(),
     };
     this.lastExit = exit;

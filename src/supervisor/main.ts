@@ -20,6 +20,7 @@ import { readRegistry, stopOrphans, writeRegistry } from "./registry.ts";
 import { Shutdown } from "./shutdown.ts";
 import { ProcessTable } from "./table.ts";
 import { Supervisor } from "./supervisor.ts";
+import { watchMemory } from "./memory-watch.ts";
 import { checkInterpreter, installPythonPackage } from "./python-package.ts";
 
 const IO_CONNECT_TIMEOUT_MS = 15_000;
@@ -31,6 +32,11 @@ export async function runSupervisor(loaded: LoadedConfig): Promise<number> {
   const running = await answeringPid(controlSocket);
   if (running !== null) {
     console.error(`gaia is already running (pid ${running})`);
+    return 2;
+  }
+  const limited = config.pools.findIndex((p) => p.address_space_mb > 0);
+  if (limited >= 0 && !Bun.which("prlimit")) {
+    console.error(`config: pools[${limited}].address_space_mb: needs the prlimit program (util-linux), which is not on PATH; install it or set address_space_mb = 0`);
     return 2;
   }
   const pythonPackage = config.pools.some((p) => p.runtime === "python") ? installPythonPackage(runDir) : null;
@@ -80,6 +86,7 @@ export async function runSupervisor(loaded: LoadedConfig): Promise<number> {
     }
   }
   const server = startApi(sup, controlSocket, config.control.max_body_mb);
+  const stopWatching = watchMemory(config, () => table.children.values(), logs);
   logs.write("supervisor", `gaia ${VERSION} started (pid ${process.pid}, run ${runId}); control API on ${controlSocket}`);
 
   const shutdown = new Shutdown(sup, table, link, logs, config.shutdown.grace_s * 1000);
@@ -87,6 +94,7 @@ export async function runSupervisor(loaded: LoadedConfig): Promise<number> {
   process.on("SIGTERM", () => shutdown.begin("SIGTERM"));
   process.on("SIGINT", () => shutdown.begin("SIGINT"));
   await shutdown.done;
+  stopWatching();
   server.stop(true);
   for (const file of [controlSocket, ioSocket, bootFile, join(runDir, "registry.json")]) rmSync(file, { force: true });
   logs.write("supervisor", "gaia stopped");

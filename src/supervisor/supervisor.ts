@@ -30,7 +30,7 @@ export class Supervisor {
 
   childExited(child: Child, exit: ExitInfo): void {
     if (child.spec.runtime === "io") return;
-    this.deps.link.notify("worker.exited", { worker_id: child.spec.name, pid: exit.pid, code: exit.code, signal: exit.signal, reason: exit.reason });
+    this.deps.link.notify("worker.exited", { worker_id: child.spec.name, pid: exit.pid, code: exit.code, signal: exit.signal, reason: exit.reason, detail: exit.detail });
   }
 
   ioEvent(kind: string, data: Record<string, unknown>): void {
@@ -38,6 +38,9 @@ export class Supervisor {
     if (kind === "worker.ready" && child) {
       child.markReady(data.pid as number);
       if (this.state === "starting" && this.ready().ok) this.state = "running";
+    } else if (kind === "worker.recycle" && child && child.pid === data.pid) {
+      // A planned replacement: it is idle, so SIGTERM ends it at once; not a crash.
+      void child.stop("recycle", this.deps.config.shutdown.grace_s * 1000);
     } else if (kind === "worker.kill" && child && child.pid === data.pid) {
       // Pinned to a pid: a replacement that took the same worker id is not the one meant.
       void child.stop(String(data.reason), 0);
