@@ -10,6 +10,8 @@
  *   Python pool  the round trip and throughput again on 2 Python workers, against the same
  *                peers; and kill -9 of a worker that imports numpy until its replacement is
  *                ready (median of 5)
+ *   restarts     kill -9 of a worker until its replacement is ready: gaia's Bun and Python
+ *                workers against PM2 and supervisord restarting a Python child (bench/restart.ts)
  *
  * Prints a table with ratios and writes it as JSON to bench/results/. Flags:
  *   --quick   fewer samples (a smoke run, not figures to report)
@@ -18,6 +20,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { idleCpuPercent, roundTrip, startGaia, stopGaia, throughput } from "./gaia-side.ts";
 import { pythonFigures } from "./python-side.ts";
+import { restartFigures } from "./restart.ts";
 
 const quick = process.argv.includes("--quick");
 const N = { roundtrips: quick ? 300 : 2000, warmup: 200, jobs: quick ? 10_000 : 100_000, starts: quick ? 2 : 5, idleS: quick ? 2 : 10 };
@@ -56,7 +59,10 @@ function peerFigures() {
 
 const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
-function report(gaia: Awaited<ReturnType<typeof gaiaFigures>>, py: Awaited<ReturnType<typeof pythonFigures>>, peers: any) {
+type Restarts = Awaited<ReturnType<typeof restartFigures>>;
+const restartCell = (f: Restarts[keyof Restarts]) => ("missing" in f ? `missing: ${f.missing}` : fmt(f.p50, 1));
+
+function report(gaia: Awaited<ReturnType<typeof gaiaFigures>>, py: Awaited<ReturnType<typeof pythonFigures>>, restarts: Restarts, peers: any) {
   const apply = peers.roundtrip_us.pool_apply;
   const ppe = peers.roundtrip_us.ppe_submit_result;
   const async_ = peers.throughput_jobs_per_s.pool_apply_async;
@@ -70,6 +76,8 @@ function report(gaia: Awaited<ReturnType<typeof gaiaFigures>>, py: Awaited<Retur
     ["Python pool: round trip p99 (µs)", fmt(py.roundtrip_us.p99), `Pool.apply ${fmt(apply.p99)} · PPE ${fmt(ppe.p99)}`, `${fmt(py.roundtrip_us.p99 / apply.p99, 2)}× Pool.apply`],
     ["Python pool: throughput (jobs/s)", fmt(py.throughput.per_s), `apply_async ${fmt(async_.per_s)} · PPE ${fmt(ppeTp.per_s)}`, `${fmt(py.throughput.per_s / async_.per_s, 2)}× apply_async (target ≥ 1.0×)`],
     ["numpy worker kill -9 → ready (ms)", fmt(py.numpy_worker_ready_ms.p50, 1), "-", "median of " + py.numpy_worker_ready_ms.all.length],
+    ["restart, Bun worker p50 (ms)", restartCell(restarts.gaia_bun), `PM2 ${restartCell(restarts.pm2)} · supervisord ${restartCell(restarts.supervisord)}`, "target ≤ 50 ms"],
+    ["restart, Python worker p50 (ms)", restartCell(restarts.gaia_python), `PM2 ${restartCell(restarts.pm2)} · supervisord ${restartCell(restarts.supervisord)}`, "target ≤ 100 ms"],
     ["idle CPU, 10 s (% of a core)", fmt(gaia.idle_cpu_percent, 2), "-", `target < 1%`],
   ];
   const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i].length), ["measure", "gaia", "peers", "ratio"][i]!.length));
@@ -80,10 +88,11 @@ function report(gaia: Awaited<ReturnType<typeof gaiaFigures>>, py: Awaited<Retur
 
 const gaia = await gaiaFigures();
 const py = await pythonFigures(WORKERS, { roundtrips: N.roundtrips, warmup: N.warmup, jobs: N.jobs, restarts: N.starts });
+const restarts = await restartFigures();
 const peers = peerFigures();
-report(gaia, py, peers);
+report(gaia, py, restarts, peers);
 const stamp = new Date().toISOString().replace(/[:.]/g, "-");
 mkdirSync(join(import.meta.dir, "results"), { recursive: true });
 const out = join(import.meta.dir, "results", `core-${stamp}.json`);
-writeFileSync(out, JSON.stringify({ when: new Date().toISOString(), quick, workers: WORKERS, gaia, python: py, peers }, null, 2));
+writeFileSync(out, JSON.stringify({ when: new Date().toISOString(), quick, workers: WORKERS, gaia, python: py, restarts, peers }, null, 2));
 console.log(`\nsaved ${out}`);
