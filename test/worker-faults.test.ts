@@ -76,6 +76,11 @@ describe("worker faults", () => {
     expect(killed.last_exit).toMatchObject({ signal: "SIGKILL", reason: "timeout" });
   });
 
+  test("an endless loop is timed out; a task that allows it succeeds on its second attempt", async () => {
+    const done = (await gaia.request("POST", "/v1/jobs?wait=30", { task: "test.hang_first", timeout_s: 0.5, retries: { max: 1, on: ["timeout"], backoff_s: 0 } })).body;
+    expect(done).toMatchObject({ state: "succeeded", attempts: 2, result: "attempt 2" });
+  });
+
   test("a timeout the task allows to retry runs again", async () => {
     const done = (await gaia.request("POST", "/v1/jobs?wait=30", { task: "test.spin", payload: { ms: 10_000 }, timeout_s: 0.3, retries: { max: 1, on: ["timeout"], backoff_s: 0 } })).body;
     expect(done).toMatchObject({ state: "timed_out", attempts: 2 });
