@@ -108,6 +108,19 @@ describe("lifecycle", () => {
     expect((await gaia.request("GET", "/v1/jobs?limit=1")).status).toBe(200);
   });
 
+  test("a planned restart of a worker waiting out a crash backoff brings it back", async () => {
+    const gaia = await start({ config: { restart: { intensity: 1, period_s: 60, backoff_max_ms: 60_000 }, pools: [{ name: "default", size: 1 }] } });
+    for (let crash = 0; crash < 2; crash++) {
+      const w = await gaia.until("an idle worker", async () => (await gaia.workers()).find((x) => x.state === "idle"));
+      process.kill(w.pid, "SIGKILL");
+      await gaia.until("the exit seen", async () => (await gaia.workers())[0].pid !== w.pid);
+    }
+    await gaia.until("the worker in backoff", async () => (await gaia.workers())[0].state === "backoff");
+    expect((await gaia.request("POST", "/v1/workers/default-0/restart")).status).toBe(202);
+    await gaia.until("the worker back", async () => (await gaia.workers())[0].state === "idle");
+    expect((await gaia.request("POST", "/v1/jobs?wait=10", { task: "echo", payload: "back" })).body.result).toBe("back");
+  });
+
   test("a module that fails to import: the pool's last_error says why and it backs off", async () => {
     const dir = mkdtempSync(join(tmpdir(), "gaia-test-"));
     writeFileSync(join(dir, "broken.ts"), "throw new Error('broken on purpose');\nexport const tasks = {};\n");

@@ -12,6 +12,9 @@ import type { TaskContext, TaskTable } from "./types.ts";
  */
 let lastUsage = process.resourceUsage();
 
+/** Sessions a worker keeps at most. */
+const MAX_SESSIONS = 10_000;
+
 type Outcome = { ok: true; value: unknown } | { ok: false; error: ErrorInfo };
 
 /**
@@ -73,7 +76,10 @@ function makeContext(
     const held = sessions.get(job.session_id);
     reset = job.session_reset;
     if (held && !reset) session = held;
-    else sessions.set(job.session_id, session);
+    // Least recently used first out: the engine forgets bindings too (src/io/sessions.ts).
+    sessions.delete(job.session_id);
+    sessions.set(job.session_id, session);
+    if (sessions.size > MAX_SESSIONS) sessions.delete(sessions.keys().next().value!);
   }
   return {
     job_id: job.id,
@@ -81,7 +87,11 @@ function makeContext(
     attempt: job.attempt,
     deadline,
     time_left: () => Math.max(0, deadline - Date.now()),
-    progress: (fraction, message) => sendProgress(Number(fraction), message ?? null),
+    // A fraction that is not a finite number is dropped: the engine would refuse the frame.
+    progress: (fraction, message) => {
+      const f = Number(fraction);
+      if (Number.isFinite(f)) sendProgress(f, message == null ? null : String(message));
+    },
     arrays: {},
     session,
     session_reset: reset,

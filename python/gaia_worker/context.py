@@ -1,6 +1,7 @@
 """What a task handler receives as `ctx` (SPEC §4)."""
 from __future__ import annotations
 
+import math
 import time
 from typing import Any, Callable
 
@@ -44,4 +45,6 @@ class TaskContext:
 
     def progress(self, fraction: float, message: str | None = None) -> None:
         """Reports progress (0..1, clamped by gaia) and an optional message on the job."""
-        self._send_progress(float(fraction), None if message is None else str(message))
+        value = float(fraction)
+        if math.isfinite(value):  # NaN or infinity is dropped: the engine would refuse the frame
+            self._send_progress(value, None if message is None else str(message))

@@ -27,6 +27,7 @@ from .protocol import PROTOCOL_VERSION, FrameError, FrameReader, Message, encode
 from .registry import load_modules, tasks
 
 RECONNECT_FIRST_S = 0.05
+MAX_SESSIONS = 10_000
 RECONNECT_MAX_S = 1.0
 
 
@@ -128,7 +129,9 @@ class Worker:
         except OSError:
             chunk = b""
         if not chunk:
-            return  # closed: receive() reconnects when the backlog is done
+            # Closed: the engine takes back the jobs sent ahead; receive() reconnects.
+            self.backlog.clear()
+            return
         try:
             messages = self.reader.feed(chunk)
         except FrameError as err:
@@ -171,6 +174,7 @@ class Worker:
             self.unsent = self.unsent_id = None
         except OSError:
             self.unsent, self.unsent_id = frame, job["id"]  # sent after the reconnect's hello
+            self.backlog.clear()  # the engine takes back the jobs sent ahead
         # Cleared only now: a warm signal until here lets the result go out first.
         self.running = None
 
@@ -193,8 +197,10 @@ def execute(job: Message, sessions: dict[str, dict[str, Any]], send_progress) ->
     reset = bool(job.get("session_reset"))
     session: dict[str, Any] = {}
     if session_id is not None:
-        session = {} if reset or session_id not in sessions else sessions[session_id]
-        sessions[session_id] = session
+        session = {} if reset or session_id not in sessions else sessions.pop(session_id)
+        sessions[session_id] = session  # re-inserted last: least recently used first out
+        if len(sessions) > MAX_SESSIONS:
+            del sessions[next(iter(sessions))]
     ctx = TaskContext(job, session, reset, send_progress)
     try:
         return {"ok": True, "value": handler(job.get("payload"), ctx)}

@@ -101,7 +101,11 @@ export class Engine {
     if (!pool || this.draining || this.holding) return;
     for (let job = pool.peek(); job; job = pool.peek()) {
       const placement = place(pool, job, this.sessions);
-      if (!placement) return;
+      if (!placement) {
+        if (pool.members.size > 0 && ![...pool.members].some((w) => w.tasks.has(job!.task))) this.orphanTask(pool, job);
+        else return;
+        continue;
+      }
       pool.shift();
       const { worker, ahead } = placement;
       if (!worker.tasks.has(job.task)) {
@@ -120,6 +124,25 @@ export class Engine {
         this.sendJob(job, worker, job.attempts, reset);
       }
     }
+  }
+
+  /** No worker of the pool serves the job's task any more (its modules changed): it fails. */
+  private orphanTask(pool: PoolQueue, job: Job): void {
+    pool.shift();
+    job.error = { type: "unknown_task", message: `no worker of pool '${pool.name}' serves task '${job.task}' any more` };
+    this.finish(job, "failed");
+  }
+
+  /**
+   * gaia is stopping this worker (a timeout, a cancel, a planned restart): it gets nothing
+   * more, what it held goes back to the queue, and its current job is not followed by another.
+   */
+  doom(worker: WorkerEntry, kill?: string): void {
+    worker.doomed = true;
+    this.returnReserved(worker);
+    this.pools.get(worker.pool)?.idle.delete(worker);
+    if (kill) this.hooks.killWorker(worker.id, worker.pid, kill);
+    this.dispatch(worker.pool);
   }
 
   private sendJob(job: Job, worker: WorkerEntry, attempt: number, sessionReset: boolean): void {
@@ -188,7 +211,7 @@ export class Engine {
 
   /** Marks `worker` busy with `job` and arms the timeout that kills it at the deadline. */
   assign(worker: WorkerEntry, job: Job, deadline: number): void {
-    const timer = setTimeout(() => this.hooks.killWorker(worker.id, worker.pid, "timeout"), Math.max(0, deadline - Date.now()));
+    const timer = setTimeout(() => this.doom(worker, "timeout"), Math.max(0, deadline - Date.now()));
     worker.state = { kind: "busy", job, timer };
   }
 
@@ -208,6 +231,7 @@ export class Engine {
       this.fail(job, "error", result.error ?? { type: "Error", message: "the handler failed without an error" });
     }
     if (this.dueForRecycling(worker)) this.retire(worker);
+    else if (worker.doomed) this.freeWorker(worker);
     else this.advance(worker);
     this.dispatch(worker.pool);
     return true;
@@ -220,10 +244,9 @@ export class Engine {
 
   /** The worker gets nothing more; what it held goes back to the queue; it is replaced. */
   private retire(worker: WorkerEntry): void {
-    this.returnReserved(worker); // none, by hasBudget; kept so a job can never be stranded
+    this.doom(worker); // what it holds: none, by hasBudget; kept so a job can never be stranded
     worker.conn.send({ t: "drain" });
     worker.state = { kind: "retiring" };
-    this.pools.get(worker.pool)?.idle.delete(worker);
     this.hooks.recycleWorker(worker.id, worker.pid);
   }
 
@@ -231,12 +254,17 @@ export class Engine {
   freeWorker(worker: WorkerEntry): void {
     if (worker.state.kind === "busy" && worker.state.timer) clearTimeout(worker.state.timer);
     worker.state = { kind: "idle" };
-    if (!worker.conn.closed) this.pools.get(worker.pool)?.idle.add(worker);
+    if (!worker.conn.closed && !worker.doomed) this.pools.get(worker.pool)?.idle.add(worker);
   }
 
   /** An attempt failed: retry per the job's policy, or end it. */
   fail(job: Job, kind: FailureKind, error: ErrorInfo): void {
     job.error = error;
+    if (this.draining && kind === "worker_lost" && job.state === "running") {
+      // Shutdown stopped its worker: back to the queue for the next start, attempt not counted.
+      this.requeue(job);
+      return;
+    }
     const decision = decideRetry(job.retries, job.attempts, kind);
     if (decision.retry && !this.draining) {
       job.worker = null;
@@ -261,7 +289,9 @@ export class Engine {
       // If the worker is already gone (its job waits for the exit report), the kill finds
       // nothing; `cancelling` makes that job end as cancelled all the same.
       this.cancelling.add(job.id);
-      this.hooks.killWorker(job.worker.id, job.worker.pid, "cancel");
+      const worker = [...(this.pools.get(job.pool)?.members ?? [])].find((w) => w.id === job.worker!.id && w.pid === job.worker!.pid);
+      if (worker) this.doom(worker, "cancel");
+      else this.hooks.killWorker(job.worker.id, job.worker.pid, "cancel");
       return "killing";
     }
     this.unqueue(job);
@@ -272,6 +302,7 @@ export class Engine {
 
   /** Puts a running job back to queued without counting the attempt (shutdown). */
   requeue(job: Job): void {
+    this.cancelling.delete(job.id);
     job.attempts = Math.max(0, job.attempts - 1);
     job.worker = null;
     job.started_at = null;

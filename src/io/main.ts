@@ -81,6 +81,11 @@ function adoptJournal(engine: Engine, link: WorkerLink): void {
     const claimed = new Set([...link.workers.values()].flatMap((w) => (w.state.kind === "busy" ? [w.state.job.id] : [])));
     for (const job of orphans) {
       if (job.state !== "running" || claimed.has(job.id)) continue;
+      if (engine.cancelling.has(job.id)) {
+        job.error = { type: "cancelled", message: "cancelled through the API while its worker was reconnecting" };
+        engine.finish(job, "cancelled");
+        continue;
+      }
       engine.fail(job, "worker_lost", { type: "worker_lost", message: `no worker claimed the job within ${ORPHAN_GRACE_MS / 1000} s of the IO engine's restart` });
       engine.dispatch(job.pool);
     }

@@ -12,7 +12,7 @@ import { Sessions } from "./sessions.ts";
 const worker = (id: string, busy: boolean): WorkerEntry => ({
   id, pool: "p", pid: Number(id.slice(-1)) + 100, runtime: "bun", tasks: new Set(["t"]),
   conn: undefined as unknown as Connection, state: busy ? { kind: "busy", job: {} as Job, timer: null } : { kind: "idle" },
-  reserved: [], refilling: false, jobsDone: 0, connectedAt: 0,
+  reserved: [], refilling: false, doomed: false, jobsDone: 0, connectedAt: 0,
 });
 const job = (session_id: string | null = null) => ({ id: crypto.randomUUID(), pool: "p", task: "t", state: "queued", session_id }) as Job;
 

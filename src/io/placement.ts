@@ -20,8 +20,7 @@ export type Placement = { worker: WorkerEntry; ahead: boolean } | null;
 export function place(pool: PoolQueue, job: Job, sessions: Sessions): Placement {
   const holder = sessions.holder(job, pool);
   if (holder && pool.hasBudget(holder)) return { worker: holder, ahead: !pool.idle.has(holder) };
-  const idle = pool.idle.values().next().value;
-  if (idle) return { worker: idle, ahead: false };
+  for (const idle of pool.idle) if (idle.tasks.has(job.task)) return { worker: idle, ahead: false };
   const busy = pool.depth > pool.members.size ? pool.prefetchTarget() : undefined;
   return busy ? { worker: busy, ahead: true } : null;
 }

@@ -36,6 +36,8 @@ export type WorkerEntry = {
   reserved: Job[];
   /** A burst of prefetch is under way (see PoolQueue.prefetchTarget). */
   refilling: boolean;
+  /** gaia is stopping this worker (kill, planned restart): it is given no more jobs. */
+  doomed: boolean;
   jobsDone: number;
   connectedAt: number;
 };
@@ -119,7 +121,7 @@ export class PoolQueue {
   prefetchTarget(): WorkerEntry | undefined {
     let best: WorkerEntry | undefined;
     for (const worker of this.members) {
-      if (worker.state.kind !== "busy" || worker.reserved.length >= PREFETCH || !this.hasBudget(worker)) continue;
+      if (worker.state.kind !== "busy" || worker.doomed || worker.reserved.length >= PREFETCH || !this.hasBudget(worker)) continue;
       if (!worker.refilling && worker.reserved.length > PREFETCH_LOW) continue;
       if (!best || worker.reserved.length < best.reserved.length) best = worker;
     }

@@ -84,6 +84,7 @@ export class IoServer {
 
   private supervisorEvent(event: Event): void {
     if (event.kind === "worker.exited") this.link.exited(event.data as ExitReport);
+    else if (event.kind === "worker.stopping") this.link.stopping(String(event.data.worker_id), Number(event.data.pid));
   }
 
   private request(conn: Connection, req: Req): void {

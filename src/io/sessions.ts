@@ -21,7 +21,8 @@ export class Sessions {
     const binding = this.bindings.get(this.key(job));
     if (!binding) return undefined;
     for (const worker of pool.members) {
-      if (worker.id === binding.workerId && worker.pid === binding.pid && worker.state.kind !== "retiring") return worker;
+      const usable = (worker.state.kind === "idle" || worker.state.kind === "busy") && !worker.doomed;
+      if (worker.id === binding.workerId && worker.pid === binding.pid && usable) return worker;
     }
     return undefined;
   }

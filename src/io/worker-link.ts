@@ -26,7 +26,8 @@ export type WorkerLinkHooks = {
 
 export class WorkerLink {
   readonly workers = new Map<string, WorkerEntry>();
-  private readonly lost = new Map<string, { job: Job; timer: ReturnType<typeof setTimeout> }>();
+  /** Jobs whose worker's connection closed, by job id, waiting for that process's exit report. */
+  private readonly lost = new Map<string, { job: Job; workerId: string; pid: number; timer: ReturnType<typeof setTimeout> }>();
 
   constructor(
     private readonly engine: Engine,
@@ -50,6 +51,7 @@ export class WorkerLink {
       state: { kind: "idle" },
       reserved: [],
       refilling: false,
+      doomed: false,
       jobsDone: previous && previous.pid === hello.pid ? previous.jobsDone : 0,
       connectedAt: Date.now(),
     };
@@ -72,10 +74,10 @@ export class WorkerLink {
    * of the "running" state. Either way the worker has it, so it is adopted, never sent twice.
    */
   private reclaim(worker: WorkerEntry, jobId: string): Job | null {
-    const lost = this.lost.get(worker.id);
-    if (lost?.job.id === jobId) {
+    const lost = this.lost.get(jobId);
+    if (lost?.workerId === worker.id) {
       clearTimeout(lost.timer);
-      this.lost.delete(worker.id);
+      this.lost.delete(jobId);
       return lost.job;
     }
     const job = this.engine.active.get(jobId);
@@ -93,6 +95,7 @@ export class WorkerLink {
       this.engine.dispatch(worker.pool);
       return;
     }
+    if (worker && result.ok) result = storable(result);
     if (!worker || !this.engine.complete(worker, result)) {
       this.hooks.log(`ignoring a result for job ${result.id}, which ${worker ? `worker ${worker.id}` : "this connection"} was not given`);
     }
@@ -123,8 +126,8 @@ export class WorkerLink {
     if (worker.state.kind === "busy") {
       const job = worker.state.job;
       this.engine.freeWorker(worker);
-      const timer = setTimeout(() => this.settleLost(worker.id, null), LOST_GRACE_MS);
-      this.lost.set(worker.id, { job, timer });
+      const timer = setTimeout(() => this.settleLost(job.id, null), LOST_GRACE_MS);
+      this.lost.set(job.id, { job, workerId: worker.id, pid: worker.pid, timer });
     }
     this.engine.dispatch(worker.pool);
   }
@@ -132,33 +135,59 @@ export class WorkerLink {
   /** The supervisor saw a worker process exit. */
   exited(report: ExitReport): void {
     const worker = this.workers.get(report.worker_id);
-    if (worker && worker.pid === report.pid) {
-      this.closed(worker.conn);
-      worker.conn.close("its process exited");
+    // Closing the connection runs `closed` (through onClose) with the connection already
+    // marked closed, so the dead worker can never go back to the idle set.
+    if (worker && worker.pid === report.pid) worker.conn.close("its process exited");
+    for (const [jobId, lost] of [...this.lost]) {
+      if (lost.workerId === report.worker_id && lost.pid === report.pid) this.settleLost(jobId, report);
     }
-    this.settleLost(report.worker_id, report);
   }
 
-  private settleLost(workerId: string, report: ExitReport | null): void {
-    const lost = this.lost.get(workerId);
+  /** The supervisor is about to stop this worker (a planned restart): give it nothing more. */
+  stopping(workerId: string, pid: number): void {
+    const worker = this.workers.get(workerId);
+    if (worker && worker.pid === pid) this.engine.doom(worker);
+  }
+
+  /**
+   * How a lost job ends is decided by the job, not only by why its worker died: a cancel or a
+   * timeout that raced the job's own result must not end the next job it was given.
+   */
+  private settleLost(jobId: string, report: ExitReport | null): void {
+    const lost = this.lost.get(jobId);
     if (!lost) return;
     clearTimeout(lost.timer);
-    this.lost.delete(workerId);
-    const { job } = lost;
+    this.lost.delete(jobId);
+    const { job, workerId } = lost;
     if (job.state !== "running") return;
     const reason = report?.reason ?? null;
-    if (reason === "cancel" || this.engine.cancelling.has(job.id)) {
+    const pastDeadline = job.started_at !== null && Date.now() >= job.started_at + job.timeout_s * 1000;
+    if (this.engine.cancelling.has(job.id)) {
       job.error = { type: "cancelled", message: `cancelled through the API while running; worker ${workerId} was killed` };
       this.engine.finish(job, "cancelled");
     } else if (reason === "memory") {
       const figures = report?.detail ?? "over its memory_limit_mb";
       this.engine.fail(job, "memory_limit_exceeded", { type: "memory_limit_exceeded", message: `${figures}; worker ${workerId} (pid ${report?.pid}) was killed` });
-    } else if (reason === "timeout") {
+    } else if (reason === "timeout" && pastDeadline) {
       this.engine.fail(job, "timeout", { type: "timeout", message: `job exceeded its timeout of ${job.timeout_s} s; worker ${workerId} was killed` });
     } else {
       this.engine.fail(job, "worker_lost", { type: "worker_lost", message: describeExit(workerId, report) });
     }
     this.engine.dispatch(job.pool);
+  }
+}
+
+/**
+ * A result is kept as JSON (journal, API). A value JSON cannot write (an integer beyond 64
+ * bits arrives as a BigInt) fails the job here, instead of failing the journal's write.
+ */
+function storable(result: Result): Result {
+  try {
+    JSON.stringify(result.value ?? null);
+    return result;
+  } catch (err) {
+    const { value: _dropped, ...rest } = result;
+    return { ...rest, ok: false, error: { type: "ResultError", message: `the task's return value cannot be stored as JSON (${(err as Error).message}); integers must stay within ±2^53` } };
   }
 }
 

@@ -81,8 +81,11 @@ export class Child {
   /** Stops the child for `reason`; SIGKILL after `graceMs` (at once when 0). */
   stop(reason: string, graceMs: number, detail: string | null = null): Promise<void> {
     if (this.state.kind === "backoff") {
+      // Nothing runs to stop. A shutdown keeps it down; any other stop (a planned restart)
+      // means "a fresh one": start it now rather than leave it stopped for good.
       clearTimeout(this.state.timer);
       this.state = { kind: "stopped" };
+      if (reason !== "shutdown") this.spawn();
       return Promise.resolve();
     }
     if (this.state.kind === "stopped") return Promise.resolve();
@@ -115,6 +118,7 @@ export class Child {
       at: new Date().toISOString(),
     };
     this.lastExit = exit;
+    this.pid = null; // a kill pinned to the old pid must not match while it waits to restart
     this.state = { kind: "stopped" };
     this.hooks.exited(this, exit, Date.now() - since, requested);
   }

@@ -20,6 +20,7 @@ export class IoLink {
   private readonly pending = new Map<number, { conn: Connection; resolve: (reply: Reply) => void }>();
   private nextId = 1;
   private welcomed: (() => void) | null = null;
+  private welcomeFailed: ((err: Error) => void) | null = null;
 
   constructor(
     private readonly socketPath: string,
@@ -39,7 +40,10 @@ export class IoLink {
           onMessage: (_c, m) => this.onMessage(m),
           onClose: (c) => this.onClose(c),
         });
-        const welcome = new Promise<void>((resolve) => (this.welcomed = resolve));
+        const welcome = new Promise<void>((resolve, reject) => {
+          this.welcomed = resolve;
+          this.welcomeFailed = reject;
+        });
         this.conn = conn;
         conn.send({ t: "hello", v: PROTOCOL_VERSION, role: "supervisor", pid: process.pid });
         await welcome;
@@ -91,11 +95,17 @@ export class IoLink {
   private onMessage(message: Message): void {
     if (message.t === "res") this.answer(message.id, { status: message.status, body: message.body, retryAfterS: message.retry_after_s });
     else if (message.t === "event") this.onEvent(message.kind, message.data);
-    else if (message.t === "welcome") this.welcomed?.();
+    else if (message.t === "welcome") {
+      this.welcomed?.();
+      this.welcomed = this.welcomeFailed = null;
+    }
   }
 
   private onClose(conn: Connection): void {
-    if (this.conn === conn) this.conn = null;
+    if (this.conn === conn) {
+      this.conn = null;
+      this.welcomeFailed?.(new Error("closed before welcome")); // connect() tries again
+    }
     for (const [id, entry] of [...this.pending]) {
       if (entry.conn === conn) this.answer(id, unavailable("the IO engine went away while answering; the request may or may not have been applied"));
     }

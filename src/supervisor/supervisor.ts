@@ -99,6 +99,9 @@ export class Supervisor {
   restartWorker(id: string): boolean {
     const child = this.deps.table.children.get(id);
     if (!child || child.spec.runtime === "io") return false;
+    // The engine first stops giving it work and takes back what it holds, so nothing waits
+    // on a worker that is about to exit.
+    if (child.pid !== null) this.deps.link.notify("worker.stopping", { worker_id: id, pid: child.pid });
     void child.stop("restart", this.deps.config.shutdown.grace_s * 1000);
     return true;
   }
