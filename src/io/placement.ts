@@ -1,5 +1,6 @@
 /**
- * Where a pool's head job goes (pure: it reads the pool and the sessions, changes nothing).
+ * Where a pool's head job goes. It reads the pool and the sessions; the only thing it changes
+ * is a prefetch burst's flag on the worker it picks (PoolQueue.prefetchTarget).
  *
  *   its session's worker, while that worker lives  → there; ahead of time if it is busy, so a
  *                                                    session's jobs run in order on it
