@@ -12,6 +12,8 @@ import type { Journal } from "./journal.ts";
 import { PoolQueue, type WorkerEntry } from "./pool-queue.ts";
 import { decideRetry, type FailureKind } from "./retry.ts";
 import { place } from "./placement.ts";
+import { Reservations } from "./reservations.ts";
+import { StartHold } from "./start-hold.ts";
 import { Sessions } from "./sessions.ts";
 import { Waiters } from "./waiters.ts";
 
@@ -23,9 +25,6 @@ export type EngineHooks = {
   log(line: string): void;
 };
 
-/** The longest a starting engine waits for its workers before dispatching (see `holding`). */
-const HOLD_MS = 2000;
-
 export class Engine {
   readonly pools = new Map<string, PoolQueue>();
   readonly active = new Map<string, Job>();
@@ -35,15 +34,14 @@ export class Engine {
   readonly sessions = new Sessions();
   /** Running jobs whose cancel was asked for: however their worker ends, they end cancelled. */
   readonly cancelling = new Set<string>();
-  /** Queued jobs already sent to a busy worker (prefetch), by job id. */
-  private readonly reservedBy = new Map<string, WorkerEntry>();
+  readonly reservations = new Reservations();
   draining = false;
-  /**
-   * Until every configured worker has said hello (or HOLD_MS has passed), nothing is
-   * dispatched: after an engine restart a job the journal still shows as queued may be
-   * running on a worker that has not reconnected yet, and would otherwise run twice.
-   */
-  private holding = true;
+  private readonly hold = new StartHold(
+    () => this.config.pools.every((p) => (this.pools.get(p.name)?.members.size ?? 0) >= p.size),
+    () => {
+      for (const name of this.pools.keys()) this.dispatch(name);
+    },
+  );
 
   constructor(
     readonly config: Config,
@@ -52,7 +50,6 @@ export class Engine {
   ) {
     for (const pool of config.pools) this.pools.set(pool.name, new PoolQueue(pool.name, pool.max_jobs_per_worker));
     this.counts = journal.counts();
-    setTimeout(() => this.releaseHold(), HOLD_MS);
   }
 
   get runningCount(): number {
@@ -84,21 +81,15 @@ export class Engine {
     this.dispatch(job.pool);
   }
 
-  /** Gives the pool's queued jobs to its workers, in order, while they can take them. */
-  /** Called on each hello: the hold ends once every pool has all its workers. */
+  /** Called on each hello (see StartHold). */
   workerJoined(): void {
-    if (this.holding && this.config.pools.every((p) => (this.pools.get(p.name)?.members.size ?? 0) >= p.size)) this.releaseHold();
+    this.hold.check();
   }
 
-  private releaseHold(): void {
-    if (!this.holding) return;
-    this.holding = false;
-    for (const name of this.pools.keys()) this.dispatch(name);
-  }
-
+  /** Gives the pool's queued jobs to its workers, in order, while they can take them. */
   dispatch(poolName: string): void {
     const pool = this.pools.get(poolName);
-    if (!pool || this.draining || this.holding) return;
+    if (!pool || this.draining || this.hold.active) return;
     for (let job = pool.peek(); job; job = pool.peek()) {
       const placement = place(pool, job, this.sessions);
       if (!placement) {
@@ -115,8 +106,7 @@ export class Engine {
       }
       const reset = this.sessions.bind(job, worker);
       if (ahead) {
-        worker.reserved.push(job);
-        this.reservedBy.set(job.id, worker);
+        this.reservations.reserve(job, worker);
         this.sendJob(job, worker, job.attempts + 1, reset);
       } else {
         pool.idle.delete(worker);
@@ -150,7 +140,8 @@ export class Engine {
   }
 
   /** The job starts on `worker`: an attempt, a start time, a timeout. */
-  private begin(job: Job, worker: WorkerEntry): void {
+  begin(job: Job, worker: WorkerEntry): void {
+    this.reservations.settled(job.id);
     job.attempts++;
     job.started_at = Date.now();
     job.worker = { id: worker.id, pid: worker.pid };
@@ -161,52 +152,27 @@ export class Engine {
 
   /** After a job ends on `worker`: the next job it holds starts, or it is idle. */
   private advance(worker: WorkerEntry): void {
-    while (worker.reserved.length > 0 && !this.draining) {
-      const next = worker.reserved.shift()!;
-      this.reservedBy.delete(next.id);
-      if (next.state === "queued") return this.begin(next, worker);
-    }
-    this.freeWorker(worker);
+    const next = this.draining ? undefined : this.reservations.next(worker);
+    if (next) this.begin(next, worker);
+    else this.freeWorker(worker);
   }
 
   /** A worker went away or drains: the jobs it held but had not started go back first in line. */
   returnReserved(worker: WorkerEntry): void {
-    const pool = this.pools.get(worker.pool);
-    for (const job of worker.reserved.reverse()) {
-      this.reservedBy.delete(job.id);
-      if (job.state === "queued") pool?.pushFront(job);
-    }
-    worker.reserved = [];
+    this.reservations.takeBack(worker, this.pools.get(worker.pool));
   }
 
   /**
    * Takes a queued job out of wherever it waits: a retry's delay, another worker's prefetch
    * (that worker is told to drop it), or its pool's queue.
    */
-  private unqueue(job: Job): void {
-    const holder = this.reservedBy.get(job.id);
+  unqueue(job: Job): void {
     const timer = this.delayed.get(job.id);
-    if (holder) {
-      holder.reserved = holder.reserved.filter((j) => j !== job);
-      this.reservedBy.delete(job.id);
-      holder.conn.send({ t: "cancel", id: job.id });
-    } else if (timer) {
+    if (this.reservations.withdraw(job)) return;
+    if (timer) {
       clearTimeout(timer);
       this.delayed.delete(job.id);
     } else this.pools.get(job.pool)?.forget();
-  }
-
-  /**
-   * A queued job that a worker turns out to be running already (see WorkerLink.reclaim). A
-   * restarted engine may have sent it to another worker ahead of time: that copy is withdrawn.
-   */
-  adoptQueued(job: Job, worker: WorkerEntry): Job {
-    this.unqueue(job);
-    job.attempts++;
-    job.started_at = Date.now();
-    job.worker = { id: worker.id, pid: worker.pid };
-    this.transition(job, "running");
-    return job;
   }
 
   /** Marks `worker` busy with `job` and arms the timeout that kills it at the deadline. */
@@ -278,6 +244,7 @@ export class Engine {
 
   finish(job: Job, state: JobState): void {
     this.cancelling.delete(job.id);
+    this.reservations.settled(job.id);
     job.finished_at = Date.now();
     this.active.delete(job.id);
     this.transition(job, state);

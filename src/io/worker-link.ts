@@ -59,10 +59,9 @@ export class WorkerLink {
     this.workers.set(worker.id, worker);
     this.engine.pools.get(worker.pool)!.members.add(worker);
     conn.send({ t: "welcome", v: PROTOCOL_VERSION, io_pid: process.pid });
-    const job = hello.running ? this.reclaim(worker, hello.running) : null;
-    if (job) this.engine.assign(worker, job, (job.started_at ?? Date.now()) + job.timeout_s * 1000);
-    else if (hello.running) worker.state = { kind: "finishing", jobId: hello.running };
-    else this.engine.pools.get(worker.pool)!.idle.add(worker);
+    const claimed = hello.running ? this.reclaim(worker, hello.running) : false;
+    if (!claimed && hello.running) worker.state = { kind: "finishing", jobId: hello.running };
+    else if (!claimed) this.engine.pools.get(worker.pool)!.idle.add(worker);
     this.hooks.announce(worker);
     this.engine.workerJoined();
     this.engine.dispatch(worker.pool);
@@ -73,18 +72,26 @@ export class WorkerLink {
    * as queued: a killed IO engine can die after sending a job and before its batched write
    * of the "running" state. Either way the worker has it, so it is adopted, never sent twice.
    */
-  private reclaim(worker: WorkerEntry, jobId: string): Job | null {
+  private reclaim(worker: WorkerEntry, jobId: string): boolean {
     const lost = this.lost.get(jobId);
     if (lost?.workerId === worker.id) {
       clearTimeout(lost.timer);
       this.lost.delete(jobId);
-      return lost.job;
     }
     const job = this.engine.active.get(jobId);
-    if (job?.state === "running" && job.worker?.id === worker.id) return job;
-    if (job?.state === "queued" && job.pool === worker.pool) return this.engine.adoptQueued(job, worker);
+    if (job?.state === "running" && job.worker?.id === worker.id) {
+      // Its timeout still counts from when it started.
+      this.engine.assign(worker, job, (job.started_at ?? Date.now()) + job.timeout_s * 1000);
+      return true;
+    }
+    if (job?.state === "queued" && job.pool === worker.pool) {
+      // A restarted engine may have sent it ahead to another worker: that copy is withdrawn.
+      this.engine.unqueue(job);
+      this.engine.begin(job, worker);
+      return true;
+    }
     this.hooks.log(`worker ${worker.id} says it runs job ${jobId}, which gaia no longer counts as running there; its result will be ignored`);
-    return null;
+    return false;
   }
 
   result(conn: Connection, result: Result): void {
@@ -96,9 +103,23 @@ export class WorkerLink {
       return;
     }
     if (worker && result.ok) result = storable(result);
-    if (!worker || !this.engine.complete(worker, result)) {
+    if (!worker || !(this.engine.complete(worker, result) || this.adoptFinished(worker, result))) {
       this.hooks.log(`ignoring a result for job ${result.id}, which ${worker ? `worker ${worker.id}` : "this connection"} was not given`);
     }
+  }
+
+  /**
+   * A result for a job taken back from this worker (a drain, say) that it had already run in
+   * a burst: the job is still queued and has not started elsewhere, so the result is its end,
+   * rather than a reason to run it again.
+   */
+  private adoptFinished(worker: WorkerEntry, result: Result): boolean {
+    const job = this.engine.active.get(result.id);
+    if (!job || job.state !== "queued" || !this.engine.reservations.cameFrom(job, worker) || worker.state.kind !== "idle") return false;
+    this.engine.unqueue(job);
+    this.engine.pools.get(worker.pool)?.idle.delete(worker);
+    this.engine.begin(job, worker);
+    return this.engine.complete(worker, result);
   }
 
   progress(conn: Connection, progress: Progress): void {
