@@ -6,12 +6,12 @@
 import { ensureVenv, VENV_PYTHON } from "../python/run-tests.ts";
 import { percentile, roundTrip, startGaia, stopGaia, throughput } from "./gaia-side.ts";
 
-/** python/.venv with numpy, for the start-up measure (installed once, from PyPI). */
+/** .venv with numpy, for the start-up measure (installed once, from PyPI). */
 function ensureNumpy(): void {
   ensureVenv();
   if (Bun.spawnSync([VENV_PYTHON, "-c", "import numpy"]).success) return;
   const pip = Bun.spawnSync([VENV_PYTHON, "-m", "pip", "install", "--quiet", "numpy"], { stdout: "inherit", stderr: "inherit" });
-  if (!pip.success) throw new Error("bench: cannot install numpy into python/.venv");
+  if (!pip.success) throw new Error("bench: cannot install numpy into .venv");
 }
 
 export async function pythonFigures(workers: number, n: { roundtrips: number; warmup: number; jobs: number; restarts: number }) {

@@ -1,5 +1,5 @@
 /**
- * The Python side of `npm test`: makes python/.venv (with the package's test extra: cbor2,
+ * The Python side of `npm test`: makes .venv at the repository root (with the package's test extra: cbor2,
  * pytest) when it is missing, then runs pytest on python/tests. `ensureVenv` is also used by
  * test/run.ts before the integration tests, whose Python pools run on this interpreter.
  */
@@ -7,12 +7,15 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 
 const here = import.meta.dir;
-export const VENV_PYTHON = join(here, ".venv/bin/python");
+// At the repository root, not under python/: the venv holds thousands of third-party files
+// that have no business beside the package's own.
+const venv = join(here, "../.venv");
+export const VENV_PYTHON = join(venv, "bin/python");
 
 export function ensureVenv(): void {
   if (existsSync(VENV_PYTHON) && Bun.spawnSync([VENV_PYTHON, "-c", "import cbor2, pytest"]).success) return;
   const steps = [
-    ["python3", "-m", "venv", join(here, ".venv")],
+    ["python3", "-m", "venv", venv],
     [VENV_PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", `${here}[test]`],
   ];
   for (const cmd of steps) {

@@ -1,5 +1,5 @@
 /**
- * Python pools end to end: a real interpreter (python/.venv, made by `npm test`) running
+ * Python pools end to end: a real interpreter (.venv, made by `npm test`) running
  * gaia_worker from the binary, beside a Bun pool in the same gaia.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";

@@ -4,7 +4,7 @@
  * Bun's runner takes the TypeScript tests (unit tests beside the code, integration tests in
  * test/). Integration tests start real processes; they run one file at a time so that two
  * gaias never compete for this machine's two cores while a test waits on a deadline.
- * Python's tests (python/tests, pytest in python/.venv, made when missing) run after them.
+ * Python's tests (python/tests, pytest in .venv, made when missing) run after them.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -41,7 +41,7 @@ const pytestCounts = (out: string): Counts => ({
   failed: Number(/(\d+) failed/.exec(out)?.[1] ?? 0) + Number(/(\d+) errors?/.exec(out)?.[1] ?? 0),
 });
 
-// The Python pools of the integration tests run on python/.venv's interpreter.
+// The Python pools of the integration tests run on .venv's interpreter.
 ensureVenv();
 
 const results: (Counts & { code: number })[] = [];
