@@ -31,6 +31,12 @@ for (const task of ["test.huge", "py.huge"]) {
   });
 }
 
+test("a Bun task returning a Set fails with ResultError instead of storing {}", async () => {
+  const done = (await gaia.request("POST", "/v1/jobs?wait=10", { task: "test.set" })).body;
+  expect(done).toMatchObject({ state: "failed", error: { type: "ResultError" } });
+  expect(done.error.message).toContain("Set");
+});
+
 for (const task of ["test.nan_progress", "py.nan_progress"]) {
   test(`${task}: a NaN progress is dropped; the job succeeds on its first attempt`, async () => {
     const done = (await gaia.request("POST", "/v1/jobs?wait=10", { task })).body;

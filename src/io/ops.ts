@@ -95,10 +95,16 @@ export class Ops {
     const admitted = this.admit([args.body]);
     if (!admitted.ok) return reply(admitted.error.status, apiError(admitted.error));
     const job = admitted.jobs[0]!;
+    // The state named in a 202 is committed first (it may already be `running`).
     if (args.wait_ms <= 0 || isTerminal(job.state)) {
+      this.engine.journal.flushJob(job.id);
       return isTerminal(job.state) ? reply(200, jobView(job)) : reply(202, { id: job.id, state: job.state });
     }
-    this.engine.waiters.add(job.id, args.wait_ms, (done) => (done ? reply(200, jobView(done)) : reply(202, { id: job.id, state: job.state })));
+    this.engine.waiters.add(job.id, args.wait_ms, (done) => {
+      if (done) return reply(200, jobView(done));
+      this.engine.journal.flushJob(job.id);
+      reply(202, { id: job.id, state: job.state });
+    });
   }
 
   batch(args: { jobs: SubmitBody[] }, reply: Reply): void {
