@@ -23,7 +23,7 @@ type Figures = { p50: number; samples: number[] } | { missing: string };
 /** A socket that children announce their pid on; `next(pid)` waits for a pid other than it. */
 async function announcements(path: string) {
   const pids: { pid: number; at: number }[] = [];
-  const server = Bun.listen({ unix: path, socket: { data: (_s, d) => pids.push({ pid: Number(d.toString().trim()), at: performance.now() }) } });
+  const server = Bun.listen({ unix: path, socket: { data: (_s, d) => void pids.push({ pid: Number(d.toString().trim()), at: performance.now() }) } });
   const next = async (count: number, timeoutMs = 30_000) => {
     const deadline = performance.now() + timeoutMs;
     while (pids.length < count && performance.now() < deadline) await Bun.sleep(1);

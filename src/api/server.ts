@@ -12,7 +12,8 @@ export function startApi(sup: Supervisor, socketPath: string, maxBodyMb: number)
   rmSync(socketPath, { force: true });
   // The umask makes the socket 0600 from its first moment; the chmod below only confirms it.
   const umask = process.umask(0o177);
-  const server = Bun.serve({
+  // The cast: bun-types leaves idleTimeout out of the Unix-socket options, though Bun honours it.
+  const options = {
     unix: socketPath,
     // No cap of Bun's own: the API's bodyLimit answers 413 in the {error} shape (from the
     // Content-Length, or while reading a chunked body); Bun's cap would answer a bare 413.
@@ -21,8 +22,9 @@ export function startApi(sup: Supervisor, socketPath: string, maxBodyMb: number)
     // 10 s. Per-request `server.timeout(req, 0)` did not lift the cut in Bun 1.4.5 (probed:
     // ECONNRESET at 10 s), so the idle timer is off for this owner-only local socket.
     idleTimeout: 0,
-    fetch: (req) => app.fetch(req),
-  });
+    fetch: (req: Request) => app.fetch(req),
+  };
+  const server = Bun.serve(options as unknown as Parameters<typeof Bun.serve>[0]);
   process.umask(umask);
   chmodSync(socketPath, 0o600);
   return server;

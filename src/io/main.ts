@@ -11,6 +11,7 @@ import { join } from "node:path";
 import type { Config } from "../config/schema.ts";
 import { exitOnStdinEof } from "../lib/stdin-eof.ts";
 import { Engine } from "./engine.ts";
+import type { Job } from "./job.ts";
 import { Journal } from "./journal.ts";
 import { Ops } from "./ops.ts";
 import { IoServer } from "./server.ts";
@@ -68,7 +69,7 @@ export async function runIoEngine(argv: string[]): Promise<void> {
 }
 
 function adoptJournal(engine: Engine, link: WorkerLink): void {
-  const orphans = [];
+  const orphans: Job[] = [];
   for (const job of engine.journal.active()) {
     if (job.state === "queued") engine.enqueue(job);
     else {

@@ -151,14 +151,9 @@ export class IoServer {
     const deadline = Date.now() + (args.grace_ms ?? 0);
     const check = () => {
       if (this.engine.runningCount > 0 && Date.now() < deadline) return void setTimeout(check, 20);
+      // Busy workers' timeouts must not fire a kill now; every running job goes back, once.
+      for (const worker of this.link.workers.values()) if (worker.state.kind === "busy") this.engine.freeWorker(worker);
       const requeued: string[] = [];
-      for (const worker of this.link.workers.values()) {
-        if (worker.state.kind !== "busy") continue;
-        const job = worker.state.job;
-        this.engine.freeWorker(worker);
-        this.engine.requeue(job);
-        requeued.push(job.id);
-      }
       for (const job of this.engine.active.values()) {
         if (job.state === "running") (this.engine.requeue(job), requeued.push(job.id));
       }

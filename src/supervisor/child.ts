@@ -112,7 +112,7 @@ export class Child {
     const exit: ExitInfo = {
       pid: proc.pid,
       code: proc.exitCode,
-      signal: proc.signalCode ?? null,
+      signal: proc.signalCode == null ? null : String(proc.signalCode),
       reason: requested ?? "crash",
       detail,
       at: new Date().toISOString(),
