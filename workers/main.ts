@@ -15,6 +15,7 @@ import { FrameError } from "../src/protocol/frames.ts";
 import { PROTOCOL_VERSION, type JobMessage, type Message, type Result } from "../src/protocol/messages.ts";
 import { exitOnStdinEof } from "../src/lib/stdin-eof.ts";
 import { loadTasks } from "./modules.ts";
+import type { ArraysPlace } from "./arrays.ts";
 import { runJob, toErrorInfo } from "./run-job.ts";
 import type { TaskTable } from "./types.ts";
 
@@ -46,6 +47,8 @@ class Worker {
   private backlog: JobMessage[] = [];
   private signals = 0;
   private readonly sessions = new Map<string, Record<string, unknown>>();
+  /** Where outputs go, from the IO engine's welcome. */
+  private place: ArraysPlace | null = null;
 
   constructor(
     private readonly args: Args,
@@ -92,7 +95,8 @@ class Worker {
   }
 
   private onMessage(message: Message): void {
-    if (message.t === "job") {
+    if (message.t === "welcome") this.place = message.arrays ?? null;
+    else if (message.t === "job") {
       this.backlog.push(message);
       if (this.state.kind === "idle") this.work();
     } else if (message.t === "cancel") this.backlog = this.backlog.filter((j) => j.id !== message.id);
@@ -110,6 +114,7 @@ class Worker {
       const started = performance.now();
       const result = runJob(job, this.tasks, this.sessions, (fraction, message) =>
         this.conn?.send({ t: "progress", id: job!.id, fraction, message }),
+        this.place,
       );
       if (result instanceof Promise) {
         void result.then((settled) => this.finished(settled) && this.work());

@@ -3,6 +3,7 @@
  * outcome into a `result` message. A throwing handler fails its job; the worker lives on.
  */
 import type { ErrorInfo, JobMessage, Result } from "../src/protocol/messages.ts";
+import { mapInputs, Outputs, type ArraysPlace } from "./arrays.ts";
 import type { TaskContext, TaskTable } from "./types.ts";
 
 /**
@@ -27,27 +28,29 @@ export function runJob(
   tasks: TaskTable,
   sessions: Map<string, Record<string, unknown>>,
   sendProgress: (fraction: number, message: string | null) => void,
+  place: ArraysPlace | null,
 ): Result | Promise<Result> {
   const started = performance.now();
   const deadline = Date.now() + job.timeout_ms;
+  const outputs = new Outputs(place, job.id, job.attempt);
   let value: unknown;
   try {
     const handler = tasks[job.task];
     if (!handler) throw Object.assign(new Error(`this worker has no task '${job.task}'`), { name: "unknown_task" });
-    value = handler(job.payload, makeContext(job, deadline, sessions, sendProgress));
+    value = handler(job.payload, makeContext(job, deadline, sessions, sendProgress, outputs));
   } catch (err) {
-    return toResult(job, { ok: false, error: toErrorInfo(err) }, started);
+    return toResult(job, { ok: false, error: toErrorInfo(err) }, started, outputs);
   }
-  if (typeof (value as { then?: unknown } | null)?.then !== "function") return toResult(job, succeeded(value), started);
+  if (typeof (value as { then?: unknown } | null)?.then !== "function") return toResult(job, succeeded(value), started, outputs);
   return Promise.resolve(value).then(
-    (settled) => toResult(job, succeeded(settled), started),
-    (err) => toResult(job, { ok: false, error: toErrorInfo(err) }, started),
+    (settled) => toResult(job, succeeded(settled), started, outputs),
+    (err) => toResult(job, { ok: false, error: toErrorInfo(err) }, started, outputs),
   );
 }
 
 const succeeded = (value: unknown): Outcome => ({ ok: true, value: value === undefined ? null : value });
 
-function toResult(job: JobMessage, outcome: Outcome, started: number): Result {
+function toResult(job: JobMessage, outcome: Outcome, started: number, outputs: Outputs): Result {
   const before = lastUsage;
   const after = (lastUsage = process.resourceUsage());
   const result: Result = {
@@ -61,6 +64,10 @@ function toResult(job: JobMessage, outcome: Outcome, started: number): Result {
       max_rss_kb: after.maxRSS,
     },
   };
+  if (outputs.any) {
+    if (outcome.ok) result.arrays = outputs.made;
+    else outputs.discard();
+  }
   return result;
 }
 
@@ -69,6 +76,7 @@ function makeContext(
   deadline: number,
   sessions: Map<string, Record<string, unknown>>,
   sendProgress: (fraction: number, message: string | null) => void,
+  outputs: Outputs,
 ): TaskContext {
   let session: Record<string, unknown> = {};
   let reset = false;
@@ -92,7 +100,8 @@ function makeContext(
       const f = Number(fraction);
       if (Number.isFinite(f)) sendProgress(f, message == null ? null : String(message));
     },
-    arrays: {},
+    ...(job.arrays ? mapInputs(job.arrays) : { arrays: {}, shapes: {}, dtypes: {} }),
+    output: (name, shape, dtype) => outputs.create(name, shape, dtype),
     session,
     session_reset: reset,
   };

@@ -1,3 +1,6 @@
+import type { Dtype } from "../src/arrays/dtypes.ts";
+import type { AnyTypedArray } from "./arrays.ts";
+
 /**
  * What a task handler receives. Import the type in your task module:
  *
@@ -24,8 +27,25 @@ export type TaskContext = {
   time_left(): number;
   /** Reports progress (0..1, clamped) and an optional message to the job's record. */
   progress(fraction: number, message?: string): void;
-  /** Input arrays by name (none until array support lands). */
-  arrays: Record<string, never>;
+  /**
+   * The job's input arrays by the names the job gave them: TypedArrays over the shared files
+   * (no copy). Writes to an input stay in this worker (the file is mapped copy-on-write).
+   * `bool` and `uint8` are Uint8Array, `int64`/`uint64` BigInt64Array/BigUint64Array.
+   */
+  arrays: Record<string, AnyTypedArray>;
+  /** Each input's shape (C order); a TypedArray is flat. */
+  shapes: Record<string, number[]>;
+  /** Each input's dtype (numpy's names). */
+  dtypes: Record<string, Dtype>;
+  /**
+   * A new result array: a zeroed, writable TypedArray over a new shared file that becomes the
+   * job's `result_arrays[name]` when the job succeeds (and is removed when it fails).
+   *
+   * ```ts
+   * const out = ctx.output("image", ctx.shapes.image, "uint8") as Uint8Array;
+   * ```
+   */
+  output(name: string, shape: number[], dtype: Dtype): AnyTypedArray;
   /**
    * State kept on this worker for the job's `session_id`; a fresh object for jobs without
    * one. Later jobs of the same session on this worker see what earlier ones stored.

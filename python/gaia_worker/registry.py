@@ -10,10 +10,14 @@ from typing import Any, Callable
 Handler = Callable[[Any, Any], Any]
 
 _tasks: dict[str, Handler] = {}
+_writable: set[str] = set()
 
 
-def task(name: str) -> Callable[[Handler], Handler]:
+def task(name: str, *, writable_arrays: bool = False) -> Callable[[Handler], Handler]:
     """Registers the decorated function as the handler of task `name`.
+
+    ``writable_arrays=True`` maps the job's input arrays writable and shared: what the task
+    writes into them changes the stored arrays (by default they are read-only views).
 
     Example::
 
@@ -30,9 +34,18 @@ def task(name: str) -> Callable[[Handler], Handler]:
         if not callable(handler):
             raise TypeError(f"@task({name!r}) must decorate a function, got {handler!r} ({type(handler).__name__})")
         _tasks[name] = handler
+        if writable_arrays:
+            _writable.add(name)
+        else:
+            _writable.discard(name)
         return handler
 
     return register
+
+
+def writes_arrays(name: str) -> bool:
+    """Whether task `name` asked for writable input arrays."""
+    return name in _writable
 
 
 def tasks() -> dict[str, Handler]:

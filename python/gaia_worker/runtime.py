@@ -20,11 +20,12 @@ import sys
 import threading
 import time
 import traceback
-from typing import Any
+from typing import Any, Callable
 
 from .context import TaskContext
 from .protocol import PROTOCOL_VERSION, FrameError, FrameReader, Message, encode_frame
-from .registry import load_modules, tasks
+from .arrays import Outputs, map_input
+from .registry import load_modules, tasks, writes_arrays
 
 RECONNECT_FIRST_S = 0.05
 MAX_SESSIONS = 10_000
@@ -49,6 +50,8 @@ class Worker:
         self.backlog: collections.deque[Message] = collections.deque()
         self.sessions: dict[str, dict[str, Any]] = {}
         self.running: str | None = None
+        #: Where outputs go ({dir, instance}), from the engine's welcome.
+        self.place: dict[str, str] | None = None
         self.unsent: bytes | None = None
         self.unsent_id: str | None = None
         self.signals = 0
@@ -146,6 +149,8 @@ class Worker:
         kind = message["t"]
         if kind == "job":
             self.backlog.append(message)
+        elif kind == "welcome":
+            self.place = message.get("arrays")
         elif kind == "cancel":
             self.backlog = collections.deque(j for j in self.backlog if j["id"] != message["id"])
         elif kind == "drain":
@@ -156,7 +161,7 @@ class Worker:
     def run(self, job: Message) -> None:
         self.running = job["id"]
         started = time.perf_counter()
-        outcome = execute(job, self.sessions, self.progress_sender(job["id"]))
+        outcome = execute(job, self.sessions, self.progress_sender(job["id"]), self.place)
         usage = resource.getrusage(resource.RUSAGE_SELF)
         result = {
             "t": "result", "id": job["id"], **outcome,
@@ -168,7 +173,7 @@ class Worker:
             },
         }
         self.last_usage = usage
-        frame = encode_result(result)
+        frame = encode_result(result, on_refused=lambda: self.drop_outputs(outcome))
         try:
             self.send_bytes(frame)
             self.unsent = self.unsent_id = None
@@ -177,6 +182,15 @@ class Worker:
             self.backlog.clear()  # the engine takes back the jobs sent ahead
         # Cleared only now: a warm signal until here lets the result go out first.
         self.running = None
+
+    def drop_outputs(self, outcome: dict[str, Any]) -> None:
+        """A result that cannot be sent fails its job: the outputs it made are not results."""
+        for made in (outcome.get("arrays") or {}).values():
+            if self.place:
+                try:
+                    os.unlink(os.path.join(self.place["dir"], made["name"]))
+                except FileNotFoundError:
+                    pass
 
     def progress_sender(self, job_id: str):
         def send_progress(fraction: float, message: str | None) -> None:
@@ -188,7 +202,7 @@ class Worker:
         return send_progress
 
 
-def execute(job: Message, sessions: dict[str, dict[str, Any]], send_progress) -> dict[str, Any]:
+def execute(job: Message, sessions: dict[str, dict[str, Any]], send_progress, place: dict[str, str] | None = None) -> dict[str, Any]:
     """Runs one job's handler; an exception fails the job, the worker lives on."""
     handler = tasks().get(job["task"])
     if handler is None:
@@ -201,10 +215,17 @@ def execute(job: Message, sessions: dict[str, dict[str, Any]], send_progress) ->
         sessions[session_id] = session  # re-inserted last: least recently used first out
         if len(sessions) > MAX_SESSIONS:
             del sessions[next(iter(sessions))]
-    ctx = TaskContext(job, session, reset, send_progress)
+    outputs = Outputs(place, job["id"], job["attempt"])
     try:
-        return {"ok": True, "value": handler(job.get("payload"), ctx)}
+        writable = writes_arrays(job["task"])
+        inputs = {key: map_input(info, writable) for key, info in (job.get("arrays") or {}).items()}
+        ctx = TaskContext(job, session, reset, send_progress, inputs, outputs)
+        outcome: dict[str, Any] = {"ok": True, "value": handler(job.get("payload"), ctx)}
+        if outputs.made:
+            outcome["arrays"] = outputs.made
+        return outcome
     except Exception as err:  # the handler's failure is the job's, not the worker's
+        outputs.discard()
         return {"ok": False, "error": {"type": type(err).__name__, "message": str(err), "traceback": traceback.format_exc()}}
 
 
@@ -230,14 +251,16 @@ def check_json_like(value: Any) -> None:
             raise TypeError(f"{type(item).__name__} is not JSON-like (use dict, list, str, int, float, bool or None)")
 
 
-def encode_result(result: Message) -> bytes:
-    """The result's frame; a value that cannot travel fails the job instead."""
+def encode_result(result: Message, on_refused: Callable[[], None] | None = None) -> bytes:
+    """The result's frame; a value that cannot travel fails the job instead (`on_refused`)."""
     try:
         if result.get("ok"):
             check_json_like(result.get("value"))
         return encode_frame(result)
     except Exception as err:
-        failed = {k: v for k, v in result.items() if k != "value"}
+        if on_refused is not None:
+            on_refused()
+        failed = {k: v for k, v in result.items() if k not in ("value", "arrays")}
         failed.update(ok=False, error={"type": "ResultError", "message": f"the task's return value cannot be sent back: {err}"})
         return encode_frame(failed)
 

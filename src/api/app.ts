@@ -8,6 +8,7 @@ import type { Supervisor } from "../supervisor/supervisor.ts";
 import { jsonBody, waitMs } from "./body.ts";
 import { ApiError, errorResponse, invalid } from "./errors.ts";
 import { openapi } from "./openapi.ts";
+import { registerArrayRoutes } from "./arrays.ts";
 import { BatchBody, ListQuery, SubmitBody } from "./schemas.ts";
 
 /** How long past a request's own wait the API waits for the IO engine before answering 503. */
@@ -20,10 +21,12 @@ export function createApp(sup: Supervisor, maxBodyBytes: number): Hono {
 
   app.onError((err, c) => errorResponse(c, err, log));
   app.notFound((c) => errorResponse(c, new ApiError(404, "not_found", `no route ${c.req.method} ${c.req.path}; see GET /openapi.json`), log));
-  app.use(bodyLimit({
+  const limitBody = bodyLimit({
     maxSize: maxBodyBytes,
     onError: (c) => errorResponse(c, new ApiError(413, "too_large", `the body exceeds control.max_body_mb (${maxBodyBytes} bytes)`), log),
-  }));
+  });
+  // Array uploads stream into their file and are bounded by arrays.max_bytes instead.
+  app.use((c, next) => (c.req.method === "POST" && c.req.path === "/v1/arrays" && !(c.req.header("content-type") ?? "").startsWith("application/json") ? next() : limitBody(c, next)));
 
   /** Answers with the IO engine's reply, keeping its status and Retry-After. */
   const relay = async (_c: Context, op: string, args: unknown, waitMs = 0) => {
@@ -102,12 +105,11 @@ export function createApp(sup: Supervisor, maxBodyBytes: number): Hono {
   });
   app.delete("/v1/jobs/:id", (c) => relay(c, "cancel", { id: c.req.param("id") }));
 
-  // Routes of SPEC §6, §7 and §10 that this build does not serve yet: say so precisely.
+  // Routes of SPEC §7 and §10 that this build does not serve yet: say so precisely.
   const notYet = (what: string) => () => {
     throw new ApiError(404, "not_implemented", `${what} are not available in this build of gaia yet`);
   };
-  app.all("/v1/arrays", notYet("arrays"));
-  app.all("/v1/arrays/*", notYet("arrays"));
+  registerArrayRoutes(app, link);
   app.all("/v1/schedules", notYet("schedules"));
   app.all("/v1/schedules/*", notYet("schedules"));
   app.all("/v1/events", notYet("server-sent events"));

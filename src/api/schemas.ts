@@ -27,7 +27,7 @@ export const SubmitBody = z
   .object({
     task: name,
     payload: Payload.optional(),
-    arrays: z.record(z.string(), z.string()).optional(),
+    arrays: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,99}$/, "input names are letters, digits, '_', '.' and '-'"), z.string().max(200)).optional(),
     timeout_s: z.number().gt(0).max(7 * 86_400).optional(),
     retries: RetriesOverride.optional(),
     session_id: name.optional(),

@@ -63,6 +63,7 @@ export function loadConfig(file: string | null, env = process.env, cwd = process
   for (const pool of checked.config.pools) {
     pool.modules = pool.modules.map((m) => (looksLikePath(m) ? resolve(base, m) : m));
   }
+  checked.config.arrays.dir = resolve(base, checked.config.arrays.dir);
   return { ok: true, value: { config: checked.config, file, runDir, dataDir, controlSocket } };
 }
 

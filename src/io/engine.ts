@@ -6,7 +6,8 @@
  * journal. Waiters (`?wait=`) are told after the commit that made their job terminal.
  */
 import type { Config } from "../config/schema.ts";
-import type { ErrorInfo, Result } from "../protocol/messages.ts";
+import type { ErrorInfo, InputArray, Result } from "../protocol/messages.ts";
+import type { ArrayStore } from "./array-store.ts";
 import { isTerminal, jobMessage, STATES, type Job, type JobState } from "./job.ts";
 import type { Journal } from "./journal.ts";
 import { PoolQueue, type WorkerEntry } from "./pool-queue.ts";
@@ -46,6 +47,7 @@ export class Engine {
   constructor(
     readonly config: Config,
     readonly journal: Journal,
+    readonly arrays: ArrayStore,
     private readonly hooks: EngineHooks,
   ) {
     for (const pool of config.pools) this.pools.set(pool.name, new PoolQueue(pool.name, pool.max_jobs_per_worker));
@@ -60,7 +62,10 @@ export class Engine {
   accept(jobs: Job[]): void {
     this.journal.insert(jobs);
     this.counts.queued += jobs.length;
-    for (const job of jobs) this.enqueue(job);
+    for (const job of jobs) {
+      if (hasInputs(job)) this.arrays.hold(job.arrays);
+      this.enqueue(job);
+    }
   }
 
   /** Jobs already journaled and counted (a retry, or the queue found at start) enter their queues. */
@@ -136,7 +141,17 @@ export class Engine {
   }
 
   private sendJob(job: Job, worker: WorkerEntry, attempt: number, sessionReset: boolean): void {
-    worker.conn.send(jobMessage(job, attempt, sessionReset));
+    worker.conn.send(jobMessage(job, attempt, sessionReset, hasInputs(job) ? this.inputsOf(job) : undefined));
+  }
+
+  /** Where the worker finds each input: held arrays cannot go while the job is queued or running. */
+  private inputsOf(job: Job): Record<string, InputArray> {
+    const inputs: Record<string, InputArray> = {};
+    for (const [key, name] of Object.entries(job.arrays)) {
+      const row = this.arrays.get(name);
+      if (row) inputs[key] = { name, path: this.arrays.path(name), dtype: row.dtype, shape: row.shape };
+    }
+    return inputs;
   }
 
   /** The job starts on `worker`: an attempt, a start time, a timeout. */
@@ -189,10 +204,16 @@ export class Engine {
     worker.jobsDone++;
     job.execution_ms = result.execution_ms;
     job.usage = result.usage;
-    if (result.ok) {
+    const outputs = result.ok && result.arrays && Object.keys(result.arrays).length > 0 ? this.arrays.adoptOutputs(job.id, job.attempts, result.arrays) : {};
+    if (result.ok && !("status" in outputs)) {
       job.result = result.value ?? null;
+      job.result_arrays = outputs as Record<string, string>;
       job.error = null;
       this.finish(job, "succeeded");
+    } else if (result.ok) {
+      const refused = outputs as { code: string; message: string };
+      this.arrays.discardOutputs(job.id);
+      this.fail(job, "error", { type: refused.code, message: refused.message });
     } else {
       this.fail(job, "error", result.error ?? { type: "Error", message: "the handler failed without an error" });
     }
@@ -226,6 +247,9 @@ export class Engine {
   /** An attempt failed: retry per the job's policy, or end it. */
   fail(job: Job, kind: FailureKind, error: ErrorInfo): void {
     job.error = error;
+    // A killed worker could not remove the output files it had made (one that reports an
+    // error removes its own): they go now, whatever comes next.
+    if (kind !== "error") this.arrays.discardOutputs(job.id);
     if (this.draining && kind === "worker_lost" && job.state === "running") {
       // Shutdown stopped its worker: back to the queue for the next start, attempt not counted.
       this.requeue(job);
@@ -247,6 +271,8 @@ export class Engine {
     this.reservations.settled(job.id);
     job.finished_at = Date.now();
     this.active.delete(job.id);
+    if (hasInputs(job)) this.arrays.release(job.arrays);
+    if (state === "cancelled") this.arrays.discardOutputs(job.id);
     this.transition(job, state);
   }
 
@@ -294,6 +320,12 @@ export class Engine {
       this.counts[state] -= removed[state] ?? 0;
       total += removed[state] ?? 0;
     }
+    if (total > 0) this.arrays.dropPurgedOutputs();
     return total;
   }
+}
+
+function hasInputs(job: Job): boolean {
+  for (const _ in job.arrays) return true;
+  return false;
 }

@@ -4,7 +4,7 @@
  * `attempts` counts attempts started: 1 while the first runs. A retry puts the job back to
  * `queued` with a not-before time; shutdown puts a running job back without counting it.
  */
-import type { ErrorInfo, JobMessage, Usage } from "../protocol/messages.ts";
+import type { ErrorInfo, InputArray, JobMessage, Usage } from "../protocol/messages.ts";
 import type { RetryPolicy } from "../config/schema.ts";
 
 export const TERMINAL = ["succeeded", "failed", "timed_out", "cancelled"] as const;
@@ -74,8 +74,8 @@ export function jobView(job: Job) {
 export type JobView = ReturnType<typeof jobView>;
 
 /** The `job` frame that hands `job` to a worker for the given attempt. */
-export function jobMessage(job: Job, attempt: number, sessionReset: boolean): JobMessage {
-  return {
+export function jobMessage(job: Job, attempt: number, sessionReset: boolean, inputs?: Record<string, InputArray>): JobMessage {
+  const message: JobMessage = {
     t: "job",
     id: job.id,
     task: job.task,
@@ -85,4 +85,6 @@ export function jobMessage(job: Job, attempt: number, sessionReset: boolean): Jo
     session_id: job.session_id,
     session_reset: sessionReset,
   };
+  if (inputs) message.arrays = inputs;
+  return message;
 }

@@ -69,7 +69,8 @@ function fromRow(row: Row): Job {
 export type ListFilter = { state?: JobState; task?: string; limit: number; after?: string };
 
 export class Journal {
-  private readonly db: Database;
+  /** Shared with the array store, whose table lives in the same file (see array-store.ts). */
+  readonly db: Database;
   private readonly insertStmt: Statement;
   private readonly updateStmt: Statement;
   private dirty = new Map<string, Job>();

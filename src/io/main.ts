@@ -10,6 +10,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "../config/schema.ts";
 import { exitOnStdinEof } from "../lib/stdin-eof.ts";
+import { filesystemBytes, resolveMaxBytes } from "../arrays/files.ts";
+import { ArrayOps } from "./array-ops.ts";
+import { ArrayStore } from "./array-store.ts";
 import { Engine } from "./engine.ts";
 import type { Job } from "./job.ts";
 import { Journal } from "./journal.ts";
@@ -21,7 +24,8 @@ const ORPHAN_GRACE_MS = 5000;
 /** Purge at least every minute, and often enough that a short result_ttl_s is kept. */
 const purgeEveryMs = (ttlS: number) => Math.min(60_000, Math.max(1000, (ttlS * 1000) / 2));
 
-export type IoBoot = { config: Config; runDir: string; dataDir: string };
+/** `instance` names this run of gaia in array file names (see src/arrays/names.ts). */
+export type IoBoot = { config: Config; runDir: string; dataDir: string; instance: string };
 
 export async function runIoEngine(argv: string[]): Promise<void> {
   const stateFile = argv[argv.indexOf("--state") + 1];
@@ -30,11 +34,13 @@ export async function runIoEngine(argv: string[]): Promise<void> {
   const log = (line: string) => console.error(line);
 
   const journal = new Journal(boot.dataDir);
+  const { dir, max_bytes, ttl_s } = boot.config.arrays;
+  const arrays = new ArrayStore(journal.db, { dir, maxBytes: resolveMaxBytes(max_bytes, filesystemBytes(dir)), ttlS: ttl_s, instance: boot.instance }, log);
   const announced = new Map<string, ReadonlySet<string>>(
     [...journal.poolTasks()].map(([pool, tasks]) => [pool, new Set(tasks)]),
   );
   let server: IoServer;
-  const engine = new Engine(boot.config, journal, {
+  const engine = new Engine(boot.config, journal, arrays, {
     killWorker: (workerId, pid, reason) => server.notify("worker.kill", { worker_id: workerId, pid, reason }),
     recycleWorker: (workerId, pid) => server.notify("worker.recycle", { worker_id: workerId, pid }),
     log,
@@ -52,12 +58,13 @@ export async function runIoEngine(argv: string[]): Promise<void> {
     fatal: (workerId, message) => server.notify("worker.fatal", { worker_id: workerId, message }),
     log,
   });
-  server = new IoServer(engine, link, new Ops(engine, () => announced), log);
+  server = new IoServer(engine, link, new Ops(engine, () => announced), new ArrayOps(arrays), log);
 
   adoptJournal(engine, link);
   server.listen(join(boot.runDir, "io.sock"));
   engine.purge(Date.now() - boot.config.queue.result_ttl_s * 1000);
   setInterval(() => engine.purge(Date.now() - boot.config.queue.result_ttl_s * 1000), purgeEveryMs(boot.config.queue.result_ttl_s));
+  setInterval(() => arrays.expire(Date.now()), purgeEveryMs(ttl_s));
 
   const stop = () => {
     journal.close();
@@ -71,6 +78,15 @@ export async function runIoEngine(argv: string[]): Promise<void> {
 function adoptJournal(engine: Engine, link: WorkerLink): void {
   const orphans: Job[] = [];
   for (const job of engine.journal.active()) {
+    const lost = Object.entries(job.arrays).find(([, name]) => !engine.arrays.get(name));
+    if (lost) {
+      // Its input went with an earlier run of gaia (arrays are memory): it cannot run.
+      job.error = { type: "array_lost", message: `input array '${lost[0]}' (${lost[1]}) was lost when gaia restarted; arrays live for one run of gaia` };
+      engine.active.set(job.id, job);
+      engine.finish(job, "failed");
+      continue;
+    }
+    engine.arrays.hold(job.arrays);
     if (job.state === "queued") engine.enqueue(job);
     else {
       engine.active.set(job.id, job);

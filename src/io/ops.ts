@@ -36,9 +36,8 @@ export class Ops {
         jobs.push(existing);
         continue;
       }
-      if (body.arrays && Object.keys(body.arrays).length > 0) {
-        return { ok: false, error: { status: 400, code: "arrays_unsupported", message: "array inputs are not supported by this build of gaia yet" } };
-      }
+      const arrays = body.arrays ? this.engine.arrays.checkInputs(body.arrays) : null;
+      if (arrays) return { ok: false, error: arrays };
       const route = routeTask(body.task, poolOrder, announced);
       if (route.kind === "unknown") return { ok: false, error: { status: 400, code: "unknown_task", message: route.message } };
       if (route.kind === "not_ready") return { ok: false, error: { status: 503, code: "not_ready", message: route.message, retryAfter: 1 } };

@@ -6,9 +6,10 @@
  * that does not parse has already closed its connection (see protocol/connection.ts).
  */
 import { chmodSync, rmSync } from "node:fs";
-import { connectionHandlers, type Connection } from "../protocol/connection.ts";
+import { connectionHandlers, socketBytes, type Connection } from "../protocol/connection.ts";
 import { FrameError } from "../protocol/frames.ts";
 import { PROTOCOL_VERSION, type Event, type Message, type Req } from "../protocol/messages.ts";
+import type { ArrayOps } from "./array-ops.ts";
 import type { Engine } from "./engine.ts";
 import type { Ops, Reply } from "./ops.ts";
 import type { ExitReport, WorkerLink } from "./worker-link.ts";
@@ -23,6 +24,7 @@ export class IoServer {
     private readonly engine: Engine,
     private readonly link: WorkerLink,
     private readonly ops: Ops,
+    private readonly arrayOps: ArrayOps,
     private readonly log: (line: string) => void,
   ) {}
 
@@ -109,6 +111,11 @@ export class IoServer {
       case "status": return reply(200, this.status());
       case "workers": return reply(200, this.workers());
       case "drain": return this.drain(args, reply);
+      case "array.create": return this.arrayOps.create(args, reply);
+      case "array.commit": return this.arrayOps.commit(args, reply);
+      case "array.get": return this.arrayOps.get(args, reply);
+      case "array.list": return this.arrayOps.list(args, reply);
+      case "array.delete": return this.arrayOps.delete(args, reply);
       default: return reply(400, { error: { code: "bad_request", message: `unknown operation '${req.op}'` } });
     }
   }
@@ -122,7 +129,15 @@ export class IoServer {
       entry.workers++;
       if (worker.state.kind === "busy") entry.busy++;
     }
-    return { pid: process.pid, uptime_s: Math.round(process.uptime()), pools, jobs: { ...this.engine.counts } };
+    const arrays = this.engine.arrays;
+    return {
+      pid: process.pid,
+      uptime_s: Math.round(process.uptime()),
+      pools,
+      jobs: { ...this.engine.counts },
+      arrays: { count: arrays.count, bytes: arrays.usedBytes, max_bytes: arrays.settings.maxBytes, dir: arrays.settings.dir },
+      io_socket: { ...socketBytes },
+    };
   }
 
   private workers() {

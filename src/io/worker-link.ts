@@ -58,7 +58,8 @@ export class WorkerLink {
     conn.tag = worker;
     this.workers.set(worker.id, worker);
     this.engine.pools.get(worker.pool)!.members.add(worker);
-    conn.send({ t: "welcome", v: PROTOCOL_VERSION, io_pid: process.pid });
+    const { dir, instance } = this.engine.arrays.settings;
+    conn.send({ t: "welcome", v: PROTOCOL_VERSION, io_pid: process.pid, arrays: { dir, instance } });
     const claimed = hello.running ? this.reclaim(worker, hello.running) : false;
     if (!claimed && hello.running) worker.state = { kind: "finishing", jobId: hello.running };
     else if (!claimed) this.engine.pools.get(worker.pool)!.idle.add(worker);

@@ -52,7 +52,9 @@ export class Connection {
     const frames = this.outbox;
     if (frames.length === 0 || this.closed) return;
     this.outbox = [];
-    this.write(frames.length === 1 ? frames[0]! : concatAll(frames));
+    const bytes = frames.length === 1 ? frames[0]! : concatAll(frames);
+    socketBytes.written += bytes.length;
+    this.write(bytes);
   }
 
   close(reason: string): void {
@@ -74,6 +76,7 @@ export class Connection {
 
   /** Socket callbacks: called by the handler set below. */
   handleData(chunk: Uint8Array): void {
+    socketBytes.read += chunk.length;
     let messages: unknown[];
     try {
       messages = this.reader.push(chunk);
@@ -121,6 +124,13 @@ export class Connection {
     this.close(`protocol error: ${reason}`);
   }
 }
+
+/**
+ * Bytes this process has read from and written to all its gaia sockets. The IO engine shows
+ * its figures in its status: every connection on io.sock has the engine at one end, so they
+ * prove what crosses io.sock (an array must add only its name and shape, never its bytes).
+ */
+export const socketBytes = { read: 0, written: 0 };
 
 /**
  * A throw from a message handler is a bug in gaia, not a fault of the peer. Bun would report

@@ -52,7 +52,17 @@ const SupervisorHello = z.object({
 
 export const Hello = z.discriminatedUnion("role", [WorkerHello, SupervisorHello]);
 
-export const Welcome = z.object({ t: z.literal("welcome"), v: z.number().int(), io_pid: z.number().int() });
+/** Where a worker creates its jobs' output arrays: `<dir>/gaia-<instance>-<job>a<attempt>o<n>`. */
+export const ArraysPlace = z.object({ dir: z.string(), instance: z.string() });
+
+export const Welcome = z.object({ t: z.literal("welcome"), v: z.number().int(), io_pid: z.number().int(), arrays: ArraysPlace.optional() });
+
+/** An input array as a worker maps it: the file's path, never its bytes. */
+export const InputArray = z.object({ name: z.string(), path: z.string(), dtype: z.string(), shape: z.array(z.number().int().min(0)) });
+/** An output array a worker made for its job (the file's name under the welcome's dir). */
+export const OutputArray = z.object({ name: z.string(), dtype: z.string(), shape: z.array(z.number().int().min(0)) });
+export type InputArray = z.infer<typeof InputArray>;
+export type OutputArray = z.infer<typeof OutputArray>;
 
 export const JobMessage = z.object({
   t: z.literal("job"),
@@ -64,6 +74,8 @@ export const JobMessage = z.object({
   timeout_ms: z.number(),
   session_id: z.string().nullable().default(null),
   session_reset: z.boolean().default(false),
+  /** Present only for a job that names input arrays. */
+  arrays: z.record(z.string(), InputArray).optional(),
 });
 
 export const Result = z.object({
@@ -74,6 +86,8 @@ export const Result = z.object({
   error: ErrorInfo.optional(),
   execution_ms: z.number(),
   usage: Usage,
+  /** Output arrays the job made (ctx.output), present only when it made some. */
+  arrays: z.record(z.string(), OutputArray).optional(),
 });
 
 export const Progress = z.object({

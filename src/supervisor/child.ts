@@ -8,7 +8,7 @@
  */
 import type { Subprocess } from "bun";
 import type { LogStore } from "./logs.ts";
-import { startTime } from "./proc.ts";
+import { startTime } from "../lib/proc.ts";
 
 export type ChildSpec = {
   /** "io", or the worker id "POOL-N", stable across restarts. */

@@ -15,7 +15,11 @@ import type { Child } from "./child.ts";
 import { ioArgv, workerArgv, workerEnv } from "./commands.ts";
 import { IoLink } from "./io-link.ts";
 import { LogStore } from "./logs.ts";
-import { startTime } from "./proc.ts";
+import { startTime } from "../lib/proc.ts";
+import { instanceId } from "../arrays/names.ts";
+import { sweepPrefix } from "../arrays/files.ts";
+import type { IoBoot } from "../io/main.ts";
+import { warnSmallArraysDir } from "./arrays-check.ts";
 import { readRegistry, stopOrphans, writeRegistry } from "./registry.ts";
 import { Shutdown } from "./shutdown.ts";
 import { ProcessTable } from "./table.ts";
@@ -55,7 +59,9 @@ export async function runSupervisor(loaded: LoadedConfig): Promise<number> {
   const runId = Bun.randomUUIDv7();
   const ioSocket = join(runDir, "io.sock");
   const bootFile = join(runDir, "io-boot.json");
-  writeFileSync(bootFile, JSON.stringify({ config, runDir, dataDir }));
+  const instance = instanceId(process.pid, startTime(process.pid) ?? 0);
+  writeFileSync(bootFile, JSON.stringify({ config, runDir, dataDir, instance } satisfies IoBoot));
+  warnSmallArraysDir(config, logs);
 
   let sup: Supervisor;
   const table = new ProcessTable(config, logs, {
@@ -97,6 +103,9 @@ export async function runSupervisor(loaded: LoadedConfig): Promise<number> {
   stopWatching();
   server.stop(true);
   for (const file of [controlSocket, ioSocket, bootFile, join(runDir, "registry.json")]) rmSync(file, { force: true });
+  // Arrays are memory that lives for one run: this run's files go with it (SPEC §6).
+  const arrayFiles = sweepPrefix(config.arrays.dir, `gaia-${instance}-`);
+  if (arrayFiles.length > 0) logs.write("supervisor", `removed ${arrayFiles.length} array file(s) of this run from ${config.arrays.dir}`);
   logs.write("supervisor", "gaia stopped");
   return 0;
 }

@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import init from "../../python/gaia_worker/__init__.py" with { type: "text" };
+import arrays from "../../python/gaia_worker/arrays.py" with { type: "text" };
 import main from "../../python/gaia_worker/__main__.py" with { type: "text" };
 import context from "../../python/gaia_worker/context.py" with { type: "text" };
 import protocol from "../../python/gaia_worker/protocol.py" with { type: "text" };
@@ -15,6 +16,7 @@ import runtime from "../../python/gaia_worker/runtime.py" with { type: "text" };
 const FILES: Record<string, string> = {
   "__init__.py": init,
   "__main__.py": main,
+  "arrays.py": arrays,
   "context.py": context,
   "protocol.py": protocol,
   "registry.py": registry,

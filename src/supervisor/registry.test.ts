@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { isZombie, startTime } from "./proc.ts";
+import { isZombie, startTime } from "../lib/proc.ts";
 import { isSameProcess } from "./registry.ts";
 
 describe("registry entries", () => {

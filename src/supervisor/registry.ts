@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { isAlive, isZombie, startTime } from "./proc.ts";
+import { isAlive, isZombie, startTime } from "../lib/proc.ts";
 
 export type RegistryEntry = { name: string; pid: number; start_time: number | null };
 export type Registry = { run_id: string; supervisor: RegistryEntry; children: RegistryEntry[] };

@@ -6,7 +6,7 @@ import type { Config } from "../config/schema.ts";
 import type { Child, ExitInfo } from "./child.ts";
 import type { IoLink } from "./io-link.ts";
 import type { LogStore } from "./logs.ts";
-import { rssKb } from "./proc.ts";
+import { rssKb } from "../lib/proc.ts";
 import type { ProcessTable } from "./table.ts";
 
 export type SupervisorState = "starting" | "running" | "stopping";

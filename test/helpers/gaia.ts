@@ -5,7 +5,7 @@
  * journals. `stop()` ends only what this handle started (by pid: the supervisor, then any
  * child it listed in its registry) and removes the folder.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Subprocess } from "bun";
@@ -128,8 +128,17 @@ export class Gaia {
       clearTimeout(timer);
     }
     for (const pid of pids) killIfAlive(pid);
-    if (!keepDir) rmSync(this.dir, { recursive: true, force: true });
+    if (!keepDir) {
+      rmSync(this.dir, { recursive: true, force: true });
+      // Array files of this run (named after its supervisor's pid) that a kill left behind.
+      for (const file of shmFiles(`gaia-${this.proc.pid}p`)) rmSync(join("/dev/shm", file), { force: true });
+    }
   }
+}
+
+/** The files in /dev/shm whose names start with `prefix`. */
+export function shmFiles(prefix: string): string[] {
+  return readdirSync("/dev/shm").filter((f) => f.startsWith(prefix));
 }
 
 export function isAlive(pid: number): boolean {

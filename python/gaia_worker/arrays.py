@@ -1,0 +1,118 @@
+"""Arrays in a Python worker (SPEC §4, §6): numpy views on shared files, never copies.
+
+Inputs are mapped read-only (a write raises ValueError) unless the task was registered with
+``writable_arrays=True``, which maps them shared and writable: a write then changes the stored
+array for every later job. Outputs are new files under gaia's arrays dir, mapped shared and
+writable; they become the job's result arrays when it succeeds and are removed when it fails.
+
+Pages are filled in one go rather than faulted one by one (first touches are slow on many
+VMs): inputs with MAP_POPULATE, outputs with MADV_POPULATE_WRITE (Linux 5.14), which also
+fails cleanly, instead of with SIGBUS later, when the filesystem is full. numpy is imported on
+first use, so workers that never see an array do not pay for it.
+"""
+from __future__ import annotations
+
+import mmap
+import os
+from typing import Any
+
+DTYPES = ("bool", "int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64", "float32", "float64")
+MADV_POPULATE_WRITE = getattr(mmap, "MADV_POPULATE_WRITE", 23)
+MAP_POPULATE = getattr(mmap, "MAP_POPULATE", 0)
+
+
+def _numpy():
+    try:
+        import numpy
+    except ImportError as err:  # pragma: no cover - depends on the interpreter
+        raise RuntimeError("arrays need numpy in this worker's interpreter (pip install numpy)") from err
+    return numpy
+
+
+def _check(shape: Any, dtype: Any) -> tuple[tuple[int, ...], str]:
+    if dtype not in DTYPES:
+        raise TypeError(f"dtype must be one of {', '.join(DTYPES)}; got {dtype!r}")
+    dims = tuple(shape) if isinstance(shape, (list, tuple)) else None
+    if dims is None or not all(isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in dims):
+        raise TypeError(f"shape must be a list or tuple of integers >= 0; got {shape!r}")
+    return dims, dtype
+
+
+def _view(buffer: Any, shape: tuple[int, ...], dtype: str):
+    np = _numpy()
+    return np.frombuffer(buffer, dtype=np.dtype(dtype).newbyteorder("<"), count=_count(shape)).reshape(shape)
+
+
+def _count(shape: tuple[int, ...]) -> int:
+    n = 1
+    for d in shape:
+        n *= d
+    return n
+
+
+def map_input(info: dict[str, Any], writable: bool):
+    """A numpy view of one input array's file (see the module's doc for the modes)."""
+    shape, dtype = _check(info["shape"], info["dtype"])
+    size = _count(shape) * _numpy().dtype(dtype).itemsize
+    if size == 0:
+        empty = _numpy().zeros(shape, dtype=dtype)
+        empty.flags.writeable = writable
+        return empty
+    fd = os.open(info["path"], os.O_RDWR if writable else os.O_RDONLY)
+    try:
+        if writable:
+            mm = mmap.mmap(fd, size, flags=mmap.MAP_SHARED | MAP_POPULATE)
+        else:
+            mm = mmap.mmap(fd, size, flags=mmap.MAP_SHARED | MAP_POPULATE, prot=mmap.PROT_READ)
+    finally:
+        os.close(fd)  # the mapping keeps the file; numpy's view keeps the mapping
+    return _view(mm, shape, dtype)
+
+
+class Outputs:
+    """``ctx.output`` for one attempt of one job, and the files it made."""
+
+    def __init__(self, place: dict[str, str] | None, job_id: str, attempt: int) -> None:
+        self.place = place
+        self.prefix = f"gaia-{place['instance']}-{job_id.replace('-', '').lower()}a{attempt}o" if place else ""
+        self.made: dict[str, dict[str, Any]] = {}
+        self.paths: list[str] = []
+
+    def create(self, name: str, shape: Any, dtype: str):
+        if self.place is None:
+            raise RuntimeError("ctx.output: this worker was not told where arrays live")
+        if not isinstance(name, str) or not name or name in self.made:
+            raise TypeError(f"ctx.output: the name must be a new, non-empty str; got {name!r}")
+        dims, dtype = _check(shape, dtype)
+        size = _count(dims) * _numpy().dtype(dtype).itemsize
+        directory = self.place["dir"]
+        fs = os.statvfs(directory)
+        if size > fs.f_bavail * fs.f_frsize:
+            raise MemoryError(f"ctx.output({name!r}): {size} bytes needed, {fs.f_bavail * fs.f_frsize} free in {directory}")
+        file = f"{self.prefix}{len(self.paths)}"
+        path = os.path.join(directory, file)
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600)
+        self.paths.append(path)
+        self.made[name] = {"name": file, "dtype": dtype, "shape": list(dims)}
+        if size == 0:
+            os.close(fd)
+            return _numpy().zeros(dims, dtype=dtype)
+        try:
+            os.ftruncate(fd, size)
+            mm = mmap.mmap(fd, size, flags=mmap.MAP_SHARED)
+        finally:
+            os.close(fd)
+        try:
+            mm.madvise(MADV_POPULATE_WRITE)
+        except OSError as err:
+            if err.errno != 22:  # EINVAL: a kernel before 5.14; pages then come on first touch
+                raise MemoryError(f"ctx.output({name!r}): cannot get {size} bytes in {directory}: {err}") from err
+        return _view(mm, dims, dtype)
+
+    def discard(self) -> None:
+        """The job failed: its outputs are not results, and the files go now."""
+        for path in self.paths:
+            try:
+                os.unlink(path)
+            except FileNotFoundError:
+                pass

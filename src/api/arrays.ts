@@ -1,0 +1,141 @@
+/**
+ * The array routes (SPEC §6). Uploads stream the request body straight into the array's
+ * file (the IO engine makes the file and keeps the books; the bytes never cross io.sock),
+ * so they are bounded by arrays.max_bytes rather than control.max_body_mb. Downloads send
+ * the file as it is, after a `.npy` header when asked for one.
+ */
+import { closeSync, openSync, writeSync } from "node:fs";
+import type { Hono } from "hono";
+import { z } from "zod";
+import { byteLength, checkArraySpec, parseShapeParam, type ArrayInfo, type Dtype } from "../arrays/dtypes.ts";
+import { npyHeader, parseNpyHeader } from "../arrays/npy.ts";
+import type { IoLink } from "../supervisor/io-link.ts";
+import { jsonBody } from "./body.ts";
+import { ApiError } from "./errors.ts";
+
+const NPY = "application/x-npy";
+const RELAY_TIMEOUT_MS = 30_000;
+
+const AllocateBody = z.object({ dtype: z.string(), shape: z.array(z.number()) }).strict();
+
+type Created = ArrayInfo & { path: string };
+
+export function registerArrayRoutes(app: Hono, link: IoLink): void {
+  /** The IO engine's answer as JSON, or its error re-thrown into the API's funnel. */
+  const ask = async <T>(op: string, args: unknown): Promise<T> => {
+    const reply = await link.request(op, args, RELAY_TIMEOUT_MS);
+    const body = JSON.parse(reply.body) as T & { error?: { code: string; message: string } };
+    if (reply.status >= 400) throw new ApiError(reply.status as 400, body.error?.code ?? "error", body.error?.message ?? reply.body);
+    return body;
+  };
+
+  app.get("/v1/arrays", async (c) => c.json(await ask("array.list", {})));
+
+  app.post("/v1/arrays", async (c) => {
+    const type = (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+    if (type === "application/json") {
+      const body = await jsonBody(c, AllocateBody);
+      const spec = checked(body.dtype, body.shape);
+      return c.json(await ask<Created>("array.create", { ...spec, local: true }), 201);
+    }
+    const body = c.req.raw.body;
+    if (!body) throw new ApiError(400, "invalid_request", "no body: send the array's bytes (with ?dtype=&shape=), a .npy file (Content-Type: application/x-npy), or JSON {dtype, shape} for a local allocation");
+    const chunks = body[Symbol.asyncIterator]();
+    let spec: { dtype: Dtype; shape: number[] };
+    let first: Uint8Array;
+    if (type === NPY) ({ spec, rest: first } = await readNpyHeader(chunks));
+    else {
+      const shape = parseShapeParam(c.req.query("shape") ?? "");
+      if (c.req.query("dtype") === undefined || c.req.query("shape") === undefined || shape === null) {
+        throw new ApiError(400, "invalid_request", "a raw upload needs ?dtype=NAME&shape=D1,D2,... (or send Content-Type: application/x-npy)");
+      }
+      spec = checked(c.req.query("dtype"), shape);
+      first = new Uint8Array(0);
+    }
+    const expected = byteLength(spec.dtype, spec.shape);
+    const declared = c.req.header("content-length");
+    if (type !== NPY && declared !== undefined && Number(declared) !== expected) {
+      throw new ApiError(400, "size_mismatch", `the body has ${declared} bytes; ${spec.dtype} ${JSON.stringify(spec.shape)} needs ${expected}`);
+    }
+    const created = await ask<Created>("array.create", { ...spec, local: false });
+    try {
+      await writeBody(created.path, expected, first, chunks);
+    } catch (err) {
+      await link.request("array.delete", { name: created.name }, RELAY_TIMEOUT_MS).catch(() => {});
+      throw err;
+    }
+    return c.json(await ask<ArrayInfo>("array.commit", { name: created.name }), 201);
+  });
+
+  app.get("/v1/arrays/:name", async (c) => {
+    const info = await ask<Created>("array.get", { name: c.req.param("name") });
+    const file = Bun.file(info.path);
+    const headers: Record<string, string> = { "x-gaia-dtype": info.dtype, "x-gaia-shape": info.shape.join(","), "x-gaia-name": info.name };
+    if ((c.req.header("accept") ?? "").includes(NPY)) {
+      const header = npyHeader(info.dtype, info.shape);
+      // A Blob of [bytes, BunFile] comes out empty in Bun 1.4; a stream of both does not.
+      const stream = info.byte_length === 0 ? header : concatStreams(header, file.stream());
+      return new Response(stream, { headers: { ...headers, "content-type": NPY, "content-length": String(header.length + info.byte_length) } });
+    }
+    return new Response(info.byte_length === 0 ? new Uint8Array(0) : file, { headers: { ...headers, "content-type": "application/octet-stream", "content-length": String(info.byte_length) } });
+  });
+
+  app.delete("/v1/arrays/:name", async (c) => c.json(await ask("array.delete", { name: c.req.param("name") })));
+}
+
+function concatStreams(head: Uint8Array, rest: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+  const reader = rest.getReader();
+  return new ReadableStream({
+    start(controller) {
+      controller.enqueue(head);
+    },
+    async pull(controller) {
+      const next = await reader.read();
+      if (next.done) controller.close();
+      else controller.enqueue(next.value);
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
+}
+
+function checked(dtype: unknown, shape: unknown): { dtype: Dtype; shape: number[] } {
+  const spec = checkArraySpec(dtype, shape);
+  if (!spec.ok) throw new ApiError(400, "invalid_request", spec.message);
+  return { dtype: spec.dtype, shape: spec.shape };
+}
+
+/** Reads chunks until the `.npy` header is whole; returns it and the bytes after it. */
+async function readNpyHeader(chunks: AsyncIterator<Uint8Array>): Promise<{ spec: { dtype: Dtype; shape: number[] }; rest: Uint8Array }> {
+  let buffered = new Uint8Array(0);
+  for (;;) {
+    const parsed = parseNpyHeader(buffered);
+    if (parsed.kind === "ok") return { spec: parsed.header, rest: buffered.subarray(parsed.header.dataOffset) };
+    if (parsed.kind === "error") throw new ApiError(400, "invalid_npy", parsed.message);
+    const next = await chunks.next();
+    if (next.done) throw new ApiError(400, "invalid_npy", `the body ended inside the .npy header (${buffered.length} bytes)`);
+    const joined = new Uint8Array(buffered.length + next.value.length);
+    joined.set(buffered);
+    joined.set(next.value, buffered.length);
+    buffered = joined;
+  }
+}
+
+/** Writes the body into the array's file; exactly `expected` bytes, or a 400. */
+async function writeBody(path: string, expected: number, first: Uint8Array, chunks: AsyncIterator<Uint8Array>): Promise<void> {
+  const fd = openSync(path, "r+");
+  let written = 0;
+  const put = (bytes: Uint8Array) => {
+    if (written + bytes.length > expected) throw new ApiError(400, "size_mismatch", `the body has more than the ${expected} bytes its dtype and shape need`);
+    for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off, written + off);
+    written += bytes.length;
+  };
+  try {
+    put(first);
+    for (let next = await chunks.next(); !next.done; next = await chunks.next()) put(next.value);
+  } finally {
+    closeSync(fd);
+  }
+  if (written !== expected) throw new ApiError(400, "size_mismatch", `the body has ${written} bytes; the dtype and shape need ${expected}`);
+}
