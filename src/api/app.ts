@@ -8,7 +8,7 @@ import type { Supervisor } from "../supervisor/supervisor.ts";
 import { jsonBody, waitMs } from "./body.ts";
 import { ApiError, errorResponse, invalid } from "./errors.ts";
 import { openapi } from "./openapi.ts";
-import { registerArrayRoutes } from "./arrays.ts";
+import { registerArrayRoutes, uploadKind } from "./arrays.ts";
 import { BatchBody, ListQuery, SubmitBody } from "./schemas.ts";
 
 /** How long past a request's own wait the API waits for the IO engine before answering 503. */
@@ -26,7 +26,8 @@ export function createApp(sup: Supervisor, maxBodyBytes: number): Hono {
     onError: (c) => errorResponse(c, new ApiError(413, "too_large", `the body exceeds control.max_body_mb (${maxBodyBytes} bytes)`), log),
   });
   // Array uploads stream into their file and are bounded by arrays.max_bytes instead.
-  app.use((c, next) => (c.req.method === "POST" && c.req.path === "/v1/arrays" && !(c.req.header("content-type") ?? "").startsWith("application/json") ? next() : limitBody(c, next)));
+  const streamsToFile = (c: Context) => c.req.method === "POST" && c.req.path === "/v1/arrays" && uploadKind(c.req.header("content-type"), c.req.query()) !== "allocate";
+  app.use((c, next) => (streamsToFile(c) ? next() : limitBody(c, next)));
 
   /** Answers with the IO engine's reply, keeping its status and Retry-After. */
   const relay = async (_c: Context, op: string, args: unknown, waitMs = 0) => {
@@ -50,7 +51,7 @@ export function createApp(sup: Supervisor, maxBodyBytes: number): Hono {
 
   app.get("/v1/status", async (c) => {
     const io = await link.request("status", {}, 2000);
-    const ioBody = io.status === 200 ? (JSON.parse(io.body) as { pid: number; pools: Record<string, { queued: number }>; jobs: Record<string, number> }) : null;
+    const ioBody = io.status === 200 ? (JSON.parse(io.body) as { pid: number; pools: Record<string, { queued: number }>; jobs: Record<string, number>; arrays: unknown; io_socket: unknown }) : null;
     return c.json({
       version: sup.deps.version,
       run_id: sup.deps.runId,
@@ -60,6 +61,8 @@ export function createApp(sup: Supervisor, maxBodyBytes: number): Hono {
       io: { state: ioBody ? "ok" : sup.deps.table.poolState("io"), pid: ioBody?.pid ?? null, last_error: sup.deps.table.health.get("io")?.lastError ?? null },
       pools: sup.pools().map((p) => ({ ...p, queued: ioBody?.pools[p.name]?.queued ?? null })),
       jobs: ioBody?.jobs ?? null,
+      arrays: ioBody?.arrays ?? null,
+      io_socket: ioBody?.io_socket ?? null,
     });
   });
 

@@ -32,8 +32,9 @@ export function registerArrayRoutes(app: Hono, link: IoLink): void {
   app.get("/v1/arrays", async (c) => c.json(await ask("array.list", {})));
 
   app.post("/v1/arrays", async (c) => {
-    const type = (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
-    if (type === "application/json") {
+    const kind = uploadKind(c.req.header("content-type"), c.req.query());
+    const type = kind === "npy" ? NPY : "";
+    if (kind === "allocate") {
       const body = await jsonBody(c, AllocateBody);
       const spec = checked(body.dtype, body.shape);
       return c.json(await ask<Created>("array.create", { ...spec, local: true }), 201);
@@ -81,6 +82,17 @@ export function registerArrayRoutes(app: Hono, link: IoLink): void {
   });
 
   app.delete("/v1/arrays/:name", async (c) => c.json(await ask("array.delete", { name: c.req.param("name") })));
+}
+
+/**
+ * What a POST /v1/arrays carries: a `.npy` file (by its Content-Type), raw bytes (by the
+ * ?dtype=&shape= query), or else a JSON `{dtype, shape}` asking for a local allocation
+ * (whatever the Content-Type: `curl -d` sends a form type).
+ */
+export function uploadKind(contentType: string | undefined, query: Record<string, string>): "npy" | "raw" | "allocate" {
+  if ((contentType ?? "").split(";")[0]!.trim().toLowerCase() === NPY) return "npy";
+  if (query.dtype !== undefined || query.shape !== undefined) return "raw";
+  return "allocate";
 }
 
 function concatStreams(head: Uint8Array, rest: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
