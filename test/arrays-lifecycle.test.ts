@@ -180,7 +180,7 @@ describe("the cap, the TTL and the purge", () => {
 });
 
 describe("after kill -9 of every process", () => {
-  test("the next start removes every file of the dead instance", async () => {
+  test("the next start removes every file of the dead instance; a graceful stop, its own", async () => {
     const first = await Gaia.start({ config: { pools: [{ name: "default", size: 1, modules: [bunTasks] }] } });
     const name = (await upload(first, 1024)).body.name as string;
     const id = (await first.request("POST", "/v1/jobs", { task: "arr.hang_after_output" })).body.id;
@@ -195,6 +195,11 @@ describe("after kill -9 of every process", () => {
       expect(shmFiles(dead)).toEqual([]);
       expect((await second.request("GET", `/v1/arrays/${name}`)).status).toBe(404);
       expect(second.output).toContain("of gaia instances that are no longer running");
+      // A graceful stop takes its own run's arrays with it.
+      expect((await upload(second, 100)).status).toBe(201);
+      expect(shmFiles(`gaia-${second.proc.pid}p`).length).toBe(1);
+      expect(await second.terminate()).toBe(0);
+      expect(shmFiles(`gaia-${second.proc.pid}p`)).toEqual([]);
     } finally {
       await second.stop();
     }

@@ -56,6 +56,18 @@ export class GaiaClient {
     return reply.body as T;
   }
 
+  /** A binary body (an array download), streamed; API errors become CliErrors as in `call`. */
+  async download(path: string, accept: string): Promise<Response> {
+    let response: Response;
+    try {
+      response = await fetch(`http://gaia${path}`, { unix: this.socket, headers: { accept } });
+    } catch (err) {
+      throw this.unreachable(err, undefined);
+    }
+    if (response.status >= 400) throw apiError({ status: response.status, headers: response.headers, body: parseBody(await response.text()) });
+    return response;
+  }
+
   /** Whether anything still answers on the socket; a slow answer counts as answering. */
   async answers(timeoutMs: number): Promise<boolean> {
     try {

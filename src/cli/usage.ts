@@ -96,20 +96,23 @@ exits 1 when the job did not succeed.
 
   --payload JSON   the payload, e.g. '{"a": 1, "b": 2}'; @FILE reads it from a file, @- from stdin
   --array NAME=FILE.npy
-                   upload a .npy file as input array NAME (repeatable; needs
-                   array support, which this build of gaia does not have yet)
+                   upload a .npy file as input array NAME (repeatable); the task
+                   finds it in ctx.arrays["NAME"]
   --wait           wait for the job to end (a progress bar on a terminal)
   --timeout S      the job's time limit in seconds; --wait waits that long plus 10 s
                    (without it, the task's limit applies and --wait waits up to 300 s)
-  --session ID     the job's session_id (ctx.session); routing jobs of one
-                   session to one worker is not in this build yet
+  --session ID     the job's session_id: jobs of one session go to the same
+                   worker while it lives and share ctx.session
   --idempotency-key KEY
                    a key seen before returns the existing job instead of a new one
 ${GLOBAL}`,
 
-  job: `usage: gaia job ID
+  job: `usage: gaia job ID [--save-arrays DIR]
 
 Shows one job: task, state, attempts, timings, worker, payload, and its result or error.
+
+  --save-arrays DIR
+                   also write each result array as DIR/NAME.npy
 ${GLOBAL}`,
 
   jobs: `usage: gaia jobs [--state S] [--task T] [--limit N] [--after ID]

@@ -62,6 +62,8 @@ export function loadConfig(file: string | null, env = process.env, cwd = process
   // workers (whose working directory is the same) and the user agree on what they name.
   for (const pool of checked.config.pools) {
     pool.modules = pool.modules.map((m) => (looksLikePath(m) ? resolve(base, m) : m));
+    // An interpreter given as a path (".venv/bin/python") is the config's too; a bare name is looked up on PATH.
+    if (pool.python.includes("/")) pool.python = resolve(base, pool.python);
   }
   checked.config.arrays.dir = resolve(base, checked.config.arrays.dir);
   return { ok: true, value: { config: checked.config, file, runDir, dataDir, controlSocket } };

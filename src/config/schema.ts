@@ -6,7 +6,8 @@
  *   "default" with one worker per CPU, serving the built-in tasks `echo` and `sleep`.
  * - Unknown keys are errors, so typos show instead of silently meaning nothing.
  * - `run_dir` and `data_dir` are relative to the config file's folder (to the working
- *   directory without a file); `control.socket` is relative to `run_dir`.
+ *   directory without a file); `control.socket` is relative to `run_dir`. So are
+ *   `arrays.dir`, pool modules that look like files, and a pool's `python` given as a path.
  * - Pools are independent sets of workers: a pool's workers all load the same `modules`.
  *   A job goes to the first pool, in config order, whose workers announced its task.
  * - `tasks."NAME"` holds per-task policy; a job may override `timeout_s` and `retries`.
