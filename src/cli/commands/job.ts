@@ -37,7 +37,7 @@ async function saveArrays(client: GaiaClient, job: Job, dir: string, say: boolea
   } catch (err) {
     throw usageError(`--save-arrays ${dir}: cannot make the folder: ${(err as { code?: string }).code ?? (err as Error).message}`);
   }
-  for (const [key, name] of arrays) {
+  for (const [key, name] of arrays as [string, string][]) {
     if (!/^[A-Za-z0-9_.-]+$/.test(key) || key.startsWith(".")) throw new CliError(EXIT.failed, `result array '${key}' has a name that is not safe as a file name`);
     const response = await client.download(`/v1/arrays/${segment(name)}`, "application/x-npy");
     const path = join(dir, `${key}.npy`);
