@@ -7,7 +7,7 @@ import { ensureVenv, VENV_PYTHON } from "../python/run-tests.ts";
 import { percentile, roundTrip, startGaia, stopGaia, throughput } from "./gaia-side.ts";
 
 /** .venv with numpy, for the start-up measure (installed once, from PyPI). */
-function ensureNumpy(): void {
+export function ensureNumpy(): void {
   ensureVenv();
   if (Bun.spawnSync([VENV_PYTHON, "-c", "import numpy"]).success) return;
   const pip = Bun.spawnSync([VENV_PYTHON, "-m", "pip", "install", "--quiet", "numpy"], { stdout: "inherit", stderr: "inherit" });

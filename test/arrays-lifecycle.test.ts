@@ -143,6 +143,33 @@ describe("who holds a file, and when it goes", () => {
   });
 });
 
+describe("spare files", () => {
+  test("a deleted array's file is kept as a spare, reused zeroed by the next output of its size in either runtime", async () => {
+    const bytes = 2 * MiB;
+    const status = async () => (await gaia.request("GET", "/v1/status")).body.arrays;
+    for (const task of ["arr.zeroed_output", "pyarr.zeroed_output"]) {
+      const name = (await upload(gaia, bytes)).body.name as string;
+      const instance = name.split("-")[1];
+      expect((await gaia.request("DELETE", `/v1/arrays/${name}`)).status).toBe(200);
+      expect(shmFiles(`gaia-${instance}-z${bytes}n`).length).toBe(1);
+      expect((await status()).spare_bytes).toBe(bytes);
+      const job = (await gaia.request("POST", "/v1/jobs?wait=10", { task, payload: { bytes } })).body;
+      expect({ task, state: job.state, result: job.result }).toEqual({ task, state: "succeeded", result: true });
+      expect(shmFiles(`gaia-${instance}-z`)).toEqual([]);
+      expect((await status()).spare_bytes).toBe(0);
+      const out = await fetch(`http://gaia/v1/arrays/${job.result_arrays.out}`, { unix: gaia.socket } as RequestInit);
+      expect(new Uint8Array(await out.arrayBuffer()).every((b) => b === 5)).toBe(true);
+      expect((await gaia.request("DELETE", `/v1/arrays/${job.result_arrays.out}`)).status).toBe(200);
+      // That output's file is the spare now; the next test run of the loop starts from one spare.
+      expect((await status()).spare_bytes).toBe(bytes);
+      const again = (await gaia.request("POST", "/v1/jobs?wait=10", { task, payload: { bytes } })).body;
+      expect(again.result).toBe(true);
+      await gaia.request("DELETE", `/v1/arrays/${again.result_arrays.out}`);
+      expect((await gaia.request("POST", "/v1/jobs?wait=10", { task, payload: { bytes } })).body.result).toBe(true);
+    }
+  });
+});
+
 describe("the cap, the TTL and the purge", () => {
   let small: Gaia;
   beforeAll(async () => {

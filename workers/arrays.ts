@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { byteLength, checkArraySpec, DTYPES, type Dtype } from "../src/arrays/dtypes.ts";
 import { createArrayFile, removeArrayFile } from "../src/arrays/files.ts";
 import { outputName } from "../src/arrays/names.ts";
+import { takeSpare } from "../src/arrays/spares.ts";
 import type { InputArray, OutputArray } from "../src/protocol/messages.ts";
 
 export type AnyTypedArray =
@@ -71,10 +72,14 @@ export class Outputs {
     if (bytes > fs.bavail * fs.bsize) throw new Error(`ctx.output("${name}"): ${bytes} bytes needed, ${fs.bavail * fs.bsize} free in ${this.place.dir}`);
     const file = outputName(this.place.instance, this.jobId, this.attempt, this.paths.length);
     const path = join(this.place.dir, file);
-    createArrayFile(path, bytes);
+    // A spare of this size has its pages already: reuse it, zeroed (src/arrays/spares.ts).
+    const spare = takeSpare(this.place.dir, this.place.instance, bytes, path);
+    if (!spare) createArrayFile(path, bytes);
     this.paths.push(path);
-    this.made[name] = { name: file, dtype: spec.dtype, shape: spec.shape };
-    return view(path, spec.dtype, spec.shape, true);
+    this.made[name] = spare ? { name: file, dtype: spec.dtype, shape: spec.shape, spare } : { name: file, dtype: spec.dtype, shape: spec.shape };
+    const out = view(path, spec.dtype, spec.shape, true);
+    if (spare) new Uint8Array(out.buffer, out.byteOffset, out.byteLength).fill(0);
+    return out;
   }
 
   get any(): boolean {

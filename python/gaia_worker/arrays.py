@@ -19,6 +19,28 @@ from typing import Any
 DTYPES = ("bool", "int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64", "float32", "float64")
 MADV_POPULATE_WRITE = getattr(mmap, "MADV_POPULATE_WRITE", 23)
 MAP_POPULATE = getattr(mmap, "MAP_POPULATE", 0)
+#: Spare files (pages already touched) are kept for outputs of at least this size; see
+#: gaia's src/arrays/spares.ts, which this mirrors.
+SPARE_MIN_BYTES = 1024 * 1024
+
+
+def take_spare(directory: str, instance: str, size: int, target: str) -> str | None:
+    """Renames a spare file of exactly `size` bytes to `target`; its name, or None."""
+    if size < SPARE_MIN_BYTES:
+        return None
+    prefix = f"gaia-{instance}-z{size}n"
+    try:
+        files = os.listdir(directory)
+    except OSError:
+        return None
+    for file in files:
+        if file.startswith(prefix):
+            try:
+                os.rename(os.path.join(directory, file), target)
+                return file
+            except OSError:
+                continue  # another worker took it first
+    return None
 
 
 def _numpy():
@@ -91,6 +113,18 @@ class Outputs:
             raise MemoryError(f"ctx.output({name!r}): {size} bytes needed, {fs.f_bavail * fs.f_frsize} free in {directory}")
         file = f"{self.prefix}{len(self.paths)}"
         path = os.path.join(directory, file)
+        spare = take_spare(directory, self.place["instance"], size, path)
+        if spare is not None:
+            fd = os.open(path, os.O_RDWR)
+            self.paths.append(path)
+            self.made[name] = {"name": file, "dtype": dtype, "shape": list(dims), "spare": spare}
+            try:
+                mm = mmap.mmap(fd, size, flags=mmap.MAP_SHARED | MAP_POPULATE)
+            finally:
+                os.close(fd)
+            out = _view(mm, dims, dtype)
+            out.fill(0)  # a spare holds an earlier array's bytes; its pages are already there
+            return out
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600)
         self.paths.append(path)
         self.made[name] = {"name": file, "dtype": dtype, "shape": list(dims)}

@@ -37,7 +37,7 @@ export class ArrayOps {
 
   list(_args: unknown, reply: Reply): void {
     const arrays = this.store.list().map((r) => ({ ...arrayInfo(r), state: r.state, job: r.job, created_at: new Date(r.created_at).toISOString() }));
-    reply(200, { arrays, bytes: this.store.usedBytes, max_bytes: this.store.settings.maxBytes });
+    reply(200, { arrays, bytes: this.store.usedBytes, spare_bytes: this.store.spares.bytes, max_bytes: this.store.settings.maxBytes });
   }
 
   delete(args: { name: string }, reply: Reply): void {

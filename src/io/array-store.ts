@@ -19,6 +19,7 @@ import { byteLength, type ArrayInfo, type Dtype } from "../arrays/dtypes.ts";
 import { createArrayFile, removeArrayFile, sweepDeadInstances, sweepPrefix } from "../arrays/files.ts";
 import { arrayPath, isArrayName, jobOutputsPrefix, outputPrefix, uploadName } from "../arrays/names.ts";
 import type { OutputArray } from "../protocol/messages.ts";
+import { SparePool } from "./spare-pool.ts";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS arrays (
@@ -43,6 +44,8 @@ export class ArrayStore {
   /** Array name → how many queued or running jobs name it as an input. */
   private readonly holds = new Map<string, number>();
   private used = 0;
+  /** Removed files kept for reuse: they count against max_bytes and go first when room is needed. */
+  readonly spares: SparePool;
 
   constructor(
     private readonly db: Database,
@@ -50,6 +53,8 @@ export class ArrayStore {
     private readonly log: (line: string) => void,
   ) {
     db.exec(SCHEMA);
+    // Spares never take more than a quarter of the cap, nor room arrays need.
+    this.spares = new SparePool(settings.dir, settings.instance, () => Math.min(settings.maxBytes / 4, settings.maxBytes - this.used));
     const stale = db.query(`SELECT COUNT(*) AS n FROM arrays WHERE instance != ?`).get(settings.instance) as { n: number };
     if (stale.n > 0) {
       db.query(`DELETE FROM arrays WHERE instance != ?`).run(settings.instance);
@@ -151,6 +156,7 @@ export class ArrayStore {
     const rows: ArrayRow[] = [];
     const now = Date.now();
     for (const [key, out] of Object.entries(outputs)) {
+      if (out.spare) this.spares.taken(out.spare);
       const expected = byteLength(out.dtype as Dtype, out.shape);
       if (!out.name.startsWith(prefix) || !isArrayName(out.name)) return { status: 500, code: "ArrayError", message: `output '${key}' names a file that is not this job's (${out.name})` };
       const size = Bun.file(this.path(out.name)).size;
@@ -203,7 +209,9 @@ export class ArrayStore {
   }
 
   private room(bytes: number): StoreError | null {
-    if (this.used + bytes <= this.settings.maxBytes) return null;
+    const over = this.used + this.spares.bytes + bytes - this.settings.maxBytes;
+    if (over > 0) this.spares.evict(over);
+    if (this.used + this.spares.bytes + bytes <= this.settings.maxBytes) return null;
     return {
       status: 507,
       code: "arrays_full",
@@ -224,7 +232,7 @@ export class ArrayStore {
   }
 
   private remove(row: ArrayRow): void {
-    removeArrayFile(this.path(row.name));
+    if (row.state !== "ready" || !this.spares.keep(this.path(row.name), row.byte_length)) removeArrayFile(this.path(row.name));
     this.db.query(`DELETE FROM arrays WHERE name = ?`).run(row.name);
     this.rows.delete(row.name);
     this.used -= row.byte_length;

@@ -135,7 +135,7 @@ export class IoServer {
       uptime_s: Math.round(process.uptime()),
       pools,
       jobs: { ...this.engine.counts },
-      arrays: { count: arrays.count, bytes: arrays.usedBytes, max_bytes: arrays.settings.maxBytes, dir: arrays.settings.dir },
+      arrays: { count: arrays.count, bytes: arrays.usedBytes, spare_bytes: arrays.spares.bytes, max_bytes: arrays.settings.maxBytes, dir: arrays.settings.dir },
       io_socket: { ...socketBytes },
     };
   }

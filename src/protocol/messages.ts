@@ -60,7 +60,13 @@ export const Welcome = z.object({ t: z.literal("welcome"), v: z.number().int(), 
 /** An input array as a worker maps it: the file's path, never its bytes. */
 export const InputArray = z.object({ name: z.string(), path: z.string(), dtype: z.string(), shape: z.array(z.number().int().min(0)) });
 /** An output array a worker made for its job (the file's name under the welcome's dir). */
-export const OutputArray = z.object({ name: z.string(), dtype: z.string(), shape: z.array(z.number().int().min(0)) });
+export const OutputArray = z.object({
+  name: z.string(),
+  dtype: z.string(),
+  shape: z.array(z.number().int().min(0)),
+  /** The spare file the worker renamed into this output, if it reused one (src/arrays/spares.ts). */
+  spare: z.string().optional(),
+});
 export type InputArray = z.infer<typeof InputArray>;
 export type OutputArray = z.infer<typeof OutputArray>;
 

@@ -1,0 +1,60 @@
+/**
+ * The IO engine's books on spare files (see src/arrays/spares.ts): which it made, and how
+ * many bytes they hold, so that spares count against arrays.max_bytes and are the first
+ * thing to go when an array needs room. A worker that takes a spare says so in its result;
+ * one that dies after taking it leaves a stale entry, found when the spare is evicted.
+ */
+import { renameSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { SPARE_MIN_BYTES, spareName } from "../arrays/spares.ts";
+
+export class SparePool {
+  private readonly files = new Map<string, number>();
+  private total = 0;
+
+  constructor(
+    private readonly dir: string,
+    private readonly instance: string,
+    /** Bytes the pool may hold at most, given what arrays hold now. */
+    private readonly budget: () => number,
+  ) {}
+
+  get bytes(): number {
+    return this.total;
+  }
+
+  /** Keeps the file at `path` as a spare if it is worth it and fits; false when it was not kept. */
+  keep(path: string, bytes: number): boolean {
+    if (bytes < SPARE_MIN_BYTES || this.total + bytes > this.budget()) return false;
+    const name = spareName(this.instance, bytes);
+    try {
+      renameSync(path, join(this.dir, name));
+    } catch {
+      return false;
+    }
+    this.files.set(name, bytes);
+    this.total += bytes;
+    return true;
+  }
+
+  /** A worker renamed this spare into an output. */
+  taken(name: string): void {
+    const bytes = this.files.get(name);
+    if (bytes === undefined) return;
+    this.files.delete(name);
+    this.total -= bytes;
+  }
+
+  /** Unlinks spares, oldest first, until `bytes` are freed or none are left; returns what was freed. */
+  evict(bytes: number): number {
+    let freed = 0;
+    for (const [name, size] of this.files) {
+      if (freed >= bytes) break;
+      rmSync(join(this.dir, name), { force: true });
+      this.files.delete(name);
+      this.total -= size;
+      freed += size;
+    }
+    return freed;
+  }
+}
