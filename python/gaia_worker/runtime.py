@@ -24,7 +24,7 @@ from typing import Any, Callable
 
 from .context import TaskContext
 from .protocol import PROTOCOL_VERSION, FrameError, FrameReader, Message, encode_frame
-from .arrays import Outputs, map_input
+from .arrays import InputCache, Outputs
 from .registry import load_modules, tasks, writes_arrays
 
 RECONNECT_FIRST_S = 0.05
@@ -52,6 +52,7 @@ class Worker:
         self.running: str | None = None
         #: Where outputs go ({dir, instance}), from the engine's welcome.
         self.place: dict[str, str] | None = None
+        self.inputs = InputCache()
         self.unsent: bytes | None = None
         self.unsent_id: str | None = None
         self.signals = 0
@@ -161,7 +162,7 @@ class Worker:
     def run(self, job: Message) -> None:
         self.running = job["id"]
         started = time.perf_counter()
-        outcome = execute(job, self.sessions, self.progress_sender(job["id"]), self.place)
+        outcome = execute(job, self.sessions, self.progress_sender(job["id"]), self.place, self.inputs)
         usage = resource.getrusage(resource.RUSAGE_SELF)
         result = {
             "t": "result", "id": job["id"], **outcome,
@@ -202,7 +203,7 @@ class Worker:
         return send_progress
 
 
-def execute(job: Message, sessions: dict[str, dict[str, Any]], send_progress, place: dict[str, str] | None = None) -> dict[str, Any]:
+def execute(job: Message, sessions: dict[str, dict[str, Any]], send_progress, place: dict[str, str] | None = None, inputs: InputCache | None = None) -> dict[str, Any]:
     """Runs one job's handler; an exception fails the job, the worker lives on."""
     handler = tasks().get(job["task"])
     if handler is None:
@@ -217,9 +218,8 @@ def execute(job: Message, sessions: dict[str, dict[str, Any]], send_progress, pl
             del sessions[next(iter(sessions))]
     outputs = Outputs(place, job["id"], job["attempt"])
     try:
-        writable = writes_arrays(job["task"])
-        inputs = {key: map_input(info, writable) for key, info in (job.get("arrays") or {}).items()}
-        ctx = TaskContext(job, session, reset, send_progress, inputs, outputs)
+        views = (inputs or InputCache()).map(job.get("arrays") or {}, writes_arrays(job["task"]))
+        ctx = TaskContext(job, session, reset, send_progress, views, outputs)
         outcome: dict[str, Any] = {"ok": True, "value": handler(job.get("payload"), ctx)}
         if outputs.made:
             outcome["arrays"] = outputs.made
