@@ -12,6 +12,10 @@
  *                ready (median of 5)
  *   restarts     kill -9 of a worker until its replacement is ready: gaia's Bun and Python
  *                workers against PM2 and supervisord restarting a Python child (bench/restart.ts)
+ *   arrays       a 1 GiB float32 input summed into an output of the same size by a Python
+ *                task, submit → done, against the same computation in one process, through
+ *                multiprocessing.Pool by pickling and through shared_memory by hand; and a
+ *                1 GiB .npy upload (bench/arrays.ts)
  *
  * Prints a table with ratios and writes it as JSON to bench/results/. Flags:
  *   --quick   fewer samples (a smoke run, not figures to report)
@@ -21,6 +25,7 @@ import { join } from "node:path";
 import { idleCpuPercent, roundTrip, startGaia, stopGaia, throughput } from "./gaia-side.ts";
 import { pythonFigures } from "./python-side.ts";
 import { restartFigures } from "./restart.ts";
+import { arrayFigures, arrayRows, type ArrayFigures } from "./arrays.ts";
 
 const quick = process.argv.includes("--quick");
 const N = { roundtrips: quick ? 300 : 2000, warmup: 200, jobs: quick ? 10_000 : 100_000, starts: quick ? 2 : 5, idleS: quick ? 2 : 10 };
@@ -62,7 +67,7 @@ const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFracti
 type Restarts = Awaited<ReturnType<typeof restartFigures>>;
 const restartCell = (f: Restarts[keyof Restarts]) => ("missing" in f ? `missing: ${f.missing}` : fmt(f.p50, 1));
 
-function report(gaia: Awaited<ReturnType<typeof gaiaFigures>>, py: Awaited<ReturnType<typeof pythonFigures>>, restarts: Restarts, peers: any) {
+function report(gaia: Awaited<ReturnType<typeof gaiaFigures>>, py: Awaited<ReturnType<typeof pythonFigures>>, restarts: Restarts, peers: any, arrays: ArrayFigures) {
   const apply = peers.roundtrip_us.pool_apply;
   const ppe = peers.roundtrip_us.ppe_submit_result;
   const async_ = peers.throughput_jobs_per_s.pool_apply_async;
@@ -79,6 +84,7 @@ function report(gaia: Awaited<ReturnType<typeof gaiaFigures>>, py: Awaited<Retur
     ["restart, Bun worker p50 (ms)", restartCell(restarts.gaia_bun), `PM2 ${restartCell(restarts.pm2)} · supervisord ${restartCell(restarts.supervisord)}`, "target ≤ 50 ms"],
     ["restart, Python worker p50 (ms)", restartCell(restarts.gaia_python), `PM2 ${restartCell(restarts.pm2)} · supervisord ${restartCell(restarts.supervisord)}`, "target ≤ 100 ms"],
     ["idle CPU, 10 s (% of a core)", fmt(gaia.idle_cpu_percent, 2), "-", `target < 1%`],
+    ...arrayRows(arrays),
   ];
   const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i].length), ["measure", "gaia", "peers", "ratio"][i]!.length));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ");
@@ -90,9 +96,10 @@ const gaia = await gaiaFigures();
 const py = await pythonFigures(WORKERS, { roundtrips: N.roundtrips, warmup: N.warmup, jobs: N.jobs, restarts: N.starts });
 const restarts = await restartFigures();
 const peers = peerFigures();
-report(gaia, py, restarts, peers);
+const arrays = await arrayFigures(quick ? 256 : 1024, 3);
+report(gaia, py, restarts, peers, arrays);
 const stamp = new Date().toISOString().replace(/[:.]/g, "-");
 mkdirSync(join(import.meta.dir, "results"), { recursive: true });
 const out = join(import.meta.dir, "results", `core-${stamp}.json`);
-writeFileSync(out, JSON.stringify({ when: new Date().toISOString(), quick, workers: WORKERS, gaia, python: py, restarts, peers }, null, 2));
+writeFileSync(out, JSON.stringify({ when: new Date().toISOString(), quick, workers: WORKERS, gaia, python: py, restarts, peers, arrays }, null, 2));
 console.log(`\nsaved ${out}`);
