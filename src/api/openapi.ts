@@ -4,6 +4,8 @@ const job = { $ref: "#/components/schemas/Job" };
 const json = (schema: object) => ({ content: { "application/json": { schema } } });
 const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [String(c), { description: "error", ...json(error) }]));
 const idParam = { name: "id", in: "path", required: true, schema: { type: "string" } };
+const nameParam = { name: "name", in: "path", required: true, schema: { type: "string", pattern: "^gaia-[0-9]+p[0-9]+-[0-9a-f]{32}(a[0-9]+o[0-9]+)?$" } };
+const array = { $ref: "#/components/schemas/Array" };
 const waitParam = { name: "wait", in: "query", schema: { type: "number", minimum: 0, maximum: 3600 }, description: "seconds to wait for the job to end" };
 
 export const openapi = {
@@ -41,11 +43,33 @@ export const openapi = {
       get: { summary: "a job; ?wait=S long-polls until it is terminal", parameters: [idParam, waitParam], responses: { "200": { description: "the job", ...json(job) }, ...errors(404) } },
       delete: { summary: "cancel a job", parameters: [idParam], responses: { "200": { description: "cancelled", ...json(job) }, ...errors(404, 409) } },
     },
+    "/v1/arrays": {
+      post: {
+        summary: "upload an array: raw bytes with ?dtype=&shape=, a .npy file (Content-Type: application/x-npy), or JSON {dtype, shape} for a local zero-copy allocation that answers the file's path",
+        parameters: [{ name: "dtype", in: "query", schema: { type: "string" } }, { name: "shape", in: "query", schema: { type: "string" }, description: "comma-separated, e.g. 1024,1024; empty for rank 0" }],
+        requestBody: { content: { "application/octet-stream": {}, "application/x-npy": {}, "application/json": { schema: { type: "object", required: ["dtype", "shape"], additionalProperties: false, properties: { dtype: { type: "string" }, shape: { type: "array", items: { type: "integer" } } } } } } },
+        responses: { "201": { description: "the array", ...json(array) }, ...errors(400, 507) },
+      },
+      get: { summary: "every array, with the bytes in use, spare bytes and the cap", responses: { "200": { description: "{arrays, bytes, spare_bytes, max_bytes}" } } },
+    },
+    "/v1/arrays/{name}": {
+      get: {
+        summary: "the array's bytes (X-Gaia-Dtype, X-Gaia-Shape), or a .npy file with Accept: application/x-npy",
+        parameters: [nameParam],
+        responses: { "200": { description: "the bytes", content: { "application/octet-stream": {}, "application/x-npy": {} } }, ...errors(400, 404) },
+      },
+      delete: { summary: "delete an array no queued or running job names", parameters: [nameParam], responses: { "200": { description: "deleted", ...json(array) }, ...errors(400, 404, 409) } },
+    },
     "/v1/shutdown": { post: { summary: "graceful stop", responses: { "202": { description: "stopping" } } } },
   },
   components: {
     schemas: {
       Error: { type: "object", required: ["error"], properties: { error: { type: "object", required: ["code", "message"], properties: { code: { type: "string" }, message: { type: "string" } } } } },
+      Array: {
+        type: "object",
+        required: ["name", "dtype", "shape", "byte_length"],
+        properties: { name: { type: "string" }, dtype: { enum: ["bool", "int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64", "float32", "float64"] }, shape: { type: "array", items: { type: "integer" } }, byte_length: { type: "integer" }, path: { type: "string" } },
+      },
       Submit: {
         type: "object",
         required: ["task"],
@@ -65,7 +89,7 @@ export const openapi = {
         properties: {
           id: { type: "string" }, task: { type: "string" }, pool: { type: "string" },
           state: { enum: ["queued", "running", "succeeded", "failed", "timed_out", "cancelled"] },
-          payload: {}, result: {}, error: { type: ["object", "null"] }, attempts: { type: "integer" }, max_attempts: { type: "integer" },
+          payload: {}, arrays: { type: "object" }, result: {}, result_arrays: { type: "object", additionalProperties: { type: "string" } }, error: { type: ["object", "null"] }, attempts: { type: "integer" }, max_attempts: { type: "integer" },
           created_at: { type: ["string", "null"] }, started_at: { type: ["string", "null"] }, finished_at: { type: ["string", "null"] },
           worker: { type: ["object", "null"] }, execution_ms: { type: ["number", "null"] }, usage: { type: ["object", "null"] }, progress: { type: ["object", "null"] },
         },
