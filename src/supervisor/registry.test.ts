@@ -10,11 +10,13 @@ describe("registry entries", () => {
   });
 
   test("an exited but unreaped process (a zombie) is not the process any more", async () => {
-    // sh starts `true` in the background, then becomes `sleep`, which never reaps it.
-    const sh = Bun.spawn(["sh", "-c", "true & echo $!; exec sleep 5"], { stdout: "pipe" });
+    // sh starts a short sleep in the background, then becomes a long one, which never reaps
+    // it. (With `true`, the child could end before the exec, and the shell reaped it.)
+    const sh = Bun.spawn(["sh", "-c", "sleep 0.3 & echo $!; exec sleep 30"], { stdout: "pipe" });
     const reader = sh.stdout.getReader();
     const zombie = Number(new TextDecoder().decode((await reader.read()).value).trim());
-    for (let i = 0; i < 100 && !isZombie(zombie); i++) await Bun.sleep(10);
+    // Up to 10 s: on a loaded machine the background child may take a while to run and exit.
+    for (let i = 0; i < 1000 && !isZombie(zombie); i++) await Bun.sleep(10);
     expect(isZombie(zombie)).toBe(true);
     expect(isSameProcess({ name: "z", pid: zombie, start_time: startTime(zombie) })).toBe(false);
     sh.kill();
