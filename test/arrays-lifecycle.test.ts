@@ -206,6 +206,23 @@ describe("the cap, the TTL and the purge", () => {
   });
 });
 
+describe("the start-up check", () => {
+  test("an arrays.dir smaller than arrays.max_bytes is named at start, with what to do", async () => {
+    const big = await Gaia.start({ config: { pools: [{ name: "default", size: 1 }], arrays: { max_bytes: "100TiB" } } });
+    try {
+      expect(big.output).toMatch(/warning: arrays\.dir \/dev\/shm holds \d+ MiB, less than arrays\.max_bytes \(104857600 MiB\).*--shm-size/);
+    } finally {
+      await big.stop();
+    }
+    const fine = await Gaia.start({ config: { pools: [{ name: "default", size: 1 }], arrays: { max_bytes: "1MiB" } } });
+    try {
+      expect(fine.output).not.toContain("warning: arrays.dir");
+    } finally {
+      await fine.stop();
+    }
+  });
+});
+
 describe("after kill -9 of every process", () => {
   test("the next start removes every file of the dead instance; a graceful stop, its own", async () => {
     const first = await Gaia.start({ config: { pools: [{ name: "default", size: 1, modules: [bunTasks] }] } });
