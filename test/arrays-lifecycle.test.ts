@@ -170,6 +170,28 @@ describe("spare files", () => {
   });
 });
 
+describe("a kill -9 of the IO engine alone", () => {
+  test("arrays, their holds and the spares survive it: the run (and its instance) goes on", async () => {
+    const held = (await upload(gaia, 64)).body.name as string;
+    const spare = (await upload(gaia, 2 * MiB)).body.name as string;
+    await gaia.request("DELETE", `/v1/arrays/${spare}`);
+    const id = (await gaia.request("POST", "/v1/jobs", { task: "arr.hold", payload: { ms: 1500 }, arrays: { x: held } })).body.id;
+    await gaia.untilRunning(id);
+    const before = (await gaia.request("GET", "/v1/status")).body;
+    process.kill(before.io.pid, "SIGKILL");
+    await gaia.until("a new IO engine", async () => {
+      const s = (await gaia.request("GET", "/v1/status")).body;
+      return s.io.pid && s.io.pid !== before.io.pid && s.arrays ? s : null;
+    });
+    const after = (await gaia.request("GET", "/v1/status")).body.arrays;
+    expect(after.spare_bytes).toBe(before.arrays.spare_bytes);
+    expect(after.bytes).toBe(before.arrays.bytes);
+    expect((await gaia.request("DELETE", `/v1/arrays/${held}`)).status).toBe(409);
+    expect((await gaia.request("GET", `/v1/jobs/${id}?wait=15`)).body.state).toBe("succeeded");
+    expect((await gaia.request("DELETE", `/v1/arrays/${held}`)).status).toBe(200);
+  });
+});
+
 describe("the cap, the TTL and the purge", () => {
   let small: Gaia;
   beforeAll(async () => {

@@ -51,7 +51,8 @@ export function sweepPrefix(dir: string, prefix: string): string[] {
   return removed;
 }
 
-function listDir(dir: string): string[] {
+/** The names in `dir`; none when it cannot be read. */
+export function listDir(dir: string): string[] {
   try {
     return readdirSync(dir);
   } catch {

@@ -16,7 +16,7 @@
  */
 import type { Database } from "bun:sqlite";
 import { byteLength, type ArrayInfo, type Dtype } from "../arrays/dtypes.ts";
-import { createArrayFile, removeArrayFile, sweepDeadInstances, sweepPrefix } from "../arrays/files.ts";
+import { createArrayFile, listDir, removeArrayFile, sweepDeadInstances, sweepPrefix } from "../arrays/files.ts";
 import { arrayPath, isArrayName, jobOutputsPrefix, outputPrefix, uploadName } from "../arrays/names.ts";
 import type { OutputArray } from "../protocol/messages.ts";
 import { SparePool } from "./spare-pool.ts";
@@ -61,6 +61,7 @@ export class ArrayStore {
       log(`arrays: forgot ${stale.n} array(s) of an earlier run of gaia (arrays live in memory for one run)`);
     }
     for (const row of db.query(`SELECT * FROM arrays`).all() as DbRow[]) this.remember(fromDb(row));
+    this.spares.adopt(listDir(settings.dir));
     const swept = sweepDeadInstances(settings.dir, settings.instance);
     if (swept.length > 0) log(`arrays: removed ${swept.length} file(s) of gaia instances that are no longer running from ${settings.dir}`);
   }

@@ -19,6 +19,17 @@ export class SparePool {
     private readonly budget: () => number,
   ) {}
 
+  /** Spares a previous IO engine of this run made (it was restarted): counted again. */
+  adopt(files: string[]): void {
+    const prefix = `gaia-${this.instance}-z`;
+    for (const file of files) {
+      const m = file.startsWith(prefix) ? /^(\d+)n[0-9a-f]+$/.exec(file.slice(prefix.length)) : null;
+      if (!m || this.files.has(file)) continue;
+      this.files.set(file, Number(m[1]));
+      this.total += Number(m[1]);
+    }
+  }
+
   get bytes(): number {
     return this.total;
   }
