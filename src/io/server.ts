@@ -11,6 +11,7 @@ import { FrameError } from "../protocol/frames.ts";
 import { PROTOCOL_VERSION, type Event, type Message, type Req } from "../protocol/messages.ts";
 import type { Engine } from "./engine.ts";
 import type { Ops, Reply } from "./ops.ts";
+import type { ScheduleOps } from "./schedules/ops.ts";
 import type { ExitReport, WorkerLink } from "./worker-link.ts";
 
 type Role = { kind: "unknown" } | { kind: "worker" } | { kind: "supervisor" };
@@ -24,6 +25,7 @@ export class IoServer {
     private readonly link: WorkerLink,
     private readonly ops: Ops,
     private readonly log: (line: string) => void,
+    private readonly schedules?: ScheduleOps,
   ) {}
 
   listen(path: string): void {
@@ -109,7 +111,9 @@ export class IoServer {
       case "status": return reply(200, this.status());
       case "workers": return reply(200, this.workers());
       case "drain": return this.drain(args, reply);
-      default: return reply(400, { error: { code: "bad_request", message: `unknown operation '${req.op}'` } });
+      default:
+        if (this.schedules?.handle(req.op, args, reply)) return;
+        return reply(400, { error: { code: "bad_request", message: `unknown operation '${req.op}'` } });
     }
   }
 
