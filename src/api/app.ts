@@ -8,6 +8,7 @@ import type { Supervisor } from "../supervisor/supervisor.ts";
 import { jsonBody, waitMs } from "./body.ts";
 import { ApiError, errorResponse, invalid } from "./errors.ts";
 import { openapi } from "./openapi.ts";
+import { scheduleRoutes } from "./schedules.ts";
 import { BatchBody, ListQuery, SubmitBody } from "./schemas.ts";
 
 /** How long past a request's own wait the API waits for the IO engine before answering 503. */
@@ -101,15 +102,14 @@ export function createApp(sup: Supervisor, maxBodyBytes: number): Hono {
     return relay(c, "get", { id: c.req.param("id"), wait_ms: wait }, wait);
   });
   app.delete("/v1/jobs/:id", (c) => relay(c, "cancel", { id: c.req.param("id") }));
+  scheduleRoutes(app, relay);
 
-  // Routes of SPEC §6, §7 and §10 that this build does not serve yet: say so precisely.
+  // Routes of SPEC §6 and §7 that this build does not serve yet: say so precisely.
   const notYet = (what: string) => () => {
     throw new ApiError(404, "not_implemented", `${what} are not available in this build of gaia yet`);
   };
   app.all("/v1/arrays", notYet("arrays"));
   app.all("/v1/arrays/*", notYet("arrays"));
-  app.all("/v1/schedules", notYet("schedules"));
-  app.all("/v1/schedules/*", notYet("schedules"));
   app.all("/v1/events", notYet("server-sent events"));
   app.all("/metrics", notYet("Prometheus metrics"));
 
