@@ -1,4 +1,6 @@
 /** GET /openapi.json: the control API described (OpenAPI 3.1), kept beside the routes. */
+import { schedulePaths, scheduleSchemas } from "./openapi-schedules.ts";
+
 const error = { $ref: "#/components/schemas/Error" };
 const job = { $ref: "#/components/schemas/Job" };
 const json = (schema: object) => ({ content: { "application/json": { schema } } });
@@ -26,7 +28,7 @@ export const openapi = {
       },
       get: {
         summary: "list jobs",
-        parameters: ["state", "task", "limit", "after"].map((name) => ({ name, in: "query", schema: { type: name === "limit" ? "integer" : "string" } })),
+        parameters: ["state", "task", "schedule", "limit", "after"].map((name) => ({ name, in: "query", schema: { type: name === "limit" ? "integer" : "string" } })),
         responses: { "200": { description: "{jobs, next}" }, ...errors(400) },
       },
     },
@@ -41,10 +43,12 @@ export const openapi = {
       get: { summary: "a job; ?wait=S long-polls until it is terminal", parameters: [idParam, waitParam], responses: { "200": { description: "the job", ...json(job) }, ...errors(404) } },
       delete: { summary: "cancel a job", parameters: [idParam], responses: { "200": { description: "cancelled", ...json(job) }, ...errors(404, 409) } },
     },
+    ...schedulePaths,
     "/v1/shutdown": { post: { summary: "graceful stop", responses: { "202": { description: "stopping" } } } },
   },
   components: {
     schemas: {
+      ...scheduleSchemas,
       Error: { type: "object", required: ["error"], properties: { error: { type: "object", required: ["code", "message"], properties: { code: { type: "string" }, message: { type: "string" } } } } },
       Submit: {
         type: "object",
