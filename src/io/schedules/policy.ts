@@ -17,7 +17,8 @@ export type Timing = { kind: "cron"; cron: Cron } | { kind: "every"; ms: number 
 
 export function timingOf(def: ScheduleConfig): Timing {
   if (def.cron !== undefined) return { kind: "cron", cron: new Cron(def.cron.trim(), { paused: true, timezone: def.timezone }) };
-  if (def.every_s !== undefined) return { kind: "every", ms: Math.round(def.every_s * 1000) };
+  // At least 1 ms: the grid's step must not round to zero.
+  if (def.every_s !== undefined) return { kind: "every", ms: Math.max(1, Math.round(def.every_s * 1000)) };
   return { kind: "loop" };
 }
 
