@@ -67,3 +67,25 @@ test("catch_up = true runs once at start when a fire was missed while gaia was d
   if (Date.now() < lazyNext + 4000) expect(lazy.runs).toBe(0);
   expect(Date.parse(lazy.next_run_at)).toBeGreaterThan(missed);
 });
+
+test("kill -9 of the IO engine: a loop and its run in flight carry on with the restarted engine", async () => {
+  const gaia = await start([{ name: "loop", loop: true, task: "sleep", payload: { ms: 400 }, max_runs: 4 }]);
+  const running = await gaia.until("the loop's first run", async () => {
+    const s = await view(gaia, "loop");
+    return s.runs === 1 && s.last_outcome === "running" && s;
+  });
+  const ioPid = (await gaia.request("GET", "/v1/status")).body.io.pid;
+  process.kill(ioPid, "SIGKILL");
+  await gaia.until("a new IO engine", async () => {
+    const s = (await gaia.request("GET", "/v1/status")).body;
+    return s.io.pid && s.io.pid !== ioPid;
+  });
+  const done = await gaia.until("the loop's end", async () => {
+    const s = await view(gaia, "loop");
+    return s.state === "done" && s;
+  }, 20_000);
+  expect(done).toMatchObject({ runs: 4, last_outcome: "succeeded" });
+  const jobs = (await gaia.request("GET", "/v1/jobs?schedule=loop")).body.jobs;
+  expect(jobs.map((j: { state: string }) => j.state)).toEqual(["succeeded", "succeeded", "succeeded", "succeeded"]);
+  expect(jobs[0].id).toBe(running.last_job); // the run in flight was kept, not made again
+});
