@@ -10,8 +10,10 @@ describe("registry entries", () => {
   });
 
   test("an exited but unreaped process (a zombie) is not the process any more", async () => {
-    // sh starts `true` in the background, then becomes `sleep`, which never reaps it.
-    const sh = Bun.spawn(["sh", "-c", "true & echo $!; exec sleep 5"], { stdout: "pipe" });
+    // sh starts a short `sleep` in the background, then becomes `sleep 5`, which never reaps
+    // it. The background child must outlive the exec: dash reaps a child that already ended
+    // (a background `true` was gone, not a zombie, in about half the runs here).
+    const sh = Bun.spawn(["sh", "-c", "sleep 0.2 & echo $!; exec sleep 5"], { stdout: "pipe" });
     const reader = sh.stdout.getReader();
     const zombie = Number(new TextDecoder().decode((await reader.read()).value).trim());
     for (let i = 0; i < 100 && !isZombie(zombie); i++) await Bun.sleep(10);
