@@ -16,6 +16,8 @@
  *                task, submit → done, against the same computation in one process, through
  *                multiprocessing.Pool by pickling and through shared_memory by hand; and a
  *                1 GiB .npy upload (bench/arrays.ts)
+ *   schedules    firing lateness of a 1 s cron schedule, p50 and p99 over 60 runs
+ *                (bench/schedules.ts)
  *
  * Prints a table with ratios and writes it as JSON to bench/results/. Flags:
  *   --quick   fewer samples (a smoke run, not figures to report)
@@ -26,6 +28,7 @@ import { idleCpuPercent, roundTrip, startGaia, stopGaia, throughput } from "./ga
 import { pythonFigures } from "./python-side.ts";
 import { restartFigures } from "./restart.ts";
 import { arrayFigures, arrayRows, type ArrayFigures } from "./arrays.ts";
+import { scheduleLateness } from "./schedules.ts";
 
 const quick = process.argv.includes("--quick");
 const N = { roundtrips: quick ? 300 : 2000, warmup: 200, jobs: quick ? 10_000 : 100_000, starts: quick ? 2 : 5, idleS: quick ? 2 : 10 };
@@ -67,7 +70,9 @@ const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFracti
 type Restarts = Awaited<ReturnType<typeof restartFigures>>;
 const restartCell = (f: Restarts[keyof Restarts]) => ("missing" in f ? `missing: ${f.missing}` : fmt(f.p50, 1));
 
-function report(gaia: Awaited<ReturnType<typeof gaiaFigures>>, py: Awaited<ReturnType<typeof pythonFigures>>, restarts: Restarts, peers: any, arrays: ArrayFigures) {
+type Schedules = Awaited<ReturnType<typeof scheduleLateness>>;
+
+function report(gaia: Awaited<ReturnType<typeof gaiaFigures>>, py: Awaited<ReturnType<typeof pythonFigures>>, restarts: Restarts, schedules: Schedules, peers: any, arrays: ArrayFigures) {
   const apply = peers.roundtrip_us.pool_apply;
   const ppe = peers.roundtrip_us.ppe_submit_result;
   const async_ = peers.throughput_jobs_per_s.pool_apply_async;
@@ -85,6 +90,8 @@ function report(gaia: Awaited<ReturnType<typeof gaiaFigures>>, py: Awaited<Retur
     ["restart, Python worker p50 (ms)", restartCell(restarts.gaia_python), `PM2 ${restartCell(restarts.pm2)} · supervisord ${restartCell(restarts.supervisord)}`, "target ≤ 100 ms"],
     ["idle CPU, 10 s (% of a core)", fmt(gaia.idle_cpu_percent, 2), "-", `target < 1%`],
     ...arrayRows(arrays),
+    ["schedule lateness p50 (ms)", fmt(schedules.p50_ms), "-", `${schedules.runs} runs of a 1 s cron`],
+    ["schedule lateness p99 (ms)", fmt(schedules.p99_ms), "-", "target ≤ 20 ms"],
   ];
   const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i].length), ["measure", "gaia", "peers", "ratio"][i]!.length));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ");
@@ -95,11 +102,12 @@ function report(gaia: Awaited<ReturnType<typeof gaiaFigures>>, py: Awaited<Retur
 const gaia = await gaiaFigures();
 const py = await pythonFigures(WORKERS, { roundtrips: N.roundtrips, warmup: N.warmup, jobs: N.jobs, restarts: N.starts });
 const restarts = await restartFigures();
+const schedules = await scheduleLateness(quick ? 10 : 60);
 const peers = peerFigures();
 const arrays = await arrayFigures(quick ? 256 : 1024, 3);
-report(gaia, py, restarts, peers, arrays);
+report(gaia, py, restarts, schedules, peers, arrays);
 const stamp = new Date().toISOString().replace(/[:.]/g, "-");
 mkdirSync(join(import.meta.dir, "results"), { recursive: true });
 const out = join(import.meta.dir, "results", `core-${stamp}.json`);
-writeFileSync(out, JSON.stringify({ when: new Date().toISOString(), quick, workers: WORKERS, gaia, python: py, restarts, peers, arrays }, null, 2));
+writeFileSync(out, JSON.stringify({ when: new Date().toISOString(), quick, workers: WORKERS, gaia, python: py, restarts, schedules, peers, arrays }, null, 2));
 console.log(`\nsaved ${out}`);

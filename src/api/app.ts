@@ -9,6 +9,7 @@ import { jsonBody, waitMs } from "./body.ts";
 import { ApiError, errorResponse, invalid } from "./errors.ts";
 import { openapi } from "./openapi.ts";
 import { registerArrayRoutes, uploadKind } from "./arrays.ts";
+import { scheduleRoutes } from "./schedules.ts";
 import { BatchBody, ListQuery, SubmitBody } from "./schemas.ts";
 
 /** How long past a request's own wait the API waits for the IO engine before answering 503. */
@@ -107,14 +108,13 @@ export function createApp(sup: Supervisor, maxBodyBytes: number): Hono {
     return relay(c, "get", { id: c.req.param("id"), wait_ms: wait }, wait);
   });
   app.delete("/v1/jobs/:id", (c) => relay(c, "cancel", { id: c.req.param("id") }));
+  scheduleRoutes(app, relay);
 
-  // Routes of SPEC §7 and §10 that this build does not serve yet: say so precisely.
+  // Routes of SPEC §7 that this build does not serve yet: say so precisely.
   const notYet = (what: string) => () => {
     throw new ApiError(404, "not_implemented", `${what} are not available in this build of gaia yet`);
   };
   registerArrayRoutes(app, link);
-  app.all("/v1/schedules", notYet("schedules"));
-  app.all("/v1/schedules/*", notYet("schedules"));
   app.all("/v1/events", notYet("server-sent events"));
   app.all("/metrics", notYet("Prometheus metrics"));
 

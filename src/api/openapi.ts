@@ -1,4 +1,6 @@
 /** GET /openapi.json: the control API described (OpenAPI 3.1), kept beside the routes. */
+import { schedulePaths, scheduleSchemas } from "./openapi-schedules.ts";
+
 const error = { $ref: "#/components/schemas/Error" };
 const job = { $ref: "#/components/schemas/Job" };
 const json = (schema: object) => ({ content: { "application/json": { schema } } });
@@ -28,7 +30,7 @@ export const openapi = {
       },
       get: {
         summary: "list jobs",
-        parameters: ["state", "task", "limit", "after"].map((name) => ({ name, in: "query", schema: { type: name === "limit" ? "integer" : "string" } })),
+        parameters: ["state", "task", "schedule", "limit", "after"].map((name) => ({ name, in: "query", schema: { type: name === "limit" ? "integer" : "string" } })),
         responses: { "200": { description: "{jobs, next}" }, ...errors(400) },
       },
     },
@@ -60,10 +62,12 @@ export const openapi = {
       },
       delete: { summary: "delete an array no queued or running job names", parameters: [nameParam], responses: { "200": { description: "deleted", ...json(array) }, ...errors(400, 404, 409) } },
     },
+    ...schedulePaths,
     "/v1/shutdown": { post: { summary: "graceful stop", responses: { "202": { description: "stopping" } } } },
   },
   components: {
     schemas: {
+      ...scheduleSchemas,
       Error: { type: "object", required: ["error"], properties: { error: { type: "object", required: ["code", "message"], properties: { code: { type: "string" }, message: { type: "string" } } } } },
       Array: {
         type: "object",

@@ -46,6 +46,7 @@ export const ListQuery = z
   .object({
     state: z.enum(STATE_NAMES).optional(),
     task: z.string().optional(),
+    schedule: z.string().optional(),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
     after: z.string().optional(),
   })

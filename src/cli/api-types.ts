@@ -74,3 +74,25 @@ export type Worker = {
 };
 
 export type LogLine = { seq: number; at: string; process: string; line: string };
+
+/** A schedule as GET /v1/schedules shows it (SPEC §10). */
+export type Schedule = {
+  name: string;
+  source: "config" | "api";
+  task: string;
+  cron: string | null;
+  timezone: string | null;
+  every_s: number | null;
+  loop: boolean;
+  max_runs: number | null;
+  overlap: "skip" | "queue";
+  paused: boolean;
+  state: "scheduled" | "running" | "paused" | "done";
+  runs: number;
+  skips: number;
+  next_run_at: string | null;
+  last_run_at: string | null;
+  last_job: string | null;
+  last_outcome: string | null;
+  last_error: string | null;
+};

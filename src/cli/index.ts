@@ -14,6 +14,8 @@ import { cancel } from "./commands/cancel.ts";
 import { job } from "./commands/job.ts";
 import { jobs } from "./commands/jobs.ts";
 import { logs } from "./commands/logs.ts";
+import { schedule } from "./commands/schedule.ts";
+import { schedules } from "./commands/schedules.ts";
 import { status } from "./commands/status.ts";
 import { stop } from "./commands/stop.ts";
 import { submit } from "./commands/submit.ts";
@@ -24,7 +26,7 @@ import { print, printError } from "./output.ts";
 import { resolveSocket } from "./socket.ts";
 import { commandUsage } from "./usage.ts";
 
-const COMMANDS: Record<string, Command> = { stop, status, workers, logs, submit, job, jobs, cancel, version };
+const COMMANDS: Record<string, Command> = { stop, status, workers, logs, submit, job, jobs, cancel, version, schedules, schedule };
 
 export async function runClientCommand(command: string, argv: string[]): Promise<number> {
   const spec = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;

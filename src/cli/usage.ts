@@ -26,6 +26,12 @@ Jobs:
                              list jobs
   cancel ID                  cancel a queued or running job
 
+Schedules:
+  schedules                  every schedule: when, state, next and last run, last outcome
+  schedule run NAME          run a schedule now; prints the new job's id
+  schedule pause NAME        stop a schedule's runs until it is resumed (outlives restarts)
+  schedule resume NAME       let a paused schedule run again
+
 Flags for every command:
   --socket PATH    the control socket (default: $GAIA_SOCKET, else the config's
                    control.socket under run_dir)
@@ -129,6 +135,24 @@ ${GLOBAL}`,
 
 Cancels a job: a queued one is removed, a running one has its worker killed and replaced.
 Exits 2 when the job has already ended.
+${GLOBAL}`,
+
+  schedules: `usage: gaia schedules
+
+Lists every schedule: name, when it fires (cron, every, loop), task, state (scheduled,
+running, paused, done), next and last run, the last run's outcome, runs, skips, and
+whether it comes from the config or the API.
+${GLOBAL}`,
+
+  schedule: `usage: gaia schedule run|pause|resume NAME
+
+  run NAME         run the schedule now, paused or not (prints the job id); refused (exit 2)
+                   while its last run is still going and it does not overlap runs
+  pause NAME       no more runs until resumed; the pause outlives restarts (for a schedule
+                   from the config, until its config entry changes)
+  resume NAME      runs again; the next run is computed from now (missed runs are not made up)
+
+Schedules are created with PUT /v1/schedules/NAME or in the config's [[schedules]].
 ${GLOBAL}`,
 
   version: `usage: gaia version

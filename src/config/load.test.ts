@@ -178,4 +178,14 @@ describe("schedules need exactly one of cron, every_s or loop = true", () => {
   test("a cron expression that is not 5 or 6 fields is refused", () => {
     expect(problems(schedule({ cron: "*/5 * * *" }))).toEqual([expect.stringMatching(/^config: schedules\[0\]\.cron: /)]);
   });
+
+  test("a cron pattern croner cannot run, or an unknown timezone, is refused in croner's words", () => {
+    expect(problems(schedule({ cron: "61 * * * *" }))).toEqual(["config: schedules[0].cron: Invalid value for minute: 61"]);
+    expect(problems(schedule({ cron: "0 * * * *", timezone: "Mars/Olympus" }))).toEqual([
+      'config: schedules[0].timezone: unknown time zone "Mars/Olympus" (use an IANA name such as "Europe/Paris" or "UTC")',
+    ]);
+    expect(problems(schedule({ every_s: 5, timezone: "UTC" }))).toEqual([
+      "config: schedules[0].timezone: a timezone applies to a cron pattern only; every_s and loop do not use one",
+    ]);
+  });
 });

@@ -13,9 +13,11 @@
  * - `tasks."NAME"` holds per-task policy; a job may override `timeout_s` and `retries`.
  * - `retries.max` counts retries after the first attempt. The default retries a job up to
  *   3 times when its worker was lost, and never for an exception in the handler.
- * - Schedules are validated here (SPEC §10); this build does not run them yet.
+ * - Schedules (SPEC §10) are run by the IO engine (src/io/schedules/). A cron pattern and a
+ *   timezone are checked here with croner itself, so a config that loads is one that runs.
  */
 import { availableParallelism } from "node:os";
+import { Cron } from "croner";
 import { z } from "zod";
 
 /** An integer field whose every failure reads as the spec's example: "expected an integer >= 1". */
@@ -127,8 +129,32 @@ export const Schedule = z
     const fields = typeof s.cron === "string" ? s.cron.trim().split(/\s+/).length : undefined;
     if (fields !== undefined && fields !== 5 && fields !== 6) {
       ctx.addIssue({ code: "custom", path: ["cron"], message: `expected 5 fields (minute hour day month weekday), or 6 with seconds first, got ${fields}` });
+    } else if (typeof s.cron === "string") {
+      const problem = cronProblem(s.cron, typeof s.timezone === "string" ? s.timezone : undefined);
+      if (problem) ctx.addIssue({ code: "custom", path: [problem.key], message: problem.message });
     }
-  }, { when: (payload) => typeof payload.value === "object" && payload.value !== null })
+    if (s.timezone !== undefined && s.cron === undefined) {
+      ctx.addIssue({ code: "custom", path: ["timezone"], message: "a timezone applies to a cron pattern only; every_s and loop do not use one" });
+    }
+  }, { when: (payload) => typeof payload.value === "object" && payload.value !== null });
+
+/** What croner says about a pattern and a timezone (croner's own words), or null when both are fine. */
+function cronProblem(pattern: string, timezone: string | undefined): { key: "cron" | "timezone"; message: string } | null {
+  if (timezone !== undefined) {
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: timezone });
+    } catch {
+      return { key: "timezone", message: `unknown time zone "${timezone}" (use an IANA name such as "Europe/Paris" or "UTC")` };
+    }
+  }
+  try {
+    // croner refuses a trailing space in the weekday field; the pattern is trimmed where it runs too.
+    new Cron(pattern.trim(), { paused: true, timezone });
+    return null;
+  } catch (err) {
+    return { key: "cron", message: (err as Error).message.replace(/^CronPattern: /, "") };
+  }
+}
 
 export const Config = z
   .object({
@@ -167,6 +193,7 @@ export type Config = z.infer<typeof Config>;
 export type PoolConfig = z.infer<typeof Pool>;
 export type TaskPolicy = z.infer<typeof TaskPolicy>;
 export type RetryPolicy = z.infer<typeof Retries>;
+export type ScheduleConfig = z.infer<typeof Schedule>;
 
 const DEFAULT_TASK_POLICY: TaskPolicy = Object.freeze(TaskPolicy.parse({}));
 

@@ -23,6 +23,8 @@ export type EngineHooks = {
   killWorker(workerId: string, pid: number, reason: string): void;
   /** Ask the supervisor for a planned, graceful replacement (max_jobs_per_worker). */
   recycleWorker(workerId: string, pid: number): void;
+  /** A job that a schedule created reached its terminal state (overlap, loops, last outcome). */
+  scheduledJobEnded(job: Job): void;
   log(line: string): void;
 };
 
@@ -274,6 +276,7 @@ export class Engine {
     if (hasInputs(job)) this.arrays.release(job.arrays);
     if (state === "cancelled") this.arrays.discardOutputs(job.id);
     this.transition(job, state);
+    if (job.schedule) this.hooks.scheduledJobEnded(job);
   }
 
   /** Cancels a queued job; a running one is cancelled when its killed worker's exit is seen. */

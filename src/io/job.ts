@@ -37,6 +37,8 @@ export type Job = {
   progress: { fraction: number; message: string | null } | null;
   timeout_s: number;
   retries: RetryPolicy;
+  /** The schedule that created this job, or null for a job submitted through the API. */
+  schedule: string | null;
 };
 
 export function isTerminal(state: JobState): state is TerminalState {
@@ -69,6 +71,7 @@ export function jobView(job: Job) {
     usage: job.usage,
     progress: job.progress,
     timeout_s: job.timeout_s,
+    schedule: job.schedule,
   };
 }
 export type JobView = ReturnType<typeof jobView>;

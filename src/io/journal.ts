@@ -30,7 +30,7 @@ CREATE TABLE IF NOT EXISTS jobs (
   attempts INTEGER NOT NULL, max_attempts INTEGER NOT NULL, session_id TEXT,
   idempotency_key TEXT, created_at INTEGER NOT NULL, started_at INTEGER,
   finished_at INTEGER, not_before INTEGER NOT NULL, worker TEXT, execution_ms REAL,
-  usage TEXT, progress TEXT, timeout_s REAL NOT NULL, retries TEXT NOT NULL);
+  usage TEXT, progress TEXT, timeout_s REAL NOT NULL, retries TEXT NOT NULL, schedule TEXT);
 CREATE UNIQUE INDEX IF NOT EXISTS jobs_idempotency ON jobs(idempotency_key) WHERE idempotency_key IS NOT NULL;
 CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state);
 CREATE INDEX IF NOT EXISTS jobs_finished ON jobs(finished_at) WHERE finished_at IS NOT NULL;
@@ -40,10 +40,10 @@ CREATE TABLE IF NOT EXISTS pool_tasks (pool TEXT PRIMARY KEY, tasks TEXT NOT NUL
 const COLUMNS = [
   "id", "task", "pool", "state", "payload", "arrays", "result", "result_arrays", "error",
   "attempts", "max_attempts", "session_id", "idempotency_key", "created_at", "started_at",
-  "finished_at", "not_before", "worker", "execution_ms", "usage", "progress", "timeout_s", "retries",
+  "finished_at", "not_before", "worker", "execution_ms", "usage", "progress", "timeout_s", "retries", "schedule",
 ] as const;
 const JSON_COLUMNS = new Set(["payload", "arrays", "result", "result_arrays", "error", "worker", "usage", "progress", "retries"]);
-const MUTABLE = COLUMNS.filter((c) => !["id", "task", "pool", "payload", "arrays", "created_at", "session_id", "idempotency_key", "timeout_s", "retries", "max_attempts"].includes(c));
+const MUTABLE = COLUMNS.filter((c) => !["id", "task", "pool", "payload", "arrays", "created_at", "session_id", "idempotency_key", "timeout_s", "retries", "max_attempts", "schedule"].includes(c));
 
 const LAZY_FLUSH_MS = 5;
 
@@ -66,7 +66,13 @@ function fromRow(row: Row): Job {
   return job as Job;
 }
 
-export type ListFilter = { state?: JobState; task?: string; limit: number; after?: string };
+export type ListFilter = { state?: JobState; task?: string; schedule?: string; limit: number; after?: string };
+
+/** A journal written by an older gaia lacks columns added since; SQLite adds them in place. */
+function addColumnIfMissing(db: Database, table: string, column: string, type: string): void {
+  const columns = db.query(`PRAGMA table_info(${table})`).all() as { name: string }[];
+  if (!columns.some((c) => c.name === column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+}
 
 export class Journal {
   /** Shared with the array store, whose table lives in the same file (see array-store.ts). */
@@ -82,6 +88,8 @@ export class Journal {
     this.db = new Database(join(dataDir, "journal.sqlite"), { create: true, strict: true });
     this.db.exec("PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 10000;");
     this.db.exec(SCHEMA);
+    addColumnIfMissing(this.db, "jobs", "schedule", "TEXT");
+    this.db.exec("CREATE INDEX IF NOT EXISTS jobs_schedule ON jobs(schedule, id) WHERE schedule IS NOT NULL;");
     this.insertStmt = this.db.prepare(`INSERT INTO jobs (${COLUMNS.join(",")}) VALUES (${COLUMNS.map(() => "?").join(",")})`);
     this.updateStmt = this.db.prepare(`UPDATE jobs SET ${MUTABLE.map((c) => `${c} = ?`).join(", ")} WHERE id = ?`);
   }
@@ -155,6 +163,7 @@ export class Journal {
     const args: (string | number)[] = [];
     if (filter.state) (where.push("state = ?"), args.push(filter.state));
     if (filter.task) (where.push("task = ?"), args.push(filter.task));
+    if (filter.schedule) (where.push("schedule = ?"), args.push(filter.schedule));
     if (filter.after) (where.push("id > ?"), args.push(filter.after));
     const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id LIMIT ?`;
     return (this.db.query(sql).all(...args, filter.limit) as Row[]).map(fromRow);
@@ -185,6 +194,11 @@ export class Journal {
   poolTasks(): Map<string, string[]> {
     const rows = this.db.query(`SELECT pool, tasks FROM pool_tasks`).all() as { pool: string; tasks: string }[];
     return new Map(rows.map((r) => [r.pool, JSON.parse(r.tasks) as string[]]));
+  }
+
+  /** The database, for the schedule store: one connection holds the EXCLUSIVE lock. */
+  get database(): Database {
+    return this.db;
   }
 
   close(): void {

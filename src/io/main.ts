@@ -17,6 +17,9 @@ import { Engine } from "./engine.ts";
 import type { Job } from "./job.ts";
 import { Journal } from "./journal.ts";
 import { Ops } from "./ops.ts";
+import { ScheduleOps } from "./schedules/ops.ts";
+import { Scheduler } from "./schedules/scheduler.ts";
+import { ScheduleStore } from "./schedules/store.ts";
 import { IoServer } from "./server.ts";
 import { WorkerLink } from "./worker-link.ts";
 
@@ -40,9 +43,11 @@ export async function runIoEngine(argv: string[]): Promise<void> {
     [...journal.poolTasks()].map(([pool, tasks]) => [pool, new Set(tasks)]),
   );
   let server: IoServer;
+  let scheduler: Scheduler;
   const engine = new Engine(boot.config, journal, arrays, {
     killWorker: (workerId, pid, reason) => server.notify("worker.kill", { worker_id: workerId, pid, reason }),
     recycleWorker: (workerId, pid) => server.notify("worker.recycle", { worker_id: workerId, pid }),
+    scheduledJobEnded: (job) => scheduler.jobEnded(job),
     log,
   });
   const link = new WorkerLink(engine, {
@@ -58,9 +63,22 @@ export async function runIoEngine(argv: string[]): Promise<void> {
     fatal: (workerId, message) => server.notify("worker.fatal", { worker_id: workerId, message }),
     log,
   });
-  server = new IoServer(engine, link, new Ops(engine, () => announced), new ArrayOps(arrays), log);
+  const ops = new Ops(engine, () => announced);
+  const liveState = (id: string) => engine.active.get(id)?.state;
+  scheduler = new Scheduler(new ScheduleStore(journal.database), {
+    submit: (body, schedule) => ops.admit([body], schedule),
+    liveState,
+    draining: () => engine.draining,
+    // The supervisor forwards what it knows and ignores other kinds (see Supervisor.ioEvent).
+    notify: (kind, data) => server.notify(kind, data),
+    log,
+  });
+  const scheduleOps = new ScheduleOps({ scheduler, liveState, poolOrder: boot.config.pools.map((p) => p.name), announced: () => announced });
+  server = new IoServer(engine, link, ops, new ArrayOps(arrays), log, scheduleOps);
 
   adoptJournal(engine, link);
+  // After adoption: a schedule whose last job is still queued or running must see it in flight.
+  scheduler.start(boot.config.schedules);
   server.listen(join(boot.runDir, "io.sock"));
   engine.purge(Date.now() - boot.config.queue.result_ttl_s * 1000);
   setInterval(() => engine.purge(Date.now() - boot.config.queue.result_ttl_s * 1000), purgeEveryMs(boot.config.queue.result_ttl_s));

@@ -12,9 +12,9 @@ import { isTerminal, jobView, type Job } from "./job.ts";
 import { routeTask } from "./routing.ts";
 
 export type Reply = (status: number, body: unknown) => void;
-type ApiError = { status: number; code: string; message: string; retryAfter?: number };
+export type ApiError = { status: number; code: string; message: string; retryAfter?: number };
 
-const apiError = (e: ApiError) => ({ error: { code: e.code, message: e.message, ...(e.retryAfter ? { retry_after_s: e.retryAfter } : {}) } });
+export const apiError = (e: ApiError) => ({ error: { code: e.code, message: e.message, ...(e.retryAfter ? { retry_after_s: e.retryAfter } : {}) } });
 
 export class Ops {
   constructor(
@@ -22,8 +22,8 @@ export class Ops {
     private readonly announced: () => Map<string, ReadonlySet<string>>,
   ) {}
 
-  /** Builds, checks, journals and enqueues jobs; all of them or none. */
-  private admit(bodies: SubmitBody[]): { ok: true; jobs: Job[] } | { ok: false; error: ApiError } {
+  /** Builds, checks, journals and enqueues jobs; all of them or none. A schedule's jobs carry its name. */
+  admit(bodies: SubmitBody[], schedule: string | null = null): { ok: true; jobs: Job[] } | { ok: false; error: ApiError } {
     if (this.engine.draining) return { ok: false, error: { status: 503, code: "shutting_down", message: "gaia is shutting down and accepts no new jobs" } };
     const poolOrder = this.engine.config.pools.map((p) => p.name);
     const announced = this.announced();
@@ -46,7 +46,7 @@ export class Ops {
         return { ok: false, error: { status: 429, code: "queue_full", message: `pool '${route.pool}' has ${this.engine.config.queue.max_depth} queued jobs, its queue.max_depth`, retryAfter: 1 } };
       }
       adding.set(route.pool, (adding.get(route.pool) ?? 0) + 1);
-      const job = this.newJob(body, route.pool);
+      const job = this.newJob(body, route.pool, schedule);
       fresh.push(job);
       jobs.push(job);
     }
@@ -60,7 +60,7 @@ export class Ops {
     return found ? (this.engine.active.get(found.id) ?? found) : null;
   }
 
-  private newJob(body: SubmitBody, pool: string): Job {
+  private newJob(body: SubmitBody, pool: string, schedule: string | null): Job {
     const policy = taskPolicy(this.engine.config, body.task);
     const retries = { ...policy.retries, ...body.retries };
     return {
@@ -87,6 +87,7 @@ export class Ops {
       progress: null,
       timeout_s: body.timeout_s ?? policy.timeout_s,
       retries,
+      schedule,
     };
   }
 

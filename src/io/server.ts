@@ -12,6 +12,7 @@ import { PROTOCOL_VERSION, type Event, type Message, type Req } from "../protoco
 import type { ArrayOps } from "./array-ops.ts";
 import type { Engine } from "./engine.ts";
 import type { Ops, Reply } from "./ops.ts";
+import type { ScheduleOps } from "./schedules/ops.ts";
 import type { ExitReport, WorkerLink } from "./worker-link.ts";
 
 type Role = { kind: "unknown" } | { kind: "worker" } | { kind: "supervisor" };
@@ -26,6 +27,7 @@ export class IoServer {
     private readonly ops: Ops,
     private readonly arrayOps: ArrayOps,
     private readonly log: (line: string) => void,
+    private readonly schedules?: ScheduleOps,
   ) {}
 
   listen(path: string): void {
@@ -116,7 +118,9 @@ export class IoServer {
       case "array.get": return this.arrayOps.get(args, reply);
       case "array.list": return this.arrayOps.list(args, reply);
       case "array.delete": return this.arrayOps.delete(args, reply);
-      default: return reply(400, { error: { code: "bad_request", message: `unknown operation '${req.op}'` } });
+      default:
+        if (this.schedules?.handle(req.op, args, reply)) return;
+        return reply(400, { error: { code: "bad_request", message: `unknown operation '${req.op}'` } });
     }
   }
 

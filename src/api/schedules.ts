@@ -1,0 +1,54 @@
+/**
+ * The schedule routes (SPEC §7, §10): the definitions are checked here with the config's own
+ * schema (so the API and gaia.toml accept the same keys, defaults and cron patterns); the
+ * IO engine keeps and runs them (`schedule.*` ops, src/io/schedules/ops.ts).
+ *
+ *   GET    /v1/schedules              {schedules: [...]}
+ *   GET    /v1/schedules/NAME         the schedule
+ *   PUT    /v1/schedules/NAME         create (201) or replace (200); the body is a [[schedules]]
+ *                                     entry, `name` optional (it must match the URL's)
+ *   DELETE /v1/schedules/NAME         remove (jobs it made are left alone)
+ *   POST   /v1/schedules/NAME/run     a run now → 202 {id, state, schedule}
+ *   POST   /v1/schedules/NAME/pause   paused = true (outlives restarts)
+ *   POST   /v1/schedules/NAME/resume  paused = false; the next run is computed from now
+ */
+import type { Context, Hono } from "hono";
+import { z } from "zod";
+import { Schedule, type ScheduleConfig } from "../config/schema.ts";
+import { jsonBody } from "./body.ts";
+import { ApiError, invalid } from "./errors.ts";
+import { payloadProblem } from "./payload.ts";
+
+type Relay = (c: Context, op: string, args: unknown) => Promise<Response>;
+
+const NAME = /^[A-Za-z0-9_.-]{1,200}$/;
+
+export function scheduleRoutes(app: Hono, relay: Relay): void {
+  app.get("/v1/schedules", (c) => relay(c, "schedule.list", {}));
+  app.get("/v1/schedules/:name", (c) => relay(c, "schedule.get", { name: name(c) }));
+  app.put("/v1/schedules/:name", async (c) => relay(c, "schedule.put", { spec: await scheduleBody(c, name(c)) }));
+  app.delete("/v1/schedules/:name", (c) => relay(c, "schedule.delete", { name: name(c) }));
+  for (const action of ["run", "pause", "resume"]) {
+    app.post(`/v1/schedules/:name/${action}`, (c) => relay(c, `schedule.${action}`, { name: name(c) }));
+  }
+}
+
+function name(c: Context): string {
+  const value = c.req.param("name") ?? "";
+  if (!NAME.test(value)) throw new ApiError(400, "invalid_request", `a schedule name uses letters, digits, '_', '.' and '-' (at most 200), got '${value}'`);
+  return value;
+}
+
+async function scheduleBody(c: Context, urlName: string): Promise<ScheduleConfig> {
+  const body = await jsonBody(c, z.unknown());
+  if (body === null || typeof body !== "object" || Array.isArray(body)) throw new ApiError(400, "invalid_request", "body: expected a JSON object, a [[schedules]] entry");
+  const given = (body as { name?: unknown }).name;
+  if (given !== undefined && given !== urlName) {
+    throw new ApiError(400, "invalid_request", `name: the body says ${JSON.stringify(given)} but the URL says '${urlName}'`);
+  }
+  const parsed = Schedule.safeParse({ ...(body as Record<string, unknown>), name: urlName });
+  if (!parsed.success) throw invalid(parsed.error, "body");
+  const problem = payloadProblem(parsed.data.payload);
+  if (problem) throw new ApiError(400, "invalid_request", `payload: the payload ${problem}`);
+  return parsed.data;
+}
