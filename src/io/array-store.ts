@@ -15,7 +15,7 @@
  * 507, and so is a job whose outputs would cross it (the job fails, its outputs go).
  */
 import type { Database } from "bun:sqlite";
-import { byteLength, type ArrayInfo, type Dtype } from "../arrays/dtypes.ts";
+import { byteLength, checkArraySpec, type ArrayInfo, type Dtype } from "../arrays/dtypes.ts";
 import { createArrayFile, listDir, removeArrayFile, sweepDeadInstances, sweepPrefix } from "../arrays/files.ts";
 import { arrayPath, isArrayName, jobOutputsPrefix, outputPrefix, uploadName } from "../arrays/names.ts";
 import type { OutputArray } from "../protocol/messages.ts";
@@ -158,11 +158,14 @@ export class ArrayStore {
     const now = Date.now();
     for (const [key, out] of Object.entries(outputs)) {
       if (out.spare) this.spares.taken(out.spare);
-      const expected = byteLength(out.dtype as Dtype, out.shape);
-      if (!out.name.startsWith(prefix) || !isArrayName(out.name)) return { status: 500, code: "ArrayError", message: `output '${key}' names a file that is not this job's (${out.name})` };
+      // A worker is a peer, not trusted code of the engine's: check what it says before using it.
+      const spec = checkArraySpec(out.dtype, out.shape);
+      if (!spec.ok) return { status: 500, code: "ArrayError", message: `output '${key}': ${spec.message}` };
+      const expected = byteLength(spec.dtype, spec.shape);
+      if (!out.name.startsWith(prefix) || !isArrayName(out.name) || this.rows.has(out.name) || rows.some((r) => r.name === out.name)) return { status: 500, code: "ArrayError", message: `output '${key}' names a file that is not this job's, or one named twice (${out.name})` };
       const size = Bun.file(this.path(out.name)).size;
       if (size !== expected) return { status: 500, code: "ArrayError", message: `output '${key}' has ${size} bytes on disk, ${expected} expected for ${out.dtype} ${JSON.stringify(out.shape)}` };
-      rows.push({ name: out.name, dtype: out.dtype as Dtype, shape: out.shape, byte_length: expected, state: "ready", job: jobId, created_at: now, last_used_at: now });
+      rows.push({ name: out.name, dtype: spec.dtype, shape: spec.shape, byte_length: expected, state: "ready", job: jobId, created_at: now, last_used_at: now });
     }
     const room = this.room(rows.reduce((n, r) => n + r.byte_length, 0));
     if (room) return { ...room, code: "array_limit_exceeded" };
