@@ -7,6 +7,8 @@ import { bodyLimit } from "hono/body-limit";
 import type { Supervisor } from "../supervisor/supervisor.ts";
 import { jsonBody, waitMs } from "./body.ts";
 import { ApiError, errorResponse, invalid } from "./errors.ts";
+import { registerEventRoutes } from "./events.ts";
+import { registerMetricsRoute } from "./metrics.ts";
 import { openapi } from "./openapi.ts";
 import { BatchBody, ListQuery, SubmitBody } from "./schemas.ts";
 
@@ -110,8 +112,8 @@ export function createApp(sup: Supervisor, maxBodyBytes: number): Hono {
   app.all("/v1/arrays/*", notYet("arrays"));
   app.all("/v1/schedules", notYet("schedules"));
   app.all("/v1/schedules/*", notYet("schedules"));
-  app.all("/v1/events", notYet("server-sent events"));
-  app.all("/metrics", notYet("Prometheus metrics"));
+  registerEventRoutes(app, sup.deps.events);
+  registerMetricsRoute(app, sup);
 
   app.post("/v1/shutdown", (c) => {
     setTimeout(() => sup.requestShutdown("POST /v1/shutdown"), 0);

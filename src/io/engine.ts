@@ -16,6 +16,8 @@ import { Reservations } from "./reservations.ts";
 import { StartHold } from "./start-hold.ts";
 import { Sessions } from "./sessions.ts";
 import { Waiters } from "./waiters.ts";
+import { JobEvents } from "./events.ts";
+import { JobMetrics } from "./metrics.ts";
 
 export type EngineHooks = {
   /** Ask the supervisor to kill a worker process (timeouts, cancels); it reports the exit later. */
@@ -36,6 +38,9 @@ export class Engine {
   readonly cancelling = new Set<string>();
   readonly reservations = new Reservations();
   draining = false;
+  /** Job events for `GET /v1/events`; silent until the supervisor says someone listens. */
+  events = new JobEvents(() => {});
+  readonly metrics = new JobMetrics();
   private readonly hold = new StartHold(
     () => this.config.pools.every((p) => (this.pools.get(p.name)?.members.size ?? 0) >= p.size),
     () => {
@@ -60,7 +65,10 @@ export class Engine {
   accept(jobs: Job[]): void {
     this.journal.insert(jobs);
     this.counts.queued += jobs.length;
-    for (const job of jobs) this.enqueue(job);
+    for (const job of jobs) {
+      this.events.transition(job);
+      this.enqueue(job);
+    }
   }
 
   /** Jobs already journaled and counted (a retry, or the queue found at start) enter their queues. */
@@ -280,9 +288,12 @@ export class Engine {
     this.counts[job.state]--;
     this.counts[state]++;
     job.state = state;
+    const terminal = isTerminal(state);
+    if (terminal) this.metrics.ended(job);
+    this.events.transition(job);
     // Someone waiting for this end is answered right after its commit; otherwise the end
     // rides the next batched write (within LAZY_FLUSH_MS), as thousands of batch jobs do.
-    if (isTerminal(state) && this.waiters.has(job.id)) this.journal.save(job, true, () => this.waiters.resolve(job));
+    if (terminal && this.waiters.has(job.id)) this.journal.save(job, true, () => this.waiters.resolve(job));
     else this.journal.save(job, false);
   }
 

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import type { Config } from "../config/schema.ts";
 import { exitOnStdinEof } from "../lib/stdin-eof.ts";
 import { Engine } from "./engine.ts";
+import { JobEvents } from "./events.ts";
 import type { Job } from "./job.ts";
 import { Journal } from "./journal.ts";
 import { Ops } from "./ops.ts";
@@ -53,6 +54,7 @@ export async function runIoEngine(argv: string[]): Promise<void> {
     log,
   });
   server = new IoServer(engine, link, new Ops(engine, () => announced), log);
+  engine.events = new JobEvents((events) => server.notify("events", { events }));
 
   adoptJournal(engine, link);
   server.listen(join(boot.runDir, "io.sock"));
