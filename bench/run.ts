@@ -12,6 +12,8 @@
  *                ready (median of 5)
  *   restarts     kill -9 of a worker until its replacement is ready: gaia's Bun and Python
  *                workers against PM2 and supervisord restarting a Python child (bench/restart.ts)
+ *   events       a job's end until its event reaches an SSE client of /v1/events, idle and
+ *                under a batch run, and throughput with a subscriber (bench/events.ts)
  *
  * Prints a table with ratios and writes it as JSON to bench/results/. Flags:
  *   --quick   fewer samples (a smoke run, not figures to report)
@@ -20,6 +22,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { idleCpuPercent, roundTrip, startGaia, stopGaia, throughput } from "./gaia-side.ts";
 import { pythonFigures } from "./python-side.ts";
+import { eventFigures } from "./events.ts";
 import { restartFigures } from "./restart.ts";
 
 const quick = process.argv.includes("--quick");
@@ -62,7 +65,9 @@ const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFracti
 type Restarts = Awaited<ReturnType<typeof restartFigures>>;
 const restartCell = (f: Restarts[keyof Restarts]) => ("missing" in f ? `missing: ${f.missing}` : fmt(f.p50, 1));
 
-function report(gaia: Awaited<ReturnType<typeof gaiaFigures>>, py: Awaited<ReturnType<typeof pythonFigures>>, restarts: Restarts, peers: any) {
+type Events = Awaited<ReturnType<typeof eventFigures>>;
+
+function report(gaia: Awaited<ReturnType<typeof gaiaFigures>>, py: Awaited<ReturnType<typeof pythonFigures>>, restarts: Restarts, events: Events, peers: any) {
   const apply = peers.roundtrip_us.pool_apply;
   const ppe = peers.roundtrip_us.ppe_submit_result;
   const async_ = peers.throughput_jobs_per_s.pool_apply_async;
@@ -79,6 +84,9 @@ function report(gaia: Awaited<ReturnType<typeof gaiaFigures>>, py: Awaited<Retur
     ["restart, Bun worker p50 (ms)", restartCell(restarts.gaia_bun), `PM2 ${restartCell(restarts.pm2)} · supervisord ${restartCell(restarts.supervisord)}`, "target ≤ 50 ms"],
     ["restart, Python worker p50 (ms)", restartCell(restarts.gaia_python), `PM2 ${restartCell(restarts.pm2)} · supervisord ${restartCell(restarts.supervisord)}`, "target ≤ 100 ms"],
     ["idle CPU, 10 s (% of a core)", fmt(gaia.idle_cpu_percent, 2), "-", `target < 1%`],
+    ["job end → SSE event, idle p50 (ms)", fmt(events.delay_idle_ms.p50, 2), "-", `p99 ${fmt(events.delay_idle_ms.p99, 2)} ms; target p50 ≤ 5 ms`],
+    ["job end → SSE event, loaded p50 (ms)", fmt(events.delay_loaded_ms.p50, 2), "-", `p99 ${fmt(events.delay_loaded_ms.p99, 2)} ms, ${fmt(events.delay_loaded_ms.n)} jobs`],
+    ["throughput with an SSE client (jobs/s)", fmt(events.throughput_with_subscriber), "-", `${fmt(events.throughput_without_subscriber)} without, same run`],
   ];
   const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i].length), ["measure", "gaia", "peers", "ratio"][i]!.length));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ");
@@ -89,10 +97,11 @@ function report(gaia: Awaited<ReturnType<typeof gaiaFigures>>, py: Awaited<Retur
 const gaia = await gaiaFigures();
 const py = await pythonFigures(WORKERS, { roundtrips: N.roundtrips, warmup: N.warmup, jobs: N.jobs, restarts: N.starts });
 const restarts = await restartFigures();
+const events = await eventFigures({ quick });
 const peers = peerFigures();
-report(gaia, py, restarts, peers);
+report(gaia, py, restarts, events, peers);
 const stamp = new Date().toISOString().replace(/[:.]/g, "-");
 mkdirSync(join(import.meta.dir, "results"), { recursive: true });
 const out = join(import.meta.dir, "results", `core-${stamp}.json`);
-writeFileSync(out, JSON.stringify({ when: new Date().toISOString(), quick, workers: WORKERS, gaia, python: py, restarts, peers }, null, 2));
+writeFileSync(out, JSON.stringify({ when: new Date().toISOString(), quick, workers: WORKERS, gaia, python: py, restarts, events, peers }, null, 2));
 console.log(`\nsaved ${out}`);
