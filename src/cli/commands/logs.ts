@@ -34,8 +34,9 @@ export const logs: Command = {
     // the first answer has no line to take the cursor from.
     const start = follow ? lastSeq((await fetchSince(client, undefined, 1)).lines, -1) : -1;
     const path = worker === undefined ? "/v1/logs" : `/v1/workers/${segment(worker)}/logs`;
-    const body = await client.call<{ process?: string; lines: LogLine[] }>("GET", withQuery(path, { tail }));
-    // Cut again here: a server that reads `tail=0` as `slice(-0)` would send everything.
+    // The API asks for tail >= 1 (it refuses 0), so --tail 0 asks for one line and drops it;
+    // the request still checks that WORKER exists.
+    const body = await client.call<{ process?: string; lines: LogLine[] }>("GET", withQuery(path, { tail: Math.max(1, tail) }));
     body.lines = tail === 0 ? [] : body.lines.slice(-tail);
     if (!follow) {
       if (ctx.json) await printJson(body);
