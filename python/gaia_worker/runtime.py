@@ -22,6 +22,7 @@ import time
 import traceback
 from typing import Any
 
+from . import jsonlog
 from .context import TaskContext
 from .protocol import PROTOCOL_VERSION, FrameError, FrameReader, Message, encode_frame
 from .registry import load_modules, tasks
@@ -271,6 +272,7 @@ def report_fatal(socket_path: str, pool: str, worker_id: str, message: str, tb: 
 
 
 def main(argv: list[str]) -> int:
+    jsonlog.install()
     args = parse_args(argv)
     exit_on_stdin_eof()
     try:

@@ -91,7 +91,8 @@ class Width {
 async function printLines(lines: LogLine[], width: Width): Promise<void> {
   if (lines.length === 0) return;
   const w = width.fit(lines);
-  await print(lines.map((l) => `${l.process.padEnd(w)} | ${l.line}`).join("\n"));
+  // A message of several lines (a traceback under GAIA_LOG_FORMAT=json) keeps the prefix on each.
+  await print(lines.flatMap((l) => l.line.split("\n").map((part) => `${l.process.padEnd(w)} | ${part}`)).join("\n"));
 }
 
 async function printNdjson(lines: LogLine[]): Promise<void> {
