@@ -61,10 +61,16 @@ function eventStream(bus: EventBus, job: string | null, lastId: number | null, s
           end(); // the client went away between our check and the write
         }
       };
+      // Events published in one go (a batch from the IO engine, a replay) leave in one chunk.
+      let pending = "";
+      const send = (event: BusEvent) => {
+        if (pending === "") queueMicrotask(() => (write(pending), (pending = "")));
+        pending += event.frame;
+      };
       // `retry` tells EventSource how soon to reconnect; the comment opens the stream at once,
       // so a client knows it is subscribed before the first event.
       write(`retry: 1000\n: subscribed${job ? ` to job ${job}` : ""}\n\n`);
-      unsubscribe = bus.subscribe({ job, send: (event: BusEvent) => write(event.frame) }, lastId);
+      unsubscribe = bus.subscribe({ job, send }, lastId);
       heartbeat = setInterval(() => write(`: heartbeat ${new Date().toISOString()}\n\n`), HEARTBEAT_MS);
       signal.addEventListener("abort", end);
     },

@@ -14,6 +14,17 @@ const CHUNK = 4096;
 
 export type OutEvent = { kind: string; at: string; data: Record<string, unknown> };
 
+/** ISO times, rendered once per millisecond: a burst of events shares a few. */
+let lastMs = -1;
+let lastIso = "";
+function iso(ms: number): string {
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
+}
+
 export class JobEvents {
   listening = false;
   private pending: OutEvent[] = [];
@@ -24,7 +35,7 @@ export class JobEvents {
 
   emit(kind: string, data: Record<string, unknown>): void {
     if (!this.listening) return;
-    this.pending.push({ kind, at: new Date().toISOString(), data });
+    this.pending.push({ kind, at: iso(Date.now()), data });
     if (this.scheduled) return;
     this.scheduled = true;
     setImmediate(() => this.flush());
@@ -42,7 +53,7 @@ export class JobEvents {
         state: job.state,
         error: job.error,
         execution_ms: job.execution_ms,
-        finished_at: job.finished_at === null ? null : new Date(job.finished_at).toISOString(),
+        finished_at: job.finished_at === null ? null : iso(job.finished_at),
       });
     }
   }
