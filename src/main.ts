@@ -25,7 +25,6 @@ async function main(argv: string[]): Promise<number | null> {
       await runWorker(rest);
       return null;
     case "start":
-      installJsonConsole();
       return startCommand(rest);
     case "config":
       if (rest[0] === "check") return configCheck(rest.slice(1));

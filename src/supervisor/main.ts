@@ -10,6 +10,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { LoadedConfig } from "../config/load.ts";
 import { startApi } from "../api/server.ts";
+import { installJsonConsole } from "../lib/json-log.ts";
 import { VERSION } from "../version.ts";
 import type { Child } from "./child.ts";
 import { ioArgv, workerArgv, workerEnv } from "./commands.ts";
@@ -28,6 +29,9 @@ const IO_CONNECT_TIMEOUT_MS = 15_000;
 
 export async function runSupervisor(loaded: LoadedConfig): Promise<number> {
   const { config, runDir, dataDir, controlSocket } = loaded;
+  // From here on this is the supervisor, whose lines follow GAIA_LOG_FORMAT; a bad config or
+  // argument before this point is a command-line error, printed plainly.
+  installJsonConsole();
   mkdirSync(runDir, { recursive: true });
   mkdirSync(dataDir, { recursive: true });
   const running = await answeringPid(controlSocket);
