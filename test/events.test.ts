@@ -91,6 +91,19 @@ describe("GET /v1/events", () => {
     expect(progress[0].message).toBe("step 1 of 3");
   });
 
+  test("after kill -9 of the IO engine, its exit and return show, and job events flow again", async () => {
+    const events = await open("/v1/events");
+    const io = (await gaia.request("GET", "/v1/status")).body.io;
+    process.kill(io.pid, "SIGKILL");
+    await events.until("the IO engine ready again", (e) => e.event === "process.ready" && e.data.data.process === "io");
+    const mine = events.events.filter((e) => e.event.startsWith("process.") && e.data.data.process === "io").map((e) => e.event);
+    expect(mine).toEqual(["process.exited", "process.restarted", "process.started", "process.ready"]);
+    await gaia.waitReady();
+    const job = (await gaia.request("POST", "/v1/jobs?wait=10", { task: "echo", payload: "after" })).body;
+    const finished = await events.until("job.finished after the restart", (e) => e.event === "job.finished" && e.data.data.job_id === job.id);
+    expect(finished.data.data.state).toBe("succeeded");
+  });
+
   test("a Last-Event-ID older than anything held is told of the gap", async () => {
     const events = await open("/v1/events", { "Last-Event-ID": "1" });
     const gap = await events.until("events.gap", (e) => e.event === "events.gap");
