@@ -20,11 +20,11 @@ export const HEARTBEAT_MS = 15_000;
 const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 const encoder = new TextEncoder();
 
-export function registerEventRoutes(app: Hono, bus: EventBus): void {
+export function registerEventRoutes(app: Hono, bus: EventBus, heartbeatMs = HEARTBEAT_MS): void {
   app.get("/v1/events", (c) => {
     const job = c.req.query("job") || null;
     const lastId = parseLastId(c.req.header("last-event-id") ?? c.req.query("last_event_id"));
-    const stream = eventStream(bus, job, lastId, c.req.raw.signal);
+    const stream = eventStream(bus, job, lastId, c.req.raw.signal, heartbeatMs);
     return new Response(stream, {
       headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" },
     });
@@ -37,7 +37,7 @@ function parseLastId(raw: string | undefined): number | null {
   return Number(raw.trim());
 }
 
-function eventStream(bus: EventBus, job: string | null, lastId: number | null, signal: AbortSignal): ReadableStream<Uint8Array> {
+function eventStream(bus: EventBus, job: string | null, lastId: number | null, signal: AbortSignal, heartbeatMs: number): ReadableStream<Uint8Array> {
   let unsubscribe = () => {};
   let heartbeat: ReturnType<typeof setInterval> | undefined;
   let closed = false;
@@ -71,7 +71,7 @@ function eventStream(bus: EventBus, job: string | null, lastId: number | null, s
       // so a client knows it is subscribed before the first event.
       write(`retry: 1000\n: subscribed${job ? ` to job ${job}` : ""}\n\n`);
       unsubscribe = bus.subscribe({ job, send }, lastId);
-      heartbeat = setInterval(() => write(`: heartbeat ${new Date().toISOString()}\n\n`), HEARTBEAT_MS);
+      heartbeat = setInterval(() => write(`: heartbeat ${new Date().toISOString()}\n\n`), heartbeatMs);
       signal.addEventListener("abort", end);
     },
     cancel: end,
