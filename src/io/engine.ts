@@ -16,7 +16,7 @@ import { Reservations } from "./reservations.ts";
 import { StartHold } from "./start-hold.ts";
 import { Sessions } from "./sessions.ts";
 import { Waiters } from "./waiters.ts";
-import { JobEvents } from "./events.ts";
+import { JobEvents, type OutEvent } from "./events.ts";
 import { JobMetrics } from "./metrics.ts";
 
 export type EngineHooks = {
@@ -24,6 +24,8 @@ export type EngineHooks = {
   killWorker(workerId: string, pid: number, reason: string): void;
   /** Ask the supervisor for a planned, graceful replacement (max_jobs_per_worker). */
   recycleWorker(workerId: string, pid: number): void;
+  /** Job events of one turn, for the supervisor's event bus (sent only while someone listens). */
+  sendEvents(events: OutEvent[]): void;
   log(line: string): void;
 };
 
@@ -39,7 +41,7 @@ export class Engine {
   readonly reservations = new Reservations();
   draining = false;
   /** Job events for `GET /v1/events`; silent until the supervisor says someone listens. */
-  events = new JobEvents(() => {});
+  readonly events = new JobEvents((events) => this.hooks.sendEvents(events));
   readonly metrics = new JobMetrics();
   private readonly hold = new StartHold(
     () => this.config.pools.every((p) => (this.pools.get(p.name)?.members.size ?? 0) >= p.size),

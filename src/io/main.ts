@@ -11,7 +11,6 @@ import { join } from "node:path";
 import type { Config } from "../config/schema.ts";
 import { exitOnStdinEof } from "../lib/stdin-eof.ts";
 import { Engine } from "./engine.ts";
-import { JobEvents } from "./events.ts";
 import type { Job } from "./job.ts";
 import { Journal } from "./journal.ts";
 import { Ops } from "./ops.ts";
@@ -38,6 +37,7 @@ export async function runIoEngine(argv: string[]): Promise<void> {
   const engine = new Engine(boot.config, journal, {
     killWorker: (workerId, pid, reason) => server.notify("worker.kill", { worker_id: workerId, pid, reason }),
     recycleWorker: (workerId, pid) => server.notify("worker.recycle", { worker_id: workerId, pid }),
+    sendEvents: (events) => server.notify("events", { events }),
     log,
   });
   const link = new WorkerLink(engine, {
@@ -54,7 +54,6 @@ export async function runIoEngine(argv: string[]): Promise<void> {
     log,
   });
   server = new IoServer(engine, link, new Ops(engine, () => announced), log);
-  engine.events = new JobEvents((events) => server.notify("events", { events }));
 
   adoptJournal(engine, link);
   server.listen(join(boot.runDir, "io.sock"));
