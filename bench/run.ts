@@ -18,6 +18,8 @@
  *                1 GiB .npy upload (bench/arrays.ts)
  *   schedules    firing lateness of a 1 s cron schedule, p50 and p99 over 60 runs
  *                (bench/schedules.ts)
+ *   events       a job's end until its event reaches an SSE client of /v1/events, idle and
+ *                under a batch run, and throughput with a subscriber (bench/events.ts)
  *
  * Prints a table with ratios and writes it as JSON to bench/results/. Flags:
  *   --quick   fewer samples (a smoke run, not figures to report)
@@ -26,6 +28,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { idleCpuPercent, roundTrip, startGaia, stopGaia, throughput } from "./gaia-side.ts";
 import { pythonFigures } from "./python-side.ts";
+import { eventFigures } from "./events.ts";
 import { restartFigures } from "./restart.ts";
 import { arrayFigures, arrayRows, type ArrayFigures } from "./arrays.ts";
 import { scheduleLateness } from "./schedules.ts";
@@ -71,8 +74,9 @@ type Restarts = Awaited<ReturnType<typeof restartFigures>>;
 const restartCell = (f: Restarts[keyof Restarts]) => ("missing" in f ? `missing: ${f.missing}` : fmt(f.p50, 1));
 
 type Schedules = Awaited<ReturnType<typeof scheduleLateness>>;
+type Events = Awaited<ReturnType<typeof eventFigures>>;
 
-function report(gaia: Awaited<ReturnType<typeof gaiaFigures>>, py: Awaited<ReturnType<typeof pythonFigures>>, restarts: Restarts, schedules: Schedules, peers: any, arrays: ArrayFigures) {
+function report(gaia: Awaited<ReturnType<typeof gaiaFigures>>, py: Awaited<ReturnType<typeof pythonFigures>>, restarts: Restarts, schedules: Schedules, events: Events, peers: any, arrays: ArrayFigures) {
   const apply = peers.roundtrip_us.pool_apply;
   const ppe = peers.roundtrip_us.ppe_submit_result;
   const async_ = peers.throughput_jobs_per_s.pool_apply_async;
@@ -92,6 +96,9 @@ function report(gaia: Awaited<ReturnType<typeof gaiaFigures>>, py: Awaited<Retur
     ...arrayRows(arrays),
     ["schedule lateness p50 (ms)", fmt(schedules.p50_ms), "-", `${schedules.runs} runs of a 1 s cron`],
     ["schedule lateness p99 (ms)", fmt(schedules.p99_ms), "-", "target ≤ 20 ms"],
+    ["job end → SSE event, idle p50 (ms)", fmt(events.delay_idle_ms.p50, 2), "-", `p99 ${fmt(events.delay_idle_ms.p99, 2)} ms; target p50 ≤ 5 ms`],
+    ["job end → SSE event, loaded p50 (ms)", fmt(events.delay_loaded_ms.p50, 2), "-", `p99 ${fmt(events.delay_loaded_ms.p99, 2)} ms, ${fmt(events.delay_loaded_ms.n)} jobs`],
+    ["throughput with an SSE client (jobs/s)", fmt(events.throughput_with_subscriber), "-", `${fmt(events.throughput_without_subscriber)} without, same run`],
   ];
   const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i].length), ["measure", "gaia", "peers", "ratio"][i]!.length));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ");
@@ -103,11 +110,12 @@ const gaia = await gaiaFigures();
 const py = await pythonFigures(WORKERS, { roundtrips: N.roundtrips, warmup: N.warmup, jobs: N.jobs, restarts: N.starts });
 const restarts = await restartFigures();
 const schedules = await scheduleLateness(quick ? 10 : 60);
+const events = await eventFigures({ quick });
 const peers = peerFigures();
 const arrays = await arrayFigures(quick ? 256 : 1024, 3);
-report(gaia, py, restarts, schedules, peers, arrays);
+report(gaia, py, restarts, schedules, events, peers, arrays);
 const stamp = new Date().toISOString().replace(/[:.]/g, "-");
 mkdirSync(join(import.meta.dir, "results"), { recursive: true });
 const out = join(import.meta.dir, "results", `core-${stamp}.json`);
-writeFileSync(out, JSON.stringify({ when: new Date().toISOString(), quick, workers: WORKERS, gaia, python: py, restarts, schedules, peers, arrays }, null, 2));
+writeFileSync(out, JSON.stringify({ when: new Date().toISOString(), quick, workers: WORKERS, gaia, python: py, restarts, schedules, events, peers, arrays }, null, 2));
 console.log(`\nsaved ${out}`);

@@ -10,15 +10,18 @@ import { runWorker } from "../workers/main.ts";
 import { configCheck, startCommand } from "./cli/start.ts";
 import { runClientCommand } from "./cli/index.ts";
 import { USAGE } from "./cli/usage.ts";
+import { installJsonConsole } from "./lib/json-log.ts";
 import { VERSION } from "./version.ts";
 
 async function main(argv: string[]): Promise<number | null> {
   const [command, ...rest] = argv;
   switch (command) {
     case "__io":
+      installJsonConsole();
       await runIoEngine(rest);
       return null; // serves until told to stop
     case "__worker":
+      installJsonConsole();
       await runWorker(rest);
       return null;
     case "start":

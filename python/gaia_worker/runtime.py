@@ -22,6 +22,7 @@ import time
 import traceback
 from typing import Any, Callable
 
+from . import jsonlog
 from .context import TaskContext
 from .protocol import PROTOCOL_VERSION, FrameError, FrameReader, Message, encode_frame
 from .arrays import InputCache, Outputs
@@ -294,6 +295,7 @@ def report_fatal(socket_path: str, pool: str, worker_id: str, message: str, tb: 
 
 
 def main(argv: list[str]) -> int:
+    jsonlog.install()
     args = parse_args(argv)
     exit_on_stdin_eof()
     try:

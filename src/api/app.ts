@@ -7,6 +7,8 @@ import { bodyLimit } from "hono/body-limit";
 import type { Supervisor } from "../supervisor/supervisor.ts";
 import { jsonBody, waitMs } from "./body.ts";
 import { ApiError, errorResponse, invalid } from "./errors.ts";
+import { registerEventRoutes } from "./events.ts";
+import { registerMetricsRoute } from "./metrics.ts";
 import { openapi } from "./openapi.ts";
 import { registerArrayRoutes, uploadKind } from "./arrays.ts";
 import { scheduleRoutes } from "./schedules.ts";
@@ -110,13 +112,9 @@ export function createApp(sup: Supervisor, maxBodyBytes: number): Hono {
   app.delete("/v1/jobs/:id", (c) => relay(c, "cancel", { id: c.req.param("id") }));
   scheduleRoutes(app, relay);
 
-  // Routes of SPEC §7 that this build does not serve yet: say so precisely.
-  const notYet = (what: string) => () => {
-    throw new ApiError(404, "not_implemented", `${what} are not available in this build of gaia yet`);
-  };
   registerArrayRoutes(app, link);
-  app.all("/v1/events", notYet("server-sent events"));
-  app.all("/metrics", notYet("Prometheus metrics"));
+  registerEventRoutes(app, sup.deps.events);
+  registerMetricsRoute(app, sup);
 
   app.post("/v1/shutdown", (c) => {
     setTimeout(() => sup.requestShutdown("POST /v1/shutdown"), 0);

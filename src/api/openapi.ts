@@ -63,6 +63,18 @@ export const openapi = {
       delete: { summary: "delete an array no queued or running job names", parameters: [nameParam], responses: { "200": { description: "deleted", ...json(array) }, ...errors(400, 404, 409) } },
     },
     ...schedulePaths,
+    "/v1/events": {
+      get: {
+        summary: "Server-Sent Events: process.*, job.*, schedule.*; resume with Last-Event-ID; a comment every 15 s",
+        parameters: [
+          { name: "job", in: "query", schema: { type: "string" }, description: "only this job's events" },
+          { name: "Last-Event-ID", in: "header", schema: { type: "integer" }, description: "replay the held events after this id" },
+          { name: "last_event_id", in: "query", schema: { type: "integer" }, description: "the same, for clients that cannot set the header" },
+        ],
+        responses: { "200": { description: "an event stream", content: { "text/event-stream": {} } }, ...errors(400) },
+      },
+    },
+    "/metrics": { get: { summary: "Prometheus text format", responses: { "200": { description: "metrics", content: { "text/plain": {} } } } } },
     "/v1/shutdown": { post: { summary: "graceful stop", responses: { "202": { description: "stopping" } } } },
   },
   components: {

@@ -104,7 +104,8 @@ exits 1 when the job did not succeed.
   --array NAME=FILE.npy
                    upload a .npy file as input array NAME (repeatable); the task
                    finds it in ctx.arrays["NAME"]
-  --wait           wait for the job to end (a progress bar on a terminal)
+  --wait           wait for the job to end; on a terminal, a progress bar while the
+                   job reports progress, else a spinner with the elapsed time
   --timeout S      the job's time limit in seconds; --wait waits that long plus 10 s
                    (without it, the task's limit applies and --wait waits up to 300 s)
   --session ID     the job's session_id: jobs of one session go to the same

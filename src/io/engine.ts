@@ -17,6 +17,8 @@ import { Reservations } from "./reservations.ts";
 import { StartHold } from "./start-hold.ts";
 import { Sessions } from "./sessions.ts";
 import { Waiters } from "./waiters.ts";
+import { JobEvents, type OutEvent } from "./events.ts";
+import { JobMetrics } from "./metrics.ts";
 
 export type EngineHooks = {
   /** Ask the supervisor to kill a worker process (timeouts, cancels); it reports the exit later. */
@@ -25,6 +27,8 @@ export type EngineHooks = {
   recycleWorker(workerId: string, pid: number): void;
   /** A job that a schedule created reached its terminal state (overlap, loops, last outcome). */
   scheduledJobEnded(job: Job): void;
+  /** Job events of one turn, for the supervisor's event bus (sent only while someone listens). */
+  sendEvents(events: OutEvent[]): void;
   log(line: string): void;
 };
 
@@ -39,6 +43,9 @@ export class Engine {
   readonly cancelling = new Set<string>();
   readonly reservations = new Reservations();
   draining = false;
+  /** Job events for `GET /v1/events`; silent until the supervisor says someone listens. */
+  readonly events = new JobEvents((events) => this.hooks.sendEvents(events));
+  readonly metrics = new JobMetrics();
   private readonly hold = new StartHold(
     () => this.config.pools.every((p) => (this.pools.get(p.name)?.members.size ?? 0) >= p.size),
     () => {
@@ -66,6 +73,7 @@ export class Engine {
     this.counts.queued += jobs.length;
     for (const job of jobs) {
       if (hasInputs(job)) this.arrays.hold(job.arrays);
+      this.events.transition(job);
       this.enqueue(job);
     }
   }
@@ -309,9 +317,12 @@ export class Engine {
     this.counts[job.state]--;
     this.counts[state]++;
     job.state = state;
+    const terminal = isTerminal(state);
+    if (terminal) this.metrics.ended(job);
+    this.events.transition(job);
     // Someone waiting for this end is answered right after its commit; otherwise the end
     // rides the next batched write (within LAZY_FLUSH_MS), as thousands of batch jobs do.
-    if (isTerminal(state) && this.waiters.has(job.id)) this.journal.save(job, true, () => this.waiters.resolve(job));
+    if (terminal && this.waiters.has(job.id)) this.journal.save(job, true, () => this.waiters.resolve(job));
     else this.journal.save(job, false);
   }
 

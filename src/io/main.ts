@@ -48,6 +48,7 @@ export async function runIoEngine(argv: string[]): Promise<void> {
     killWorker: (workerId, pid, reason) => server.notify("worker.kill", { worker_id: workerId, pid, reason }),
     recycleWorker: (workerId, pid) => server.notify("worker.recycle", { worker_id: workerId, pid }),
     scheduledJobEnded: (job) => scheduler.jobEnded(job),
+    sendEvents: (events) => server.notify("events", { events }),
     log,
   });
   const link = new WorkerLink(engine, {

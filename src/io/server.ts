@@ -11,6 +11,7 @@ import { FrameError } from "../protocol/frames.ts";
 import { PROTOCOL_VERSION, type Event, type Message, type Req } from "../protocol/messages.ts";
 import type { ArrayOps } from "./array-ops.ts";
 import type { Engine } from "./engine.ts";
+import { ioMetrics } from "./metrics-op.ts";
 import type { Ops, Reply } from "./ops.ts";
 import type { ScheduleOps } from "./schedules/ops.ts";
 import type { ExitReport, WorkerLink } from "./worker-link.ts";
@@ -89,6 +90,7 @@ export class IoServer {
   private supervisorEvent(event: Event): void {
     if (event.kind === "worker.exited") this.link.exited(event.data as ExitReport);
     else if (event.kind === "worker.stopping") this.link.stopping(String(event.data.worker_id), Number(event.data.pid));
+    else if (event.kind === "events.listen") this.engine.events.listening = event.data.on === true;
   }
 
   private request(conn: Connection, req: Req): void {
@@ -112,6 +114,7 @@ export class IoServer {
       case "cancel": return this.ops.cancel(args, reply);
       case "status": return reply(200, this.status());
       case "workers": return reply(200, this.workers());
+      case "metrics": return reply(200, ioMetrics(this.engine, this.status()));
       case "drain": return this.drain(args, reply);
       case "array.create": return this.arrayOps.create(args, reply);
       case "array.commit": return this.arrayOps.commit(args, reply);

@@ -72,10 +72,11 @@ export class Child {
     this.hooks.spawned(this);
   }
 
-  markReady(pid: number): void {
-    if (this.state.kind === "starting" && this.state.proc.pid === pid) {
-      this.state = { kind: "ready", proc: this.state.proc, since: this.state.since };
-    }
+  /** True when this made it ready (it was starting, with this pid). */
+  markReady(pid: number): boolean {
+    if (this.state.kind !== "starting" || this.state.proc.pid !== pid) return false;
+    this.state = { kind: "ready", proc: this.state.proc, since: this.state.since };
+    return true;
   }
 
   /** Stops the child for `reason`; SIGKILL after `graceMs` (at once when 0). */

@@ -3,6 +3,8 @@
  * name, and into a per-process ring of the last RING_LINES lines (kept across restarts of the
  * same worker id, so a crashed worker's last words are still there for `gaia logs`).
  */
+import { jsonLogs, parseChildLine, type Level } from "../lib/json-log.ts";
+
 export const RING_LINES = 1000;
 
 export type LogLine = { seq: number; at: string; process: string; line: string };
@@ -10,18 +12,24 @@ export type LogLine = { seq: number; at: string; process: string; line: string }
 export class LogStore {
   private readonly rings = new Map<string, LogLine[]>();
   private seq = 0;
-  private readonly json = process.env.GAIA_LOG_FORMAT === "json";
+  private readonly json = jsonLogs();
 
-  write(processName: string, line: string, level: "info" | "error" = "info"): void {
-    const entry: LogLine = { seq: ++this.seq, at: new Date().toISOString(), process: processName, line };
+  write(processName: string, line: string, level: Level = "info", at = new Date().toISOString()): void {
+    const entry: LogLine = { seq: ++this.seq, at, process: processName, line };
     const ring = this.rings.get(processName) ?? [];
     ring.push(entry);
     if (ring.length > RING_LINES) ring.shift();
     this.rings.set(processName, ring);
-    const text = this.json
-      ? JSON.stringify({ time: entry.at, process: processName, level, message: line })
-      : `[${processName}] ${line}`;
+    // One object per line, whatever the message holds: JSON escapes its newlines.
+    const text = this.json ? JSON.stringify({ time: at, process: processName, level, message: line }) : `[${processName}] ${line}`;
     process.stdout.write(`${text}\n`);
+  }
+
+  /** A child's line: one it wrote as JSON (under GAIA_LOG_FORMAT=json) keeps its time, level and whole message. */
+  private writeChild(processName: string, line: string, level: Level): void {
+    const parsed = this.json ? parseChildLine(line) : null;
+    if (parsed) this.write(processName, parsed.message, parsed.level, parsed.time);
+    else this.write(processName, line, level);
   }
 
   tail(processName: string, n: number, after = 0): LogLine[] | null {
@@ -42,15 +50,15 @@ export class LogStore {
   }
 
   /** Reads a child's stream to its end, line by line. */
-  async pump(processName: string, stream: ReadableStream<Uint8Array>, level: "info" | "error"): Promise<void> {
+  async pump(processName: string, stream: ReadableStream<Uint8Array>, level: Level): Promise<void> {
     const decoder = new TextDecoder();
     let partial = "";
     for await (const chunk of stream) {
       const text = partial + decoder.decode(chunk, { stream: true });
       const lines = text.split("\n");
       partial = lines.pop() ?? "";
-      for (const line of lines) this.write(processName, line.replace(/\r$/, ""), level);
+      for (const line of lines) this.writeChild(processName, line.replace(/\r$/, ""), level);
     }
-    if (partial) this.write(processName, partial, level);
+    if (partial) this.writeChild(processName, partial, level);
   }
 }

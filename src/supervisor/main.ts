@@ -10,9 +10,11 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { LoadedConfig } from "../config/load.ts";
 import { startApi } from "../api/server.ts";
+import { installJsonConsole } from "../lib/json-log.ts";
 import { VERSION } from "../version.ts";
 import type { Child } from "./child.ts";
 import { ioArgv, workerArgv, workerEnv } from "./commands.ts";
+import { EventBus } from "./events.ts";
 import { IoLink } from "./io-link.ts";
 import { LogStore } from "./logs.ts";
 import { startTime } from "../lib/proc.ts";
@@ -31,6 +33,9 @@ const IO_CONNECT_TIMEOUT_MS = 15_000;
 
 export async function runSupervisor(loaded: LoadedConfig): Promise<number> {
   const { config, runDir, dataDir, controlSocket } = loaded;
+  // From here on this is the supervisor, whose lines follow GAIA_LOG_FORMAT; a bad config or
+  // argument before this point is a command-line error, printed plainly.
+  installJsonConsole();
   mkdirSync(runDir, { recursive: true });
   mkdirSync(dataDir, { recursive: true });
   const running = await answeringPid(controlSocket);
@@ -67,6 +72,8 @@ export async function runSupervisor(loaded: LoadedConfig): Promise<number> {
   const table = new ProcessTable(config, logs, {
     spawned: (child) => sup?.childSpawned(child),
     exited: (child, exit) => sup?.childExited(child, exit),
+    restarting: (child, exit, delayMs) => sup?.processEvents.restarted(child, exit, delayMs),
+    crashlooping: (pool, lastError) => sup?.processEvents.crashlooping(pool, lastError),
     changed: () => writeRegistry(runDir, {
       run_id: runId,
       supervisor: { name: "supervisor", pid: process.pid, start_time: startTime(process.pid) },
@@ -74,7 +81,8 @@ export async function runSupervisor(loaded: LoadedConfig): Promise<number> {
     }),
   });
   const link = new IoLink(ioSocket, (kind, data) => sup.ioEvent(kind, data), (line) => logs.write("supervisor", line, "error"));
-  sup = new Supervisor({ config, runId, version: VERSION, table, link, logs, controlSocket });
+  const events = new EventBus((on) => link.notify("events.listen", { on }));
+  sup = new Supervisor({ config, runId, version: VERSION, table, link, logs, events, controlSocket });
 
   const io = table.add({ name: "io", pool: null, runtime: "io", argv: ioArgv(bootFile), env: { ...process.env }, cwd: process.cwd() });
   io.spawn();
@@ -83,7 +91,7 @@ export async function runSupervisor(loaded: LoadedConfig): Promise<number> {
     await io.stop("shutdown", 0);
     return 1;
   }
-  io.markReady(io.pid!);
+  sup.markReady(io, io.pid);
   sup.ioBooted = true;
   for (const pool of config.pools) {
     for (let i = 0; i < pool.size; i++) {

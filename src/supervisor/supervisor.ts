@@ -5,13 +5,15 @@
 import type { Config } from "../config/schema.ts";
 import type { Child, ExitInfo } from "./child.ts";
 import type { IoLink } from "./io-link.ts";
+import type { EventBus } from "./events.ts";
 import type { LogStore } from "./logs.ts";
 import { rssKb } from "../lib/proc.ts";
+import { ProcessEvents } from "./process-events.ts";
 import type { ProcessTable } from "./table.ts";
 
 export type SupervisorState = "starting" | "running" | "stopping";
 
-type Deps = { config: Config; runId: string; version: string; table: ProcessTable; link: IoLink; logs: LogStore; controlSocket: string };
+type Deps = { config: Config; runId: string; version: string; table: ProcessTable; link: IoLink; logs: LogStore; events: EventBus; controlSocket: string };
 
 export class Supervisor {
   state: SupervisorState = "starting";
@@ -20,23 +22,41 @@ export class Supervisor {
   ioBooted = false;
   requestShutdown: (why: string) => void = () => {};
 
-  constructor(readonly deps: Deps) {}
+  readonly processEvents: ProcessEvents;
+
+  constructor(readonly deps: Deps) {
+    this.processEvents = new ProcessEvents(deps.events);
+  }
 
   childSpawned(child: Child): void {
+    this.processEvents.started(child);
     if (child.spec.runtime !== "io" || !this.ioBooted) return;
-    // A restarted IO engine: connect again; workers reconnect on their own.
-    void this.deps.link.connect(Date.now() + 15_000, () => child.running).then((ok) => ok && child.pid && child.markReady(child.pid));
+    // A restarted IO engine: connect again (and tell it whether anyone listens for job
+    // events); workers reconnect on their own.
+    void this.deps.link.connect(Date.now() + 15_000, () => child.running).then((ok) => {
+      if (!ok) return;
+      if (this.deps.events.wanted) this.deps.link.notify("events.listen", { on: true });
+      this.markReady(child, child.pid);
+    });
+  }
+
+  markReady(child: Child, pid: number | null): void {
+    if (pid !== null && child.markReady(pid)) this.processEvents.ready(child);
   }
 
   childExited(child: Child, exit: ExitInfo): void {
+    this.processEvents.exited(child, exit);
     if (child.spec.runtime === "io") return;
     this.deps.link.notify("worker.exited", { worker_id: child.spec.name, pid: exit.pid, code: exit.code, signal: exit.signal, reason: exit.reason, detail: exit.detail });
   }
 
   ioEvent(kind: string, data: Record<string, unknown>): void {
+    if (kind === "events") return this.relayEvents(data.events);
+    // Job and schedule events pass through to the bus as the IO engine named them.
+    if (kind.startsWith("job.") || kind.startsWith("schedule.")) return void this.deps.events.publish(kind, data);
     const child = typeof data.worker_id === "string" ? this.deps.table.children.get(data.worker_id) : undefined;
     if (kind === "worker.ready" && child) {
-      child.markReady(data.pid as number);
+      this.markReady(child, data.pid as number);
       if (this.state === "starting" && this.ready().ok) this.state = "running";
     } else if (kind === "worker.recycle" && child && child.pid === data.pid) {
       // A planned replacement: it is idle, so SIGTERM ends it at once; not a crash.
@@ -48,6 +68,15 @@ export class Supervisor {
       const pool = child?.spec.pool ?? (data.pool as string | undefined);
       const health = pool ? this.deps.table.health.get(pool) : undefined;
       if (health) health.lastError = String(data.message);
+    }
+  }
+
+  /** A batch of job events from one turn of the IO engine (see io/events.ts). */
+  private relayEvents(events: unknown): void {
+    if (!Array.isArray(events)) return;
+    for (const e of events as { kind?: unknown; at?: unknown; data?: unknown }[]) {
+      if (typeof e?.kind !== "string" || typeof e.data !== "object" || e.data === null) continue;
+      this.deps.events.publish(e.kind, e.data as Record<string, unknown>, typeof e.at === "string" ? e.at : undefined);
     }
   }
 

@@ -17,6 +17,10 @@ export type PoolState = "ok" | "starting" | "crashlooping";
 export type TableHooks = {
   spawned(child: Child): void;
   exited(child: Child, exit: ExitInfo): void;
+  /** A restart was decided: the child spawns again after `delayMs`. */
+  restarting(child: Child, exit: ExitInfo, delayMs: number): void;
+  /** The pool just crossed its restart intensity. */
+  crashlooping(pool: string, lastError: string | null): void;
   changed(): void;
 };
 
@@ -72,8 +76,10 @@ export class ProcessTable {
     child.restarts++;
     const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
     this.logs.write("supervisor", `${child.spec.name} (pid ${exit.pid}) ${how} (${exit.reason}); restarting${decision.delayMs ? ` in ${decision.delayMs} ms` : ""}`);
+    this.hooks.restarting(child, exit, decision.delayMs);
     if (decision.crashlooping && !wasLooping) {
       this.logs.write("supervisor", `pool ${this.poolOf(child)} is crashlooping: more than ${this.config.restart.intensity} crashes in ${this.config.restart.period_s} s; last error: ${health.lastError ?? "none"}`, "error");
+      this.hooks.crashlooping(this.poolOf(child), health.lastError);
     }
     child.scheduleRestart(decision.delayMs);
     this.hooks.changed();

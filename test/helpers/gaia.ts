@@ -22,6 +22,8 @@ export type StartOptions = {
   /** Reuse a folder (to start again after a stop); a fresh one otherwise. */
   dir?: string;
   waitReady?: boolean;
+  /** Extra environment for gaia (GAIA_LOG_FORMAT, say). */
+  env?: Record<string, string>;
 };
 
 export class Gaia {
@@ -41,7 +43,7 @@ export class Gaia {
     writeFileSync(join(dir, "gaia.json"), JSON.stringify({ pools: [{ name: "default", size: 2 }], ...options.config }));
     const proc = Bun.spawn([BINARY, "start", "--config", join(dir, "gaia.json")], {
       cwd: dir, stdin: "ignore", stdout: "pipe", stderr: "pipe",
-      env: { ...process.env, GAIA_CONFIG: undefined, GAIA_RUN_DIR: undefined, GAIA_DATA_DIR: undefined },
+      env: { ...process.env, GAIA_CONFIG: undefined, GAIA_RUN_DIR: undefined, GAIA_DATA_DIR: undefined, ...options.env },
     });
     const gaia = new Gaia(dir, proc);
     void gaia.collect(proc.stdout);

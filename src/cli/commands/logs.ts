@@ -34,8 +34,9 @@ export const logs: Command = {
     // the first answer has no line to take the cursor from.
     const start = follow ? lastSeq((await fetchSince(client, undefined, 1)).lines, -1) : -1;
     const path = worker === undefined ? "/v1/logs" : `/v1/workers/${segment(worker)}/logs`;
-    const body = await client.call<{ process?: string; lines: LogLine[] }>("GET", withQuery(path, { tail }));
-    // Cut again here: a server that reads `tail=0` as `slice(-0)` would send everything.
+    // The API asks for tail >= 1 (it refuses 0), so --tail 0 asks for one line and drops it;
+    // the request still checks that WORKER exists.
+    const body = await client.call<{ process?: string; lines: LogLine[] }>("GET", withQuery(path, { tail: Math.max(1, tail) }));
     body.lines = tail === 0 ? [] : body.lines.slice(-tail);
     if (!follow) {
       if (ctx.json) await printJson(body);
@@ -90,7 +91,8 @@ class Width {
 async function printLines(lines: LogLine[], width: Width): Promise<void> {
   if (lines.length === 0) return;
   const w = width.fit(lines);
-  await print(lines.map((l) => `${l.process.padEnd(w)} | ${l.line}`).join("\n"));
+  // A message of several lines (a traceback under GAIA_LOG_FORMAT=json) keeps the prefix on each.
+  await print(lines.flatMap((l) => l.line.split("\n").map((part) => `${l.process.padEnd(w)} | ${part}`)).join("\n"));
 }
 
 async function printNdjson(lines: LogLine[]): Promise<void> {

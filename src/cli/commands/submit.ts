@@ -56,7 +56,8 @@ export const submit: Command = {
       return EXIT.ok;
     }
     const waitS = timeout === undefined ? DEFAULT_WAIT_S : timeout + TIMEOUT_GRACE_S;
-    const progress = stderrIsTerminal() ? new ProgressLine() : undefined;
+    // The live line only when a person watches: with stdout piped, print the result alone.
+    const progress = stderrIsTerminal() && process.stdout.isTTY === true && !ctx.json ? new ProgressLine() : undefined;
     const job = await submitAndWait(client, body, Date.now() + waitS * 1000, progress);
     return report(ctx, job, waitS);
   },

@@ -1,0 +1,46 @@
+import { expect, test } from "bun:test";
+import { Hono } from "hono";
+import { EventBus } from "../supervisor/events.ts";
+import { registerEventRoutes } from "./events.ts";
+
+/** Reads the stream until `done(text)` says enough, or `ms` pass. */
+async function readUntil(body: ReadableStream<Uint8Array>, done: (text: string) => boolean, ms = 2000): Promise<string> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  const deadline = Date.now() + ms;
+  while (!done(text) && Date.now() < deadline) {
+    const chunk = await Promise.race([reader.read(), Bun.sleep(deadline - Date.now()).then(() => null)]);
+    if (!chunk || chunk.done) break;
+    text += decoder.decode(chunk.value, { stream: true });
+  }
+  await reader.cancel();
+  return text;
+}
+
+test("an idle stream gets heartbeat comments; the client's leaving unsubscribes it", async () => {
+  const bus = new EventBus(() => {}, 100, 0);
+  const app = new Hono();
+  registerEventRoutes(app, bus, 30);
+  const res = await app.request("/v1/events");
+  expect(res.headers.get("content-type")).toStartWith("text/event-stream");
+  expect(bus.subscriberCount).toBe(1);
+  const text = await readUntil(res.body!, (t) => (t.match(/^: heartbeat /gm) ?? []).length >= 2);
+  expect(text.startsWith("retry: 1000\n: subscribed\n\n")).toBe(true);
+  expect((text.match(/^: heartbeat \S+\n\n/gm) ?? []).length).toBeGreaterThanOrEqual(2);
+  await Bun.sleep(10);
+  expect(bus.subscriberCount).toBe(0);
+});
+
+test("a ?job= stream gets that job's events, in order, and no other", async () => {
+  const bus = new EventBus(() => {}, 100, 0);
+  const app = new Hono();
+  registerEventRoutes(app, bus, 60_000);
+  const res = await app.request("/v1/events?job=j1");
+  bus.publish("job.queued", { job_id: "j1" });
+  bus.publish("job.queued", { job_id: "j2" });
+  bus.publish("job.started", { job_id: "j1" });
+  const text = await readUntil(res.body!, (t) => t.includes("event: job.started"));
+  expect([...text.matchAll(/^event: (\S+)$/gm)].map((m) => m[1])).toEqual(["job.queued", "job.started"]);
+  expect(text).not.toContain('"j2"');
+});

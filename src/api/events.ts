@@ -1,0 +1,79 @@
+/**
+ * `GET /v1/events`: the event bus as Server-Sent Events (SPEC §7).
+ *
+ * Each event is `id: N`, `event: KIND` and one `data:` line of JSON `{id, kind, at, data}`.
+ * `Last-Event-ID` (the header EventSource sends on its own when it reconnects, or the
+ * `last_event_id` query parameter) replays what the bus still holds after that id;
+ * `?job=ID` keeps only that job's events. A comment line every HEARTBEAT_MS keeps idle
+ * streams from being cut by proxies and clients that time out silent connections (the
+ * server itself runs with Bun's idle timeout off: see server.ts).
+ *
+ * A client that cannot keep up is dropped rather than buffered without bound: once more
+ * than MAX_BUFFERED_BYTES wait for it, its stream ends and it can reconnect with the id of
+ * the last event it read.
+ */
+import type { Hono } from "hono";
+import type { BusEvent, EventBus } from "../supervisor/events.ts";
+import { ApiError } from "./errors.ts";
+
+export const HEARTBEAT_MS = 15_000;
+const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
+const encoder = new TextEncoder();
+
+export function registerEventRoutes(app: Hono, bus: EventBus, heartbeatMs = HEARTBEAT_MS): void {
+  app.get("/v1/events", (c) => {
+    const job = c.req.query("job") || null;
+    const lastId = parseLastId(c.req.header("last-event-id") ?? c.req.query("last_event_id"));
+    const stream = eventStream(bus, job, lastId, c.req.raw.signal, heartbeatMs);
+    return new Response(stream, {
+      headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" },
+    });
+  });
+}
+
+function parseLastId(raw: string | undefined): number | null {
+  if (raw === undefined || raw.trim() === "") return null;
+  if (!/^\d+$/.test(raw.trim())) throw new ApiError(400, "invalid_request", `Last-Event-ID must be the integer id of an event, got '${raw}'`);
+  return Number(raw.trim());
+}
+
+function eventStream(bus: EventBus, job: string | null, lastId: number | null, signal: AbortSignal, heartbeatMs: number): ReadableStream<Uint8Array> {
+  let unsubscribe = () => {};
+  let heartbeat: ReturnType<typeof setInterval> | undefined;
+  let closed = false;
+  const end = () => {
+    if (closed) return;
+    closed = true;
+    unsubscribe();
+    clearInterval(heartbeat);
+  };
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      const write = (text: string) => {
+        if (closed) return;
+        try {
+          controller.enqueue(encoder.encode(text));
+          if ((controller.desiredSize ?? 0) < -MAX_BUFFERED_BYTES) {
+            end();
+            controller.close();
+          }
+        } catch {
+          end(); // the client went away between our check and the write
+        }
+      };
+      // Events published in one go (a batch from the IO engine, a replay) leave in one chunk.
+      let pending = "";
+      const send = (event: BusEvent) => {
+        if (pending === "") queueMicrotask(() => (write(pending), (pending = "")));
+        pending += event.frame;
+      };
+      // `retry` tells EventSource how soon to reconnect; the comment opens the stream at once,
+      // so a client knows it is subscribed before the first event.
+      write(`retry: 1000\n: subscribed${job ? ` to job ${job}` : ""}\n\n`);
+      unsubscribe = bus.subscribe({ job, send }, lastId);
+      heartbeat = setInterval(() => write(`: heartbeat ${new Date().toISOString()}\n\n`), heartbeatMs);
+      signal.addEventListener("abort", end);
+    },
+    cancel: end,
+  }, new ByteLengthQueuingStrategy({ highWaterMark: 64 * 1024 }));
+}

@@ -1,0 +1,118 @@
+/**
+ * GET /v1/events against a real gaia: process events of a killed worker in order, resuming
+ * with Last-Event-ID, and `?job=ID`.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { resolve } from "node:path";
+import { Gaia } from "./helpers/gaia.ts";
+import { SseStream } from "./helpers/sse.ts";
+
+const tasksModule = resolve(import.meta.dir, "fixtures/tasks.ts");
+let gaia: Gaia;
+const streams: SseStream[] = [];
+const open = async (path: string, headers?: Record<string, string>) => {
+  const s = await SseStream.open(gaia.socket, path, headers);
+  streams.push(s);
+  return s;
+};
+
+beforeAll(async () => {
+  gaia = await Gaia.start({ config: { pools: [{ name: "default", size: 2, modules: [tasksModule] }] } });
+});
+afterAll(async () => {
+  for (const s of streams) s.close();
+  await gaia?.stop();
+});
+
+describe("GET /v1/events", () => {
+  test("a killed worker's exit, restart, new start and ready arrive in that order", async () => {
+    const events = await open("/v1/events");
+    const victim = (await gaia.workers()).find((w) => w.id === "default-0");
+    process.kill(victim.pid, "SIGKILL");
+    const ready = await events.until("the replacement ready", (e) => e.event === "process.ready" && e.data.data.process === "default-0");
+    const mine = events.events.filter((e) => e.event.startsWith("process.") && e.data.data.process === "default-0");
+    expect(mine.map((e) => e.event)).toEqual(["process.exited", "process.restarted", "process.started", "process.ready"]);
+    expect(mine[0]!.data.data).toMatchObject({ pid: victim.pid, signal: "SIGKILL", code: null, reason: "crash", pool: "default" });
+    expect(mine[1]!.data.data).toMatchObject({ reason: "crash", restarts: 1 });
+    expect(mine[2]!.data.data.pid).toBe(ready.data.data.pid);
+    expect(ready.data.data.pid).not.toBe(victim.pid);
+    // Ids grow, and the `id:` field is the id inside the data.
+    const ids = mine.map((e) => Number(e.id));
+    expect([...ids].sort((a, b) => a - b)).toEqual(ids);
+    for (const e of mine) expect(e.data.id).toBe(Number(e.id));
+  });
+
+  test("a job's queued, started and finished events carry its id, state and result's outcome", async () => {
+    const events = await open("/v1/events");
+    const job = (await gaia.request("POST", "/v1/jobs?wait=10", { task: "test.fail", payload: { x: 1 } })).body;
+    const finished = await events.until("job.finished", (e) => e.event === "job.finished" && e.data.data.job_id === job.id);
+    expect(finished.data.data).toMatchObject({ task: "test.fail", state: "failed", error: { type: "RangeError" } });
+    const kinds = events.events.filter((e) => e.data.data?.job_id === job.id).map((e) => e.event);
+    expect(kinds).toEqual(["job.queued", "job.started", "job.finished"]);
+  });
+
+  test("reconnecting with Last-Event-ID replays exactly the events missed, in order", async () => {
+    for (const s of streams) s.close(); // so that, in between, no one at all listens
+    const first = await open("/v1/events");
+    const a = (await gaia.request("POST", "/v1/jobs?wait=10", { task: "echo", payload: "a" })).body;
+    const seen = await first.until("job a finished", (e) => e.event === "job.finished" && e.data.data.job_id === a.id);
+    first.close();
+    // While no one is connected: two more jobs.
+    const b = (await gaia.request("POST", "/v1/jobs?wait=10", { task: "echo", payload: "b" })).body;
+    const c = (await gaia.request("POST", "/v1/jobs?wait=10", { task: "echo", payload: "c" })).body;
+    const again = await open("/v1/events", { "Last-Event-ID": seen.id! });
+    await again.until("job c finished", (e) => e.event === "job.finished" && e.data.data.job_id === c.id);
+    expect(again.events.some((e) => e.event === "events.gap")).toBe(false);
+    const replayed = again.events.filter((e) => e.event.startsWith("job."));
+    expect(replayed.map((e) => [e.event, e.data.data.job_id])).toEqual([
+      ["job.queued", b.id], ["job.started", b.id], ["job.finished", b.id],
+      ["job.queued", c.id], ["job.started", c.id], ["job.finished", c.id],
+    ]);
+    // Nothing between the last id seen and the first replayed one is missing.
+    const ids = again.events.map((e) => Number(e.id));
+    expect(ids[0]).toBe(Number(seen.id) + 1);
+    ids.forEach((id, i) => i > 0 && expect(id).toBe(ids[i - 1]! + 1));
+  });
+
+  test("?job=ID follows one job, progress included, while another runs beside it", async () => {
+    await open("/v1/events"); // job events flow while anyone listens
+    const mine = (await gaia.request("POST", "/v1/jobs", { task: "test.steps", payload: { steps: 3, ms: 100 } })).body;
+    const events = await open(`/v1/events?job=${mine.id}`, { "Last-Event-ID": "0" });
+    const other = (await gaia.request("POST", "/v1/jobs?wait=10", { task: "test.steps", payload: { steps: 2, ms: 50 } })).body;
+    await events.until("my job finished", (e) => e.event === "job.finished");
+    expect(other.state).toBe("succeeded");
+    const jobEvents = events.events.filter((e) => e.event !== "events.gap");
+    expect(jobEvents.every((e) => e.data.data.job_id === mine.id)).toBe(true);
+    const kinds = jobEvents.map((e) => e.event);
+    expect(kinds[0]).toBe("job.queued");
+    expect(kinds.at(-1)).toBe("job.finished");
+    const progress = jobEvents.filter((e) => e.event === "job.progress").map((e) => e.data.data);
+    expect(progress.map((p) => p.fraction)).toEqual([1 / 3, 2 / 3, 1]);
+    expect(progress[0].message).toBe("step 1 of 3");
+  });
+
+  test("after kill -9 of the IO engine, its exit and return show, and job events flow again", async () => {
+    const events = await open("/v1/events");
+    const io = (await gaia.request("GET", "/v1/status")).body.io;
+    process.kill(io.pid, "SIGKILL");
+    await events.until("the IO engine ready again", (e) => e.event === "process.ready" && e.data.data.process === "io");
+    const mine = events.events.filter((e) => e.event.startsWith("process.") && e.data.data.process === "io").map((e) => e.event);
+    expect(mine).toEqual(["process.exited", "process.restarted", "process.started", "process.ready"]);
+    await gaia.waitReady();
+    const job = (await gaia.request("POST", "/v1/jobs?wait=10", { task: "echo", payload: "after" })).body;
+    const finished = await events.until("job.finished after the restart", (e) => e.event === "job.finished" && e.data.data.job_id === job.id);
+    expect(finished.data.data.state).toBe("succeeded");
+  });
+
+  test("a Last-Event-ID older than anything held is told of the gap", async () => {
+    const events = await open("/v1/events", { "Last-Event-ID": "1" });
+    const gap = await events.until("events.gap", (e) => e.event === "events.gap");
+    expect(gap.data.data.after).toBe(1);
+  });
+
+  test("a Last-Event-ID that is not an integer is refused with 400", async () => {
+    const res = await gaia.request("GET", "/v1/events", undefined, { "Last-Event-ID": "abc" });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe("invalid_request");
+  });
+});

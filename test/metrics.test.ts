@@ -1,0 +1,63 @@
+/**
+ * GET /metrics against a real gaia, read with a real Prometheus text parser: the families
+ * are there and the job counters match the jobs run.
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { resolve } from "node:path";
+import parse from "parse-prometheus-text-format";
+import { Gaia } from "./helpers/gaia.ts";
+
+const tasksModule = resolve(import.meta.dir, "fixtures/tasks.ts");
+let gaia: Gaia;
+
+beforeAll(async () => {
+  gaia = await Gaia.start({ config: { pools: [{ name: "default", size: 2, modules: [tasksModule] }] } });
+});
+afterAll(async () => gaia?.stop());
+
+async function scrape() {
+  const res = await fetch("http://gaia/metrics", { unix: gaia.socket } as RequestInit);
+  expect(res.status).toBe(200);
+  expect(res.headers.get("content-type")).toStartWith("text/plain; version=0.0.4");
+  const text = await res.text();
+  return { text, families: parse(text) }; // the parser throws on a line that is not valid
+}
+
+test("/metrics parses as Prometheus text and its counters match the jobs run", async () => {
+  for (let i = 0; i < 3; i++) expect((await gaia.request("POST", "/v1/jobs?wait=10", { task: "echo", payload: i })).body.state).toBe("succeeded");
+  for (let i = 0; i < 2; i++) expect((await gaia.request("POST", "/v1/jobs?wait=10", { task: "test.fail", payload: { x: i } })).body.state).toBe("failed");
+  const queued = (await gaia.request("POST", "/v1/jobs", { task: "echo" })).body; // may run before the cancel
+  await gaia.request("DELETE", `/v1/jobs/${queued.id}`);
+  const victim = (await gaia.workers())[0];
+  process.kill(victim.pid, "SIGKILL");
+  await gaia.until("the replacement", async () => (await gaia.workers()).every((w) => w.pid !== victim.pid && (w.state === "idle" || w.state === "busy")));
+
+  const { text, families: parsed } = await scrape();
+  const families = new Map(parsed.map((f) => [f.name, f]));
+  const value = (name: string, labels: Record<string, string>) =>
+    Number(families.get(name)?.metrics.find((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v))?.value);
+
+  expect(families.get("gaia_jobs_total")?.type).toBe("COUNTER");
+  expect(value("gaia_jobs_total", { task: "echo", outcome: "succeeded" })).toBeGreaterThanOrEqual(3);
+  // The fourth echo ended succeeded or cancelled, depending on who was first.
+  const echoEnds = families.get("gaia_jobs_total")!.metrics.filter((m) => m.labels?.task === "echo").reduce((n, m) => n + Number(m.value), 0);
+  expect(echoEnds).toBe(4);
+  expect(value("gaia_jobs_total", { task: "test.fail", outcome: "failed" })).toBe(2);
+
+  const durations = families.get("gaia_job_duration_seconds")!;
+  expect(durations.type).toBe("HISTOGRAM");
+  // This parser folds a histogram's per-label series into one and drops the labels, so the
+  // per-task figures are read from the lines themselves.
+  expect(text).toContain('gaia_job_duration_seconds_count{task="test.fail"} 2\n');
+  expect(text).toContain('gaia_job_duration_seconds_bucket{task="test.fail",le="+Inf"} 2\n');
+
+  expect(value("gaia_queue_depth", { pool: "default" })).toBe(0);
+  expect(value("gaia_worker_restarts_total", { worker: victim.id, reason: "crash" })).toBe(1);
+  expect(families.get("gaia_worker_restarts_total")?.type).toBe("COUNTER");
+  const rss = families.get("gaia_worker_rss_bytes")!.metrics;
+  expect(rss.length).toBe(2);
+  for (const m of rss) expect(Number(m.value)).toBeGreaterThan(1024 * 1024);
+  expect(Number(families.get("gaia_uptime_seconds")!.metrics[0]!.value)).toBeGreaterThan(0);
+  expect(Number(families.get("gaia_arrays_bytes")!.metrics[0]!.value)).toBe(0);
+  expect(value("gaia_workers", { pool: "default", state: "ready" })).toBe(2);
+});
