@@ -65,6 +65,10 @@ describe("names, sizes and shapes that are refused", () => {
     const npy = await gaia.request("POST", "/v1/arrays", truncatedNpy, { "content-type": "application/x-npy" });
     expect(npy.status).toBe(400);
     expect(npy.body.error.code).toBe("invalid_npy");
+    const empty = await gaia.request("POST", "/v1/arrays?dtype=float64&shape=0,3", new Uint8Array(0));
+    expect(empty.status).toBe(201);
+    expect(empty.body).toMatchObject({ shape: [0, 3], byte_length: 0 });
+    await gaia.request("DELETE", `/v1/arrays/${empty.body.name}`);
     const local = await gaia.request("POST", "/v1/arrays", { dtype: "float32", shape: [2], extra: 1 });
     expect(local.status).toBe(400);
     expect(shmFiles("gaia-").length).toBe(before);
@@ -115,6 +119,14 @@ describe("who holds a file, and when it goes", () => {
       expect(jobFiles(id)).toEqual([]);
     });
   }
+
+  test("a Bun result that cannot be stored or sent fails the job, and its output goes", async () => {
+    for (const task of ["arr.output_then_map", "arr.output_then_fn"]) {
+      const job = (await gaia.request("POST", "/v1/jobs?wait=10", { task })).body;
+      expect({ task, state: job.state, type: job.error?.type }).toEqual({ task, state: "failed", type: "ResultError" });
+      expect(jobFiles(job.id)).toEqual([]);
+    }
+  });
 
   test("a Python result that cannot be sent fails the job, and its output goes", async () => {
     const job = (await gaia.request("POST", "/v1/jobs?wait=10", { task: "pyarr.return_view" })).body;

@@ -89,7 +89,7 @@ describe("every dtype through both runtimes", () => {
         expect(job.result.x).toMatchObject({ dtype, shape: [2, 3] });
         if (runtime === "python") expect(job.result.x.writeable).toBe(false);
         const out = job.result_arrays.x as string;
-        expect(out).toMatch(/^gaia-\d+p\d+-[0-9a-f]{32}a1o0$/);
+        expect(out).toMatch(/^gaia-\d+p\d+-[0-9a-f]{32}a1w\d+o0$/);
         const { bytes, headers } = await download(out);
         expect(headers.get("x-gaia-dtype")).toBe(dtype);
         expect(headers.get("x-gaia-shape")).toBe("2,3");

@@ -8,10 +8,11 @@
  * go with the garbage collector; the IO engine never truncates a file, so a view kept past its
  * job stays valid (an unlinked file's pages live until the last mapping goes).
  */
-import { statfsSync } from "node:fs";
-import { join } from "node:path";
+import { closeSync, constants, ftruncateSync, openSync, statfsSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { byteLength, checkArraySpec, DTYPES, type Dtype } from "../src/arrays/dtypes.ts";
-import { createArrayFile, removeArrayFile } from "../src/arrays/files.ts";
+import { removeArrayFile } from "../src/arrays/files.ts";
+import { reserve } from "./reserve.ts";
 import { outputName } from "../src/arrays/names.ts";
 import { takeSpare } from "../src/arrays/spares.ts";
 import type { InputArray, OutputArray } from "../src/protocol/messages.ts";
@@ -50,6 +51,21 @@ export function mapInputs(inputs: Record<string, InputArray> | undefined) {
   return { arrays, shapes, dtypes };
 }
 
+/** A new file of `bytes` with its pages reserved (see reserve.ts); a clean error when there is no room. */
+function createReserved(path: string, bytes: number, name: string): void {
+  const fd = openSync(path, constants.O_CREAT | constants.O_EXCL | constants.O_RDWR, 0o600);
+  try {
+    const errno = bytes > 0 ? reserve(fd, bytes) : 0;
+    if (errno !== 0) {
+      removeArrayFile(path);
+      throw new Error(`ctx.output("${name}"): cannot get ${bytes} bytes in ${dirname(path)} (errno ${errno}${errno === 28 ? ", no space left" : ""})`);
+    }
+    if (bytes > 0) ftruncateSync(fd, bytes); // a no-op after fallocate; sizes a file where it was not possible
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** `ctx.output` for one attempt of one job, and what it made. */
 export class Outputs {
   readonly made: Record<string, OutputArray> = {};
@@ -70,11 +86,11 @@ export class Outputs {
     // tmpfs does not refuse a write past its size: it kills the writer with SIGBUS. Refuse here.
     const fs = statfsSync(this.place.dir);
     if (bytes > fs.bavail * fs.bsize) throw new Error(`ctx.output("${name}"): ${bytes} bytes needed, ${fs.bavail * fs.bsize} free in ${this.place.dir}`);
-    const file = outputName(this.place.instance, this.jobId, this.attempt, this.paths.length);
+    const file = outputName(this.place.instance, this.jobId, this.attempt, process.pid, this.paths.length);
     const path = join(this.place.dir, file);
     // A spare of this size has its pages already: reuse it, zeroed (src/arrays/spares.ts).
     const spare = takeSpare(this.place.dir, this.place.instance, bytes, path);
-    if (!spare) createArrayFile(path, bytes);
+    if (!spare) createReserved(path, bytes, name);
     this.paths.push(path);
     this.made[name] = spare ? { name: file, dtype: spec.dtype, shape: spec.shape, spare } : { name: file, dtype: spec.dtype, shape: spec.shape };
     const out = view(path, spec.dtype, spec.shape, true);

@@ -123,7 +123,8 @@ class Outputs:
 
     def __init__(self, place: dict[str, str] | None, job_id: str, attempt: int) -> None:
         self.place = place
-        self.prefix = f"gaia-{place['instance']}-{job_id.replace('-', '').lower()}a{attempt}o" if place else ""
+        # gaia's src/arrays/names.ts: <job in hex>a<attempt>w<pid>o<index>
+        self.prefix = f"gaia-{place['instance']}-{job_id.replace('-', '').lower()}a{attempt}w{os.getpid()}o" if place else ""
         self.made: dict[str, dict[str, Any]] = {}
         self.paths: list[str] = []
 

@@ -47,7 +47,7 @@ def test_outputs_are_named_for_their_job_and_discarded_on_failure(tmp_path):
     out = outputs.create("err", (3, 2), "float64")
     out[:] = 1.5
     made = outputs.made["err"]
-    assert made == {"name": f"gaia-7p8-{JOB.replace('-', '')}a2o0", "dtype": "float64", "shape": [3, 2]}
+    assert made == {"name": f"gaia-7p8-{JOB.replace('-', '')}a2w{os.getpid()}o0", "dtype": "float64", "shape": [3, 2]}
     assert np.fromfile(tmp_path / made["name"], dtype=np.float64).tolist() == [1.5] * 6
     with pytest.raises(TypeError, match="new, non-empty"):
         outputs.create("err", (1,), "float64")
@@ -66,4 +66,6 @@ def test_a_spare_of_the_same_size_is_taken_once_and_comes_back_zeroed(tmp_path):
     assert outputs.made["y"]["spare"] == spare.name and not out.any()
     assert not spare.exists()
     assert take_spare(str(tmp_path), "7p8", size, str(tmp_path / "other")) is None
-    assert "spare" not in Outputs({"dir": str(tmp_path), "instance": "7p8"}, JOB, 2).made
+    fresh = Outputs({"dir": str(tmp_path), "instance": "7p8"}, JOB, 2)
+    fresh.create("z", (size // 4,), "float32")  # no spare left: a new file
+    assert "spare" not in fresh.made["z"]

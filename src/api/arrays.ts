@@ -39,9 +39,8 @@ export function registerArrayRoutes(app: Hono, link: IoLink): void {
       const spec = checked(body.dtype, body.shape);
       return c.json(await ask<Created>("array.create", { ...spec, local: true }), 201);
     }
-    const body = c.req.raw.body;
-    if (!body) throw new ApiError(400, "invalid_request", "no body: send the array's bytes (with ?dtype=&shape=), a .npy file (Content-Type: application/x-npy), or JSON {dtype, shape} for a local allocation");
-    const chunks = body[Symbol.asyncIterator]();
+    // No body at all is a zero-byte array's raw upload (any other size is then a 400 below).
+    const chunks = (c.req.raw.body ?? emptyStream())[Symbol.asyncIterator]();
     let spec: { dtype: Dtype; shape: number[] };
     let first: Uint8Array;
     if (type === NPY) ({ spec, rest: first } = await readNpyHeader(chunks));
@@ -63,6 +62,7 @@ export function registerArrayRoutes(app: Hono, link: IoLink): void {
       await writeBody(created.path, expected, first, chunks);
     } catch (err) {
       await link.request("array.delete", { name: created.name }, RELAY_TIMEOUT_MS).catch(() => {});
+      if ((err as { code?: string }).code === "ENOSPC") throw new ApiError(507, "arrays_full", `${created.path}'s filesystem is full (${expected} bytes were needed); free space in arrays.dir or lower arrays.max_bytes`);
       throw err;
     }
     return c.json(await ask<ArrayInfo>("array.commit", { name: created.name }), 201);
@@ -93,6 +93,10 @@ export function uploadKind(contentType: string | undefined, query: Record<string
   if ((contentType ?? "").split(";")[0]!.trim().toLowerCase() === NPY) return "npy";
   if (query.dtype !== undefined || query.shape !== undefined) return "raw";
   return "allocate";
+}
+
+function emptyStream(): ReadableStream<Uint8Array> {
+  return new ReadableStream({ start: (controller) => controller.close() });
 }
 
 function concatStreams(head: Uint8Array, rest: ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {

@@ -6,7 +6,7 @@
  *   still maps it keeps its pages until it unmaps (unlink does not shrink a mapping);
  * - at start, files of dead instances go (see names.ts), whoever made them.
  */
-import { closeSync, ftruncateSync, openSync, readdirSync, rmSync, statfsSync, constants } from "node:fs";
+import { closeSync, ftruncateSync, openSync, readdirSync, rmSync, statfsSync, statSync, constants } from "node:fs";
 import { join } from "node:path";
 import { isAlive, isZombie, startTime } from "../lib/proc.ts";
 import { fileInstance } from "./names.ts";
@@ -28,18 +28,29 @@ function instanceAlive(pid: number, ticks: number): boolean {
   return isAlive(pid) && !isZombie(pid) && startTime(pid) === ticks;
 }
 
-/** Removes the files of every gaia instance that no longer runs; returns their names. */
+/**
+ * Removes the files of every gaia instance that no longer runs; returns their names. Only
+ * this user's files: /dev/shm is shared (sticky, mode 1777), and another user's are neither
+ * ours to judge nor removable.
+ */
 export function sweepDeadInstances(dir: string, own: string): string[] {
   const removed: string[] = [];
   const verdicts = new Map<string, boolean>();
+  const uid = process.getuid?.() ?? -1;
   for (const file of listDir(dir)) {
     const instance = fileInstance(file);
     if (!instance || instance.id === own) continue;
     let alive = verdicts.get(instance.id);
     if (alive === undefined) verdicts.set(instance.id, (alive = instanceAlive(instance.pid, instance.ticks)));
     if (alive) continue;
-    removeArrayFile(join(dir, file));
-    removed.push(file);
+    try {
+      const path = join(dir, file);
+      if (statSync(path).uid !== uid) continue;
+      rmSync(path, { force: true });
+      removed.push(file);
+    } catch {
+      // Gone meanwhile, or not ours to remove: leave it.
+    }
   }
   return removed;
 }

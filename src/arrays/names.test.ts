@@ -7,8 +7,8 @@ describe("array names", () => {
   const job = "01a2031d-7100-722d-9983-57d66007f049";
   test("uploads and outputs are names gaia made; anything else is not", () => {
     expect(isArrayName(uploadName("12p34", job))).toBe(true);
-    expect(isArrayName(outputName("12p34", job, 2, 0))).toBe(true);
-    expect(outputName("12p34", job, 2, 0).startsWith(jobOutputsPrefix("12p34", job))).toBe(true);
+    expect(isArrayName(outputName("12p34", job, 2, 777, 0))).toBe(true);
+    expect(outputName("12p34", job, 2, 777, 0).startsWith(jobOutputsPrefix("12p34", job))).toBe(true);
     expect(uploadName("12p34", job).startsWith(jobOutputsPrefix("12p34", job))).toBe(false);
     for (const bad of ["../etc/passwd", "gaia-12p34-..", "gaia-12p34-", `/dev/shm/${uploadName("1p2", job)}`, `${uploadName("1p2", job)}/x`, "gaia-x-0123"]) {
       expect(isArrayName(bad)).toBe(false);

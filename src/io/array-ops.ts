@@ -15,7 +15,7 @@ export class ArrayOps {
 
   /** `{dtype, shape, local}`: a new array file; `local` ones are ready at once (SPEC §6, zero-copy). */
   create(args: { dtype: Dtype; shape: number[]; local: boolean }, reply: Reply): void {
-    const row = this.store.create(args.dtype, args.shape, args.local ? "ready" : "writing");
+    const row = this.store.create(args.dtype, args.shape, args.local ? "local" : "upload");
     if (isError(row)) return fail(reply, row);
     reply(201, { ...arrayInfo(row), path: this.store.path(row.name), state: row.state });
   }

@@ -24,14 +24,16 @@ import { SparePool } from "./spare-pool.ts";
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS arrays (
   name TEXT PRIMARY KEY, instance TEXT NOT NULL, dtype TEXT NOT NULL, shape TEXT NOT NULL,
-  byte_length INTEGER NOT NULL, state TEXT NOT NULL, job TEXT,
+  byte_length INTEGER NOT NULL, state TEXT NOT NULL, origin TEXT NOT NULL, job TEXT,
   created_at INTEGER NOT NULL, last_used_at INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS arrays_job ON arrays(job) WHERE job IS NOT NULL;
 `;
 
 export type ArrayState = "writing" | "ready";
-export type ArrayRow = ArrayInfo & { state: ArrayState; job: string | null; created_at: number; last_used_at: number };
-type DbRow = { name: string; dtype: Dtype; shape: string; byte_length: number; state: ArrayState; job: string | null; created_at: number; last_used_at: number };
+/** Where an array came from: a local allocation's file may still be mapped by its client, so it never becomes a spare. */
+export type ArrayOrigin = "upload" | "local" | "output";
+export type ArrayRow = ArrayInfo & { state: ArrayState; origin: ArrayOrigin; job: string | null; created_at: number; last_used_at: number };
+type DbRow = { name: string; dtype: Dtype; shape: string; byte_length: number; state: ArrayState; origin: ArrayOrigin; job: string | null; created_at: number; last_used_at: number };
 
 export type StoreError = { status: number; code: string; message: string };
 export type ArraySettings = { dir: string; maxBytes: number; ttlS: number; instance: string };
@@ -52,6 +54,9 @@ export class ArrayStore {
     readonly settings: ArraySettings,
     private readonly log: (line: string) => void,
   ) {
+    // Arrays live for one run: a table of an older layout holds nothing worth migrating.
+    const columns = db.query(`PRAGMA table_info(arrays)`).all() as { name: string }[];
+    if (columns.length > 0 && !columns.some((c) => c.name === "origin")) db.exec(`DROP TABLE arrays`);
     db.exec(SCHEMA);
     // Spares never take more than a quarter of the cap, nor room arrays need.
     this.spares = new SparePool(settings.dir, settings.instance, () => Math.min(settings.maxBytes / 4, settings.maxBytes - this.used));
@@ -87,12 +92,13 @@ export class ArrayStore {
   }
 
   /** A new upload's file, sized and empty; `ready` at once for a local zero-copy allocation. */
-  create(dtype: Dtype, shape: number[], state: ArrayState): ArrayRow | StoreError {
+  create(dtype: Dtype, shape: number[], origin: "upload" | "local"): ArrayRow | StoreError {
     const bytes = byteLength(dtype, shape);
     const room = this.room(bytes);
     if (room) return room;
     const now = Date.now();
-    const row: ArrayRow = { name: uploadName(this.settings.instance, Bun.randomUUIDv7()), dtype, shape, byte_length: bytes, state, job: null, created_at: now, last_used_at: now };
+    const state: ArrayState = origin === "local" ? "ready" : "writing";
+    const row: ArrayRow = { name: uploadName(this.settings.instance, Bun.randomUUIDv7()), dtype, shape, byte_length: bytes, state, origin, job: null, created_at: now, last_used_at: now };
     try {
       createArrayFile(this.path(row.name), bytes);
     } catch (err) {
@@ -152,12 +158,11 @@ export class ArrayStore {
    * A succeeded attempt's outputs become the job's result arrays, or the reason they cannot:
    * a file that is not this attempt's, a size that disagrees, or the cap.
    */
-  adoptOutputs(jobId: string, attempt: number, outputs: Record<string, OutputArray>): Record<string, string> | StoreError {
-    const prefix = outputPrefix(this.settings.instance, jobId, attempt);
+  adoptOutputs(jobId: string, attempt: number, pid: number, outputs: Record<string, OutputArray>): Record<string, string> | StoreError {
+    const prefix = outputPrefix(this.settings.instance, jobId, attempt, pid);
     const rows: ArrayRow[] = [];
     const now = Date.now();
     for (const [key, out] of Object.entries(outputs)) {
-      if (out.spare) this.spares.taken(out.spare);
       // A worker is a peer, not trusted code of the engine's: check what it says before using it.
       const spec = checkArraySpec(out.dtype, out.shape);
       if (!spec.ok) return { status: 500, code: "ArrayError", message: `output '${key}': ${spec.message}` };
@@ -165,8 +170,10 @@ export class ArrayStore {
       if (!out.name.startsWith(prefix) || !isArrayName(out.name) || this.rows.has(out.name) || rows.some((r) => r.name === out.name)) return { status: 500, code: "ArrayError", message: `output '${key}' names a file that is not this job's, or one named twice (${out.name})` };
       const size = Bun.file(this.path(out.name)).size;
       if (size !== expected) return { status: 500, code: "ArrayError", message: `output '${key}' has ${size} bytes on disk, ${expected} expected for ${out.dtype} ${JSON.stringify(out.shape)}` };
-      rows.push({ name: out.name, dtype: spec.dtype, shape: spec.shape, byte_length: expected, state: "ready", job: jobId, created_at: now, last_used_at: now });
+      rows.push({ name: out.name, dtype: spec.dtype, shape: spec.shape, byte_length: expected, state: "ready", origin: "output", job: jobId, created_at: now, last_used_at: now });
     }
+    // Spares the worker took are known by their absence (what it says of them is not trusted).
+    if (Object.values(outputs).some((o) => o.spare)) this.spares.reconcile();
     const room = this.room(rows.reduce((n, r) => n + r.byte_length, 0));
     if (room) return { ...room, code: "array_limit_exceeded" };
     for (const row of rows) this.insert(row);
@@ -175,9 +182,43 @@ export class ArrayStore {
 
   /** An attempt that did not succeed: none of its output files stay. */
   discardOutputs(jobId: string): void {
-    // Outputs are registered only when a job succeeds, so what an unsuccessful one leaves
-    // is files, found by name.
-    sweepPrefix(this.settings.dir, jobOutputsPrefix(this.settings.instance, jobId));
+    // Rows exist only if the job had succeeded: an IO engine killed before that state was
+    // written sees it as lost after its restart, and its outputs go with the attempt.
+    for (const row of this.db.query(`SELECT name FROM arrays WHERE job = ?`).all(jobId) as { name: string }[]) {
+      const held = this.rows.get(row.name);
+      if (held) this.remove(held, false);
+    }
+    const swept = sweepPrefix(this.settings.dir, jobOutputsPrefix(this.settings.instance, jobId));
+    if (swept.length > 0) this.spares.reconcile();
+  }
+
+  /**
+   * Files a result gaia ignored names (a worker's late result for a job settled otherwise):
+   * those that are that worker's outputs of that job and belong to no array go.
+   */
+  discardIgnored(jobId: string, pid: number, outputs: Record<string, OutputArray>): void {
+    const mine = new RegExp(`^${jobOutputsPrefix(this.settings.instance, jobId)}\\d+w${pid}o\\d+$`);
+    for (const out of Object.values(outputs)) {
+      if (typeof out?.name === "string" && mine.test(out.name) && !this.rows.has(out.name)) removeArrayFile(this.path(out.name));
+    }
+    this.spares.reconcile();
+  }
+
+  /**
+   * The backstop: output files of this run whose job is neither queued nor running and that
+   * belong to no array (a worker that wrote one after its job was settled, then died).
+   */
+  collectStrays(isActive: (jobId: string) => boolean): number {
+    const ours = new RegExp(`^gaia-${this.settings.instance}-([0-9a-f]{32})a\\d+w\\d+o\\d+$`);
+    let removed = 0;
+    for (const file of listDir(this.settings.dir)) {
+      const m = ours.exec(file);
+      if (!m || this.rows.has(file) || isActive(uuidOf(m[1]!))) continue;
+      removeArrayFile(this.path(file));
+      removed++;
+    }
+    if (removed > 0) this.log(`arrays: removed ${removed} output file(s) of settled jobs that belonged to no array`);
+    return removed;
   }
 
   /** Outputs whose job was purged from the journal go too (unless a queued job still names one). */
@@ -225,8 +266,8 @@ export class ArrayStore {
 
   private insert(row: ArrayRow): void {
     this.db
-      .query(`INSERT INTO arrays (name, instance, dtype, shape, byte_length, state, job, created_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-      .run(row.name, this.settings.instance, row.dtype, JSON.stringify(row.shape), row.byte_length, row.state, row.job, row.created_at, row.last_used_at);
+      .query(`INSERT INTO arrays (name, instance, dtype, shape, byte_length, state, origin, job, created_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      .run(row.name, this.settings.instance, row.dtype, JSON.stringify(row.shape), row.byte_length, row.state, row.origin, row.job, row.created_at, row.last_used_at);
     this.remember(row);
   }
 
@@ -235,12 +276,17 @@ export class ArrayStore {
     this.used += row.byte_length;
   }
 
-  private remove(row: ArrayRow): void {
-    if (row.state !== "ready" || !this.spares.keep(this.path(row.name), row.byte_length)) removeArrayFile(this.path(row.name));
+  /** Removes an array; its file becomes a spare when it may (see src/arrays/spares.ts). */
+  private remove(row: ArrayRow, spare = true): void {
+    const reusable = spare && row.state === "ready" && row.origin !== "local";
+    if (!reusable || !this.spares.keep(this.path(row.name), row.byte_length)) removeArrayFile(this.path(row.name));
     this.db.query(`DELETE FROM arrays WHERE name = ?`).run(row.name);
     this.rows.delete(row.name);
     this.used -= row.byte_length;
   }
 }
+
+/** A job id from the hex of a file name: 8-4-4-4-12. */
+const uuidOf = (hex: string) => `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 
 const notFound = (name: string): StoreError => ({ status: 404, code: "not_found", message: `no array '${name}'` });

@@ -214,7 +214,7 @@ export class Engine {
     worker.jobsDone++;
     job.execution_ms = result.execution_ms;
     job.usage = result.usage;
-    const outputs = result.ok && result.arrays && Object.keys(result.arrays).length > 0 ? this.arrays.adoptOutputs(job.id, job.attempts, result.arrays) : {};
+    const outputs = result.ok && result.arrays && Object.keys(result.arrays).length > 0 ? this.arrays.adoptOutputs(job.id, job.attempts, worker.pid, result.arrays) : {};
     if (result.ok && !("status" in outputs)) {
       job.result = result.value ?? null;
       job.result_arrays = outputs as Record<string, string>;
@@ -225,6 +225,9 @@ export class Engine {
       this.arrays.discardOutputs(job.id);
       this.fail(job, "error", { type: refused.code, message: refused.message });
     } else {
+      // A failure that still lists outputs (a value that could not be sent or stored) left
+      // its files; a handler's exception did not (the worker removed them).
+      if (result.arrays) this.arrays.discardOutputs(job.id);
       this.fail(job, "error", result.error ?? { type: "Error", message: "the handler failed without an error" });
     }
     if (this.dueForRecycling(worker)) this.retire(worker);

@@ -83,7 +83,10 @@ export async function runIoEngine(argv: string[]): Promise<void> {
   server.listen(join(boot.runDir, "io.sock"));
   engine.purge(Date.now() - boot.config.queue.result_ttl_s * 1000);
   setInterval(() => engine.purge(Date.now() - boot.config.queue.result_ttl_s * 1000), purgeEveryMs(boot.config.queue.result_ttl_s));
-  setInterval(() => arrays.expire(Date.now()), purgeEveryMs(ttl_s));
+  setInterval(() => {
+    arrays.expire(Date.now());
+    arrays.collectStrays((id) => engine.active.has(id));
+  }, purgeEveryMs(ttl_s));
 
   const stop = () => {
     journal.close();

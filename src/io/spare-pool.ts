@@ -1,10 +1,10 @@
 /**
  * The IO engine's books on spare files (see src/arrays/spares.ts): which it made, and how
  * many bytes they hold, so that spares count against arrays.max_bytes and are the first
- * thing to go when an array needs room. A worker that takes a spare says so in its result;
- * one that dies after taking it leaves a stale entry, found when the spare is evicted.
+ * thing to go when an array needs room. Workers take spares by renaming them; the pool
+ * learns it by looking (`reconcile`) after each job that made or lost outputs.
  */
-import { renameSync, rmSync } from "node:fs";
+import { existsSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { SPARE_MIN_BYTES, spareName } from "../arrays/spares.ts";
 
@@ -48,12 +48,13 @@ export class SparePool {
     return true;
   }
 
-  /** A worker renamed this spare into an output. */
-  taken(name: string): void {
-    const bytes = this.files.get(name);
-    if (bytes === undefined) return;
-    this.files.delete(name);
-    this.total -= bytes;
+  /** Forgets the spares whose files are gone (workers rename them into outputs). */
+  reconcile(): void {
+    for (const [name, bytes] of this.files) {
+      if (existsSync(join(this.dir, name))) continue;
+      this.files.delete(name);
+      this.total -= bytes;
+    }
   }
 
   /** Unlinks spares, oldest first, until `bytes` are freed or none are left; returns what was freed. */

@@ -99,12 +99,14 @@ export class WorkerLink {
     const worker = conn.tag as WorkerEntry | undefined;
     if (worker?.state.kind === "finishing" && worker.state.jobId === result.id) {
       // The end of a job gaia had already settled otherwise: the worker is free again.
+      if (result.arrays) this.engine.arrays.discardIgnored(result.id, worker.pid, result.arrays);
       this.engine.freeWorker(worker);
       this.engine.dispatch(worker.pool);
       return;
     }
     if (worker && result.ok) result = storable(result);
     if (!worker || !(this.engine.complete(worker, result) || this.adoptFinished(worker, result))) {
+      if (worker && result.arrays) this.engine.arrays.discardIgnored(result.id, worker.pid, result.arrays);
       this.hooks.log(`ignoring a result for job ${result.id}, which ${worker ? `worker ${worker.id}` : "this connection"} was not given`);
     }
   }
