@@ -112,7 +112,7 @@ const restarts = await restartFigures();
 const schedules = await scheduleLateness(quick ? 10 : 60);
 const events = await eventFigures({ quick });
 const peers = peerFigures();
-const arrays = await arrayFigures(quick ? 256 : 1024, 3);
+const arrays = await arrayFigures(quick ? 256 : 1024, quick ? 3 : 5);
 report(gaia, py, restarts, schedules, events, peers, arrays);
 const stamp = new Date().toISOString().replace(/[:.]/g, "-");
 mkdirSync(join(import.meta.dir, "results"), { recursive: true });

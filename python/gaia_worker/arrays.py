@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import mmap
 import os
-from typing import Any
+from typing import Any, Callable
 
 DTYPES = ("bool", "int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64", "float32", "float64")
 MADV_POPULATE_WRITE = getattr(mmap, "MADV_POPULATE_WRITE", 23)
@@ -24,8 +24,11 @@ MAP_POPULATE = getattr(mmap, "MAP_POPULATE", 0)
 SPARE_MIN_BYTES = 1024 * 1024
 
 
-def take_spare(directory: str, instance: str, size: int, target: str) -> str | None:
-    """Renames a spare file of exactly `size` bytes to `target`; its name, or None."""
+def take_spare(directory: str, instance: str, size: int, target: str, prefer: Callable[[str], bool] | None = None) -> str | None:
+    """Renames a spare file of exactly `size` bytes to `target`; its name, or None.
+
+    Spares for which `prefer(path)` is true are tried first (one this worker still maps).
+    """
     if size < SPARE_MIN_BYTES:
         return None
     prefix = f"gaia-{instance}-z{size}n"
@@ -33,7 +36,10 @@ def take_spare(directory: str, instance: str, size: int, target: str) -> str | N
         files = os.listdir(directory)
     except OSError:
         return None
-    for file in files:
+    candidates = [f for f in files if f.startswith(prefix)]
+    if prefer is not None and len(candidates) > 1:
+        candidates.sort(key=lambda f: not prefer(os.path.join(directory, f)))
+    for file in candidates:
         if file.startswith(prefix):
             try:
                 os.rename(os.path.join(directory, file), target)
@@ -118,15 +124,51 @@ class InputCache:
         return views
 
 
+class OutputCache:
+    """The mappings of the last job's outputs, by file, for when a file comes back as a spare.
+
+    A removed output's file becomes a spare (its pages kept), and the next output of its size
+    takes it; when that is this worker, mapping it again would pay the page-table set-up
+    (about 0.1 s per GiB) and its unmapping at the job's end as much again. Keeping the last
+    job's mappings makes a steady stream of same-sized outputs cost a memset. Only the last
+    job's are kept, so a file removed for good is held at most until the next job ends.
+    """
+
+    def __init__(self) -> None:
+        self.maps: dict[tuple[int, int], mmap.mmap] = {}
+        self.pending: dict[tuple[int, int], mmap.mmap] = {}
+
+    def holds(self, path: str) -> bool:
+        """Whether the file at `path` is one this worker still maps."""
+        try:
+            st = os.stat(path)
+        except OSError:
+            return False
+        return (st.st_dev, st.st_ino) in self.maps
+
+    def take(self, key: tuple[int, int], size: int) -> mmap.mmap | None:
+        mm = self.maps.pop(key, None)
+        return mm if mm is not None and len(mm) == size else None
+
+    def keep(self, key: tuple[int, int], mm: mmap.mmap) -> None:
+        self.pending[key] = mm
+
+    def job_done(self, succeeded: bool) -> None:
+        """The job's outputs replace the cache; a failed job's files are gone, so are they."""
+        self.maps = self.pending if succeeded else {}
+        self.pending = {}
+
+
 class Outputs:
     """``ctx.output`` for one attempt of one job, and the files it made."""
 
-    def __init__(self, place: dict[str, str] | None, job_id: str, attempt: int) -> None:
+    def __init__(self, place: dict[str, str] | None, job_id: str, attempt: int, cache: OutputCache | None = None) -> None:
         self.place = place
         # gaia's src/arrays/names.ts: <job in hex>a<attempt>w<pid>o<index>
         self.prefix = f"gaia-{place['instance']}-{job_id.replace('-', '').lower()}a{attempt}w{os.getpid()}o" if place else ""
         self.made: dict[str, dict[str, Any]] = {}
         self.paths: list[str] = []
+        self.cache = cache
 
     def create(self, name: str, shape: Any, dtype: str):
         if self.place is None:
@@ -141,15 +183,21 @@ class Outputs:
             raise MemoryError(f"ctx.output({name!r}): {size} bytes needed, {fs.f_bavail * fs.f_frsize} free in {directory}")
         file = f"{self.prefix}{len(self.paths)}"
         path = os.path.join(directory, file)
-        spare = take_spare(directory, self.place["instance"], size, path)
+        spare = take_spare(directory, self.place["instance"], size, path, self.cache.holds if self.cache else None)
         if spare is not None:
             fd = os.open(path, os.O_RDWR)
             self.paths.append(path)
             self.made[name] = {"name": file, "dtype": dtype, "shape": list(dims), "spare": spare}
             try:
-                mm = mmap.mmap(fd, size, flags=mmap.MAP_SHARED | MAP_POPULATE)
+                st = os.fstat(fd)
+                key = (st.st_dev, st.st_ino)
+                mm = self.cache.take(key, size) if self.cache else None
+                if mm is None:
+                    mm = mmap.mmap(fd, size, flags=mmap.MAP_SHARED | MAP_POPULATE)
             finally:
                 os.close(fd)
+            if self.cache:
+                self.cache.keep(key, mm)
             out = _view(mm, dims, dtype)
             out.fill(0)  # a spare holds an earlier array's bytes; its pages are already there
             return out
@@ -162,8 +210,11 @@ class Outputs:
         try:
             os.ftruncate(fd, size)
             mm = mmap.mmap(fd, size, flags=mmap.MAP_SHARED)
+            st = os.fstat(fd)
         finally:
             os.close(fd)
+        if self.cache and size >= SPARE_MIN_BYTES:
+            self.cache.keep((st.st_dev, st.st_ino), mm)
         try:
             mm.madvise(MADV_POPULATE_WRITE)
         except OSError as err:

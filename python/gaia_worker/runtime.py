@@ -25,7 +25,7 @@ from typing import Any, Callable
 from . import jsonlog
 from .context import TaskContext
 from .protocol import PROTOCOL_VERSION, FrameError, FrameReader, Message, encode_frame
-from .arrays import InputCache, Outputs
+from .arrays import InputCache, OutputCache, Outputs
 from .registry import load_modules, tasks, writes_arrays
 
 RECONNECT_FIRST_S = 0.05
@@ -54,6 +54,7 @@ class Worker:
         #: Where outputs go ({dir, instance}), from the engine's welcome.
         self.place: dict[str, str] | None = None
         self.inputs = InputCache()
+        self.outputs = OutputCache()
         self.unsent: bytes | None = None
         self.unsent_id: str | None = None
         self.signals = 0
@@ -163,7 +164,7 @@ class Worker:
     def run(self, job: Message) -> None:
         self.running = job["id"]
         started = time.perf_counter()
-        outcome = execute(job, self.sessions, self.progress_sender(job["id"]), self.place, self.inputs)
+        outcome = execute(job, self.sessions, self.progress_sender(job["id"]), self.place, self.inputs, self.outputs)
         usage = resource.getrusage(resource.RUSAGE_SELF)
         result = {
             "t": "result", "id": job["id"], **outcome,
@@ -187,6 +188,7 @@ class Worker:
 
     def drop_outputs(self, outcome: dict[str, Any]) -> None:
         """A result that cannot be sent fails its job: the outputs it made are not results."""
+        self.outputs.job_done(False)
         for made in (outcome.get("arrays") or {}).values():
             if self.place:
                 try:
@@ -204,7 +206,14 @@ class Worker:
         return send_progress
 
 
-def execute(job: Message, sessions: dict[str, dict[str, Any]], send_progress, place: dict[str, str] | None = None, inputs: InputCache | None = None) -> dict[str, Any]:
+def execute(
+    job: Message,
+    sessions: dict[str, dict[str, Any]],
+    send_progress,
+    place: dict[str, str] | None = None,
+    inputs: InputCache | None = None,
+    output_cache: OutputCache | None = None,
+) -> dict[str, Any]:
     """Runs one job's handler; an exception fails the job, the worker lives on."""
     handler = tasks().get(job["task"])
     if handler is None:
@@ -217,16 +226,20 @@ def execute(job: Message, sessions: dict[str, dict[str, Any]], send_progress, pl
         sessions[session_id] = session  # re-inserted last: least recently used first out
         if len(sessions) > MAX_SESSIONS:
             del sessions[next(iter(sessions))]
-    outputs = Outputs(place, job["id"], job["attempt"])
+    outputs = Outputs(place, job["id"], job["attempt"], output_cache)
     try:
         views = (inputs or InputCache()).map(job.get("arrays") or {}, writes_arrays(job["task"]))
         ctx = TaskContext(job, session, reset, send_progress, views, outputs)
         outcome: dict[str, Any] = {"ok": True, "value": handler(job.get("payload"), ctx)}
         if outputs.made:
             outcome["arrays"] = outputs.made
+        if output_cache:
+            output_cache.job_done(True)
         return outcome
     except Exception as err:  # the handler's failure is the job's, not the worker's
         outputs.discard()
+        if output_cache:
+            output_cache.job_done(False)
         return {"ok": False, "error": {"type": type(err).__name__, "message": str(err), "traceback": traceback.format_exc()}}
 
 

@@ -5,7 +5,7 @@ import os
 import numpy as np
 import pytest
 
-from gaia_worker.arrays import InputCache, Outputs, map_input, take_spare
+from gaia_worker.arrays import InputCache, OutputCache, Outputs, map_input, take_spare
 
 JOB = "01a2031d-7100-722d-9983-57d66007f049"
 
@@ -69,3 +69,24 @@ def test_a_spare_of_the_same_size_is_taken_once_and_comes_back_zeroed(tmp_path):
     fresh = Outputs({"dir": str(tmp_path), "instance": "7p8"}, JOB, 2)
     fresh.create("z", (size // 4,), "float32")  # no spare left: a new file
     assert "spare" not in fresh.made["z"]
+
+
+def test_a_spare_this_worker_mapped_before_is_reused_without_mapping_it_again(tmp_path):
+    size = 1024 * 1024
+    place = {"dir": str(tmp_path), "instance": "7p8"}
+    cache = OutputCache()
+    first = Outputs(place, JOB, 1, cache)
+    out = first.create("y", (size,), "uint8")
+    out[:] = 3
+    cache.job_done(True)
+    # The array is deleted: gaia renames its file into a spare.
+    os.rename(tmp_path / first.made["y"]["name"], tmp_path / f"gaia-7p8-z{size}nabc")
+    second = Outputs(place, JOB, 2, cache)
+    again = second.create("y", (size,), "uint8")
+    assert second.made["y"]["spare"] == f"gaia-7p8-z{size}nabc"
+    assert again.base is not None and not again.any()  # zeroed
+    assert cache.pending and not cache.maps  # taken from the cache, kept for the next job
+    again[:] = 4
+    assert np.fromfile(tmp_path / second.made["y"]["name"], dtype=np.uint8)[0] == 4
+    cache.job_done(False)
+    assert not cache.maps

@@ -160,3 +160,17 @@ describe("spares", () => {
     expect(again.spares.bytes).toBe(2 * MiB);
   });
 });
+
+describe("uploads and spares", () => {
+  test("an upload takes a spare of its size (its bytes move from spare to used); a local allocation never does", () => {
+    const a = uploaded([2 * MiB]);
+    store.delete(a.name);
+    expect(store.spares.bytes).toBe(2 * MiB);
+    const local = store.create("uint8", [2 * MiB], "local") as { name: string };
+    expect(store.spares.bytes).toBe(2 * MiB);
+    const upload = uploaded([2 * MiB]);
+    expect(store.spares.bytes).toBe(0);
+    expect(store.usedBytes).toBe(4 * MiB);
+    expect(readdirSync(dir).sort()).toEqual([local.name, upload.name].sort());
+  });
+});

@@ -94,19 +94,27 @@ export class ArrayStore {
   /** A new upload's file, sized and empty; `ready` at once for a local zero-copy allocation. */
   create(dtype: Dtype, shape: number[], origin: "upload" | "local"): ArrayRow | StoreError {
     const bytes = byteLength(dtype, shape);
-    const room = this.room(bytes);
-    if (room) return room;
+    const name = uploadName(this.settings.instance, Bun.randomUUIDv7());
+    // An upload overwrites every byte, so a spare's old contents never show, and its pages,
+    // already touched, make the write several times faster; its bytes were counted already.
+    // A local allocation gets a new, zeroed file.
+    const claimed = origin === "upload" && this.spares.claim(bytes, this.path(name));
+    if (!claimed) {
+      const room = this.room(bytes);
+      if (room) return room;
+      try {
+        createArrayFile(this.path(name), bytes);
+      } catch (err) {
+        return { status: 507, code: "arrays_unavailable", message: `cannot create an array file in ${this.settings.dir}: ${(err as Error).message}` };
+      }
+    }
     const now = Date.now();
     const state: ArrayState = origin === "local" ? "ready" : "writing";
-    const row: ArrayRow = { name: uploadName(this.settings.instance, Bun.randomUUIDv7()), dtype, shape, byte_length: bytes, state, origin, job: null, created_at: now, last_used_at: now };
-    try {
-      createArrayFile(this.path(row.name), bytes);
-    } catch (err) {
-      return { status: 507, code: "arrays_unavailable", message: `cannot create an array file in ${this.settings.dir}: ${(err as Error).message}` };
-    }
+    const row: ArrayRow = { name, dtype, shape, byte_length: bytes, state, origin, job: null, created_at: now, last_used_at: now };
     this.insert(row);
     return row;
   }
+
 
   commit(name: string): ArrayRow | null {
     const row = this.rows.get(name);

@@ -48,6 +48,22 @@ export class SparePool {
     return true;
   }
 
+  /** Renames a spare of exactly `bytes` to `target` (an upload about to be written whole); false when there is none. */
+  claim(bytes: number, target: string): boolean {
+    for (const [name, size] of this.files) {
+      if (size !== bytes) continue;
+      this.files.delete(name);
+      this.total -= size;
+      try {
+        renameSync(join(this.dir, name), target);
+        return true;
+      } catch {
+        // A worker took it first: try the next.
+      }
+    }
+    return false;
+  }
+
   /** Forgets the spares whose files are gone (workers rename them into outputs). */
   reconcile(): void {
     for (const [name, bytes] of this.files) {
