@@ -4,11 +4,10 @@
  *   gaia __worker --socket ... ...  a Bun worker (spawned by the supervisor)
  *   gaia start | config check       the supervisor, config validation
  *   gaia <anything else>            a client command talking to the control API
+ *
+ * Each role's code is imported when that role starts, so a worker does not load the API, the
+ * journal or the CLI (less to parse at start, a smaller heap for the idle GC to walk).
  */
-import { runIoEngine } from "./io/main.ts";
-import { runWorker } from "../workers/main.ts";
-import { configCheck, startCommand } from "./cli/start.ts";
-import { runClientCommand } from "./cli/index.ts";
 import { USAGE } from "./cli/usage.ts";
 import { installJsonConsole } from "./lib/json-log.ts";
 import { VERSION } from "./version.ts";
@@ -18,16 +17,16 @@ async function main(argv: string[]): Promise<number | null> {
   switch (command) {
     case "__io":
       installJsonConsole();
-      await runIoEngine(rest);
+      await (await import("./io/main.ts")).runIoEngine(rest);
       return null; // serves until told to stop
     case "__worker":
       installJsonConsole();
-      await runWorker(rest);
+      await (await import("../workers/main.ts")).runWorker(rest);
       return null;
     case "start":
-      return startCommand(rest);
+      return (await import("./cli/start.ts")).startCommand(rest);
     case "config":
-      if (rest[0] === "check") return configCheck(rest.slice(1));
+      if (rest[0] === "check") return (await import("./cli/start.ts")).configCheck(rest.slice(1));
       console.error(`gaia: unknown command 'config ${rest[0] ?? ""}'; did you mean 'gaia config check'?`);
       return 2;
     case "--version":
@@ -43,7 +42,7 @@ async function main(argv: string[]): Promise<number | null> {
       console.error(USAGE);
       return 2;
     default:
-      return runClientCommand(command, rest);
+      return (await import("./cli/index.ts")).runClientCommand(command, rest);
   }
 }
 
