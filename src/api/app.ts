@@ -89,7 +89,12 @@ export function createApp(sup: Supervisor, maxBodyBytes: number): Hono {
     if (!known) throw new ApiError(404, "not_found", `no process '${id}'; see GET /v1/workers`);
     return c.json({ process: id, lines: logs.tail(id, tail(c)) ?? [] });
   });
-  app.get("/v1/logs", (c) => c.json({ lines: logs.all(tail(c), Number(c.req.query("after") ?? 0) || 0) }));
+  // With `after` (a follower's cursor) the page is the oldest lines after it, and `more` says
+  // another follows; without, the newest `tail`.
+  app.get("/v1/logs", (c) => {
+    const after = c.req.query("after");
+    return c.json(logs.all(tail(c), Number(after ?? 0) || 0, after !== undefined));
+  });
 
   app.post("/v1/jobs", async (c) => {
     refuseWhileStopping();

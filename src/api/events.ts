@@ -9,15 +9,16 @@
  * server itself runs with Bun's idle timeout off: see server.ts).
  *
  * A client that cannot keep up is dropped rather than buffered without bound: once more
- * than MAX_BUFFERED_BYTES wait for it, its stream ends and it can reconnect with the id of
- * the last event it read.
+ * than MAX_BUFFERED_BYTES wait for it, its stream ends (what was queued for it is dropped)
+ * and it can reconnect with the id of the last event it read.
  */
 import type { Hono } from "hono";
 import type { BusEvent, EventBus } from "../supervisor/events.ts";
 import { ApiError } from "./errors.ts";
 
 export const HEARTBEAT_MS = 15_000;
-const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
+/** About 10,000 job events: a client further behind reconnects with Last-Event-ID instead. */
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 const encoder = new TextEncoder();
 
 export function registerEventRoutes(app: Hono, bus: EventBus, heartbeatMs = HEARTBEAT_MS): void {
@@ -54,8 +55,10 @@ function eventStream(bus: EventBus, job: string | null, lastId: number | null, s
         try {
           controller.enqueue(encoder.encode(text));
           if ((controller.desiredSize ?? 0) < -MAX_BUFFERED_BYTES) {
+            // error(), not close(): close() would keep the queue until a client that does
+            // not read has read it; error() drops it and ends the response.
             end();
-            controller.close();
+            controller.error(new Error("the client fell more than 4 MiB behind"));
           }
         } catch {
           end(); // the client went away between our check and the write

@@ -103,6 +103,9 @@ export const Pool = z
   })
   .strict();
 
+/** The longest wait a schedule may ask for, in seconds (about 31 years). */
+const MAX_WAIT_S = 1e9;
+
 export const Schedule = z
   .object({
     name,
@@ -110,10 +113,12 @@ export const Schedule = z
     payload: z.unknown().optional(),
     cron: z.string().optional(),
     timezone: z.string().optional(),
-    every_s: z.number().gt(0).optional(),
+    // Bounds: a schedule faster than 10 fires a second is a loop's job, and a wait beyond
+    // ~31 years would put its next run past the dates JavaScript can hold.
+    every_s: z.number().min(0.1).max(MAX_WAIT_S).optional(),
     loop: z.boolean().optional(),
-    loop_delay_s: z.number().min(0).default(0),
-    error_delay_s: z.number().min(0).default(10),
+    loop_delay_s: z.number().min(0).max(MAX_WAIT_S).default(0),
+    error_delay_s: z.number().min(0).max(MAX_WAIT_S).default(10),
     max_runs: positiveInt.optional(),
     overlap: z.enum(["skip", "queue"]).default("skip"),
     paused: z.boolean().default(false),

@@ -56,3 +56,22 @@ test("the IO engine is told on the first subscriber and after the last one linge
   expect(told).toEqual([true, false]);
   expect(bus.wanted).toBe(false);
 });
+
+test("a client back after job events stopped (nobody listened for the linger) is told of the gap", async () => {
+  const states: boolean[] = [];
+  const bus = new EventBus((on) => states.push(on), 100, 5);
+  const c = collect();
+  const unsubscribe = bus.subscribe({ job: null, send: c.send }, null);
+  const last = bus.publish("job.finished", { job_id: "a" });
+  unsubscribe();
+  await Bun.sleep(30); // the linger passes: the IO engine is told to stop sending job events
+  expect(states).toEqual([true, false]);
+  bus.publish("process.ready", {});
+  const back = collect();
+  bus.subscribe({ job: null, send: back.send }, last.id);
+  expect(back.kinds()).toEqual(["events.gap", "process.ready"]);
+  // Within the linger nothing is lost, so there is no gap.
+  const d = collect();
+  bus.subscribe({ job: null, send: d.send }, last.id);
+  expect(d.kinds()).toEqual(["process.ready"]);
+});

@@ -13,7 +13,8 @@
  * Job events cost the IO engine work on its hottest path, so it sends them only while
  * someone listens: the bus tells it (`setListening`) when the first subscriber arrives, and
  * when the last one has been gone for LINGER_MS. The linger is what lets a client that drops
- * and reconnects with Last-Event-ID miss nothing in between.
+ * and reconnects with Last-Event-ID miss nothing in between; one that comes back after job
+ * events stopped is told of the gap (`deafSince`), since jobs may have run unrecorded.
  */
 export const RING_EVENTS = 10_000;
 export const LINGER_MS = 60_000;
@@ -35,6 +36,11 @@ export class EventBus {
   private nextId = Date.now() * 1000;
   private readonly subscribers = new Set<Subscriber>();
   private listening = false;
+  /**
+   * The first id after job events last stopped, once they have been on; -1 before that (no
+   * client of this run can hold an id from before its first subscription).
+   */
+  private deafSince = -1;
   private lingerTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
@@ -84,6 +90,7 @@ export class EventBus {
       this.lingerTimer = null;
       if (this.subscribers.size > 0 || !this.listening) return;
       this.listening = false;
+      this.deafSince = this.nextId;
       this.setListening(false);
     }, this.lingerMs);
     this.lingerTimer.unref?.();
@@ -91,9 +98,11 @@ export class EventBus {
 
   private replay(sub: Subscriber, lastId: number): void {
     const oldest = this.ring.length ? this.ring[this.start]!.id : this.nextId;
-    if (lastId + 1 < oldest) {
-      // Events were dropped from the ring before this client came back: it must know.
-      const gap = `event: events.gap\ndata: ${JSON.stringify({ kind: "events.gap", data: { after: lastId, oldest } })}\n\n`;
+    // Events were dropped from the ring, or job events were not recorded (nobody listened)
+    // after this client's last one: it must know.
+    const jobEventsOff = !this.listening && lastId < this.deafSince;
+    if (lastId + 1 < oldest || jobEventsOff) {
+      const gap = `event: events.gap\ndata: ${JSON.stringify({ kind: "events.gap", data: { after: lastId, oldest, job_events_off: jobEventsOff } })}\n\n`;
       sub.send({ id: 0, kind: "events.gap", jobId: null, frame: gap });
     }
     for (let i = 0; i < this.ring.length; i++) {

@@ -42,11 +42,14 @@ export class LogStore {
     return this.seq;
   }
 
-  /** Every process's lines after `after`, in the order they were written. */
-  all(n: number, after = 0): LogLine[] {
+  /**
+   * Every process's lines after `after`, in the order they were written: the newest `n`, or,
+   * for a reader paging forward (`oldest`), the first `n` and whether more follow.
+   */
+  all(n: number, after = 0, oldest = false): { lines: LogLine[]; more: boolean } {
     const lines = [...this.rings.values()].flat().filter((l) => l.seq > after);
     lines.sort((a, b) => a.seq - b.seq);
-    return lines.slice(-n);
+    return oldest ? { lines: lines.slice(0, n), more: lines.length > n } : { lines: lines.slice(-n), more: false };
   }
 
   /** Reads a child's stream to its end, line by line. */

@@ -57,11 +57,15 @@ async function followLogs(ctx: Context, client: GaiaClient, first: LogLine[], fr
   await emit(first);
   const stop = interruptible();
   try {
-    while (!(await stop.sleep(POLL_MS))) {
+    let more = false;
+    // A full page means more wait: read on at once rather than after a pause, so a burst of
+    // lines between two polls is printed whole.
+    while (more || !(await stop.sleep(POLL_MS))) {
       const body = await fetchSince(client, cursor, FOLLOW_BATCH);
       // The filter on seq also keeps us right if a server ignores `after`.
       const fresh = body.lines.filter((l) => l.seq > cursor);
       cursor = lastSeq(fresh, cursor);
+      more = body.more === true && fresh.length > 0;
       await emit(only === undefined ? fresh : fresh.filter((l) => l.process === only));
     }
   } finally {
@@ -70,9 +74,9 @@ async function followLogs(ctx: Context, client: GaiaClient, first: LogLine[], fr
 }
 
 /** Lines of every process after `cursor` (-1 or undefined: none seen yet, the last `tail`). */
-function fetchSince(client: GaiaClient, cursor: number | undefined, tail: number): Promise<{ lines: LogLine[] }> {
+function fetchSince(client: GaiaClient, cursor: number | undefined, tail: number): Promise<{ lines: LogLine[]; more?: boolean }> {
   const after = cursor !== undefined && cursor >= 0 ? cursor : undefined;
-  return client.call<{ lines: LogLine[] }>("GET", withQuery("/v1/logs", { tail, after }));
+  return client.call<{ lines: LogLine[]; more?: boolean }>("GET", withQuery("/v1/logs", { tail, after }));
 }
 
 function lastSeq(lines: LogLine[], fallback: number): number {

@@ -26,7 +26,8 @@ export function reconcile(config: readonly ScheduleConfig[], saved: readonly Sav
     }
     if (old.source === "config" && sameSpec(old.spec, spec)) continue;
     out.notes.push(old.source === "config" ? `schedule '${spec.name}': its config entry changed; applied` : `schedule '${spec.name}': defined in the config now; the API's definition is replaced`);
-    out.save.push({ ...old, source: "config", spec, paused: spec.paused, updated_at: now });
+    // A new definition plans its next run afresh (an old next run of another timing would hold).
+    out.save.push({ ...old, source: "config", spec, paused: spec.paused, next_run_at: null, updated_at: now });
   }
   const named = new Set(config.map((s) => s.name));
   for (const old of saved) {

@@ -55,7 +55,7 @@ const spec = (keys: Record<string, unknown>) => Schedule.parse({ name: "s", task
 
 test("a fire journals the run and tells the supervisor; a fire while it runs is a skip", async () => {
   const { scheduler, store, events, end } = harness();
-  scheduler.put(spec({ every_s: 0.05 }));
+  scheduler.put(spec({ every_s: 0.1 }));
   await until(() => events.length >= 2);
   expect(events[0]).toEqual({ kind: "schedule.fired", data: { name: "s", job_id: "job-1", reason: "schedule", due_at: expect.any(String), late_ms: expect.any(Number) } });
   expect(events[1]).toEqual({ kind: "schedule.skipped", data: { name: "s", reason: "overlap", message: "its last run, job job-1, is still queued", due_at: expect.any(String) } });
@@ -68,7 +68,7 @@ test("a fire journals the run and tells the supervisor; a fire while it runs is 
 test("a refused run is recorded as a skip with the API's reason; a manual run's refusal is only returned", async () => {
   const refused: Admission = { ok: false, error: { status: 429, code: "queue_full", message: "pool 'default' is full" } };
   const { scheduler, store, events } = harness(() => refused);
-  const { entry } = scheduler.put(spec({ every_s: 0.03 }));
+  const { entry } = scheduler.put(spec({ every_s: 0.1 }));
   await until(() => events.length >= 1);
   expect(events[0]).toMatchObject({ kind: "schedule.skipped", data: { reason: "queue_full", message: "pool 'default' is full" } });
   expect(store.all()[0]).toMatchObject({ runs: 0, last_outcome: "refused", last_error: "queue_full: pool 'default' is full" });
@@ -88,4 +88,30 @@ test("a loop runs again after its run ends, and stops at max_runs", async () => 
   end("job-2", "failed");
   expect(entry.clock.kind).toBe("idle");
   expect(store.all()[0]).toMatchObject({ runs: 2, last_outcome: "failed", next_run_at: null });
+});
+
+test("a loop whose run ends inside its own submission runs again; a refused loop waits at least 1 s", async () => {
+  let n = 0;
+  let refuse = false;
+  const store = new ScheduleStore(new Database(":memory:"));
+  const scheduler: Scheduler = new Scheduler(store, {
+    submit: (body, schedule) => {
+      if (refuse) return { ok: false, error: { status: 400, code: "unknown_task", message: "no pool serves it" } };
+      // As the engine's orphanTask does: the job fails during its own admission.
+      const job = { id: `job-${++n}`, task: body.task, state: "failed", created_at: Date.now(), schedule, error: null } as unknown as Job;
+      scheduler.jobEnded(job);
+      return { ok: true, jobs: [job] };
+    },
+    liveState: () => undefined,
+    draining: () => false,
+    notify: () => {},
+    log: () => {},
+  });
+  schedulers.push(scheduler);
+  const { entry } = scheduler.put(spec({ loop: true, max_runs: 3, error_delay_s: 0 }));
+  await until(() => entry.saved.runs === 2); // it did not stall after the first
+  refuse = true;
+  await until(() => store.all()[0]!.skips === 1);
+  const wait = entry.clock.kind === "armed" ? entry.clock.at - Date.now() : -1;
+  expect(wait).toBeGreaterThan(500); // error_delay_s = 0, yet no hot loop
 });

@@ -19,10 +19,18 @@ import { firstFire, gate, loopDelayMs, nextFire, reachedMaxRuns, startPlan, timi
 import { fresh, reconcile } from "./reconcile.ts";
 import type { Saved, ScheduleStore } from "./store.ts";
 
-/** setTimeout's largest delay (2^31 - 1 ms, about 24.8 days); a longer wait is re-armed when it ends. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+/**
+ * The longest a timer runs before the wall clock is looked at again (a longer wait is re-armed
+ * when it ends): timers follow the monotonic clock, so a wall clock stepped forward, or a VM
+ * resumed after a suspend, delays a fire by at most this much.
+ */
+const MAX_TIMER_MS = 60_000;
 /** No pool has announced the task yet (the first start, workers still booting): try again this soon. */
 const NOT_READY_RETRY_MS = 250;
+/** A loop whose run was refused waits at least this long, whatever its error_delay_s. */
+const MIN_REFUSED_RETRY_MS = 1000;
+/** A missed fire runs this long after the IO engine starts, once the supervisor has connected to hear of it. */
+const CATCH_UP_AFTER_MS = 1000;
 
 export type Admission = { ok: true; jobs: Job[] } | { ok: false; error: ApiError };
 
@@ -39,7 +47,7 @@ export type SchedulerHooks = {
 type Clock =
   | { kind: "idle" }
   /** `at`: when the timer fires; `due`: the fire it stands for (later than due while retrying). */
-  | { kind: "armed"; at: number; due: number; timer: ReturnType<typeof setTimeout> };
+  | { kind: "armed"; at: number; due: number; reason: FireReason; timer: ReturnType<typeof setTimeout> };
 
 export type Entry = { saved: Saved; timing: Timing; clock: Clock };
 export type FireReason = "schedule" | "catch_up" | "manual";
@@ -131,7 +139,8 @@ export class Scheduler {
     let next: number | null;
     if (starting) {
       const plan = startPlan(saved.spec, timing, { nextRunAt: saved.next_run_at, inFlight }, now);
-      if (plan.catchUp) this.fire(entry, saved.next_run_at!, "catch_up");
+      // Through `due`, like any fire: a refusal (workers not ready) is retried, not lost.
+      if (plan.catchUp) return this.arm(entry, now + CATCH_UP_AFTER_MS, saved.next_run_at!, "catch_up");
       next = plan.next;
     } else {
       next = timing.kind === "loop" && inFlight ? null : firstFire(timing, now);
@@ -140,10 +149,10 @@ export class Scheduler {
     else this.arm(entry, next);
   }
 
-  private arm(entry: Entry, at: number, due = at): void {
+  private arm(entry: Entry, at: number, due = at, reason: FireReason = "schedule"): void {
     this.disarm(entry);
     const timer = setTimeout(() => this.due(entry), Math.min(MAX_TIMER_MS, Math.max(0, at - Date.now())));
-    entry.clock = { kind: "armed", at, due, timer };
+    entry.clock = { kind: "armed", at, due, reason, timer };
     if (entry.saved.next_run_at !== due) this.setNext(entry, due);
   }
 
@@ -162,16 +171,19 @@ export class Scheduler {
     if (clock.kind !== "armed") return;
     const now = Date.now();
     // Early by the wall clock (it was stepped back) or a wait longer than one timer: not yet.
-    if (now < clock.at) return this.arm(entry, clock.at, clock.due);
+    if (now < clock.at) return this.arm(entry, clock.at, clock.due, clock.reason);
     entry.clock = { kind: "idle" };
     // Shutting down: the journal keeps this fire as due, so catch_up finds it at the next start.
     if (this.hooks.draining()) return;
-    const fired = this.fire(entry, clock.due, "schedule");
-    if (fired.kind === "refused" && fired.error.code === "not_ready") return this.arm(entry, now + NOT_READY_RETRY_MS, clock.due);
+    const fired = this.fire(entry, clock.due, clock.reason);
+    if (fired.kind === "refused" && fired.error.code === "not_ready") return this.arm(entry, now + NOT_READY_RETRY_MS, clock.due, clock.reason);
     const { saved, timing } = entry;
     if (timing.kind === "loop") {
       // A loop goes on when its run ends; a refused run is tried again after error_delay_s.
-      if (fired.kind === "refused") return this.arm(entry, now + saved.spec.error_delay_s * 1000);
+      if (fired.kind === "refused") return this.arm(entry, now + Math.max(MIN_REFUSED_RETRY_MS, saved.spec.error_delay_s * 1000));
+      // A run can end inside its own submission (no worker serves the task any more): its end
+      // came before it was the schedule's last job, so it is taken up here.
+      if (fired.kind === "fired" && this.hooks.liveState(fired.job.id) === undefined) return this.jobEnded(fired.job);
       return this.setNext(entry, null);
     }
     const next = fired.kind === "done" || reachedMaxRuns(saved.spec, saved.runs) ? null : nextFire(timing, Math.max(clock.due, now), clock.due);

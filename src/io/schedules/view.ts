@@ -10,7 +10,8 @@
 import type { JobState } from "../job.ts";
 import type { Entry } from "./scheduler.ts";
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+/** A time as ISO 8601; null for none, and for one no Date can hold (never a throw in a view). */
+const iso = (ms: number | null) => (ms === null || !Number.isFinite(ms) || Math.abs(ms) > 8.64e15 ? null : new Date(ms).toISOString());
 
 export function scheduleView(entry: Entry, liveState: (jobId: string) => JobState | undefined) {
   const { saved, clock } = entry;
