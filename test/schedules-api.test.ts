@@ -75,6 +75,10 @@ describe("refusals", () => {
     await refused({ cron: "* * *", task: "echo" }, 400, "invalid_request", /^cron: expected 5 fields/);
     await refused({ cron: "0 * * * *", timezone: "Mars/Olympus", task: "echo" }, 400, "invalid_request", /^timezone: unknown time zone/);
     await refused({ every_s: 0, task: "echo" }, 400, "invalid_request", /^every_s: /);
+    // Beyond these, the next run would be past the dates JavaScript can hold (the views threw).
+    await refused({ every_s: 1e308, task: "echo" }, 400, "invalid_request", /^every_s: /);
+    await refused({ every_s: 0.0001, task: "echo" }, 400, "invalid_request", /^every_s: /);
+    await refused({ loop: true, loop_delay_s: 1e308, task: "echo" }, 400, "invalid_request", /^loop_delay_s: /);
     await refused({ every_s: 5, task: "echo", overlap: "sometimes" }, 400, "invalid_request", /^overlap: /);
     await refused({ every_s: 5, task: "echo", name: "other" }, 400, "invalid_request", `name: the body says "other" but the URL says 'bad'`);
     await refused([1, 2], 400, "invalid_request", /expected a JSON object/);
