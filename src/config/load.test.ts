@@ -159,8 +159,9 @@ describe("schedules need exactly one of cron, every_s or loop = true", () => {
     });
   }
 
-  test("every_s must be above 0; overlap is skip or queue", () => {
-    expect(problems(schedule({ every_s: 0 }))).toEqual(["config: schedules[0].every_s: expected a value > 0, got 0"]);
+  test("every_s is 0.1 s to 1e9 s; overlap is skip or queue", () => {
+    expect(problems(schedule({ every_s: 0 }))).toEqual(["config: schedules[0].every_s: expected a value >= 0.1, got 0"]);
+    expect(problems(schedule({ every_s: 1e308 }))).toEqual(["config: schedules[0].every_s: expected at most 1e9 seconds (about 31 years), got 1e+308"]);
     expect(problems(schedule({ every_s: 1, overlap: "maybe" }))).toEqual([
       'config: schedules[0].overlap: expected one of "skip", "queue", got "maybe"',
     ]);

@@ -105,6 +105,7 @@ export const Pool = z
 
 /** The longest wait a schedule may ask for, in seconds (about 31 years). */
 const MAX_WAIT_S = 1e9;
+const TOO_LONG = "expected at most 1e9 seconds (about 31 years)";
 
 export const Schedule = z
   .object({
@@ -115,10 +116,10 @@ export const Schedule = z
     timezone: z.string().optional(),
     // Bounds: a schedule faster than 10 fires a second is a loop's job, and a wait beyond
     // ~31 years would put its next run past the dates JavaScript can hold.
-    every_s: z.number().min(0.1).max(MAX_WAIT_S).optional(),
+    every_s: z.number().min(0.1).max(MAX_WAIT_S, { error: TOO_LONG }).optional(),
     loop: z.boolean().optional(),
-    loop_delay_s: z.number().min(0).max(MAX_WAIT_S).default(0),
-    error_delay_s: z.number().min(0).max(MAX_WAIT_S).default(10),
+    loop_delay_s: z.number().min(0).max(MAX_WAIT_S, { error: TOO_LONG }).default(0),
+    error_delay_s: z.number().min(0).max(MAX_WAIT_S, { error: TOO_LONG }).default(10),
     max_runs: positiveInt.optional(),
     overlap: z.enum(["skip", "queue"]).default("skip"),
     paused: z.boolean().default(false),

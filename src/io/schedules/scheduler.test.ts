@@ -92,11 +92,11 @@ test("a loop runs again after its run ends, and stops at max_runs", async () => 
 
 test("a loop whose run ends inside its own submission runs again; a refused loop waits at least 1 s", async () => {
   let n = 0;
-  let refuse = false;
   const store = new ScheduleStore(new Database(":memory:"));
   const scheduler: Scheduler = new Scheduler(store, {
     submit: (body, schedule) => {
-      if (refuse) return { ok: false, error: { status: 400, code: "unknown_task", message: "no pool serves it" } };
+      // Two runs, then every run is refused (the task is served no more).
+      if (n >= 2) return { ok: false, error: { status: 400, code: "unknown_task", message: "no pool serves it" } };
       // As the engine's orphanTask does: the job fails during its own admission.
       const job = { id: `job-${++n}`, task: body.task, state: "failed", created_at: Date.now(), schedule, error: null } as unknown as Job;
       scheduler.jobEnded(job);
@@ -108,10 +108,9 @@ test("a loop whose run ends inside its own submission runs again; a refused loop
     log: () => {},
   });
   schedulers.push(scheduler);
-  const { entry } = scheduler.put(spec({ loop: true, max_runs: 3, error_delay_s: 0 }));
-  await until(() => entry.saved.runs === 2); // it did not stall after the first
-  refuse = true;
-  await until(() => store.all()[0]!.skips === 1);
+  const { entry } = scheduler.put(spec({ loop: true, error_delay_s: 0 }));
+  await until(() => store.all()[0]!.skips === 1); // two runs (it did not stall after the first), then a refusal
+  expect(entry.saved.runs).toBe(2);
   const wait = entry.clock.kind === "armed" ? entry.clock.at - Date.now() : -1;
   expect(wait).toBeGreaterThan(500); // error_delay_s = 0, yet no hot loop
 });
