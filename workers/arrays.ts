@@ -8,10 +8,10 @@
  * go with the garbage collector; the IO engine never truncates a file, so a view kept past its
  * job stays valid (an unlinked file's pages live until the last mapping goes).
  */
-import { closeSync, constants, ftruncateSync, openSync, statfsSync } from "node:fs";
+import { statfsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { byteLength, checkArraySpec, DTYPES, type Dtype } from "../src/arrays/dtypes.ts";
-import { removeArrayFile } from "../src/arrays/files.ts";
+import { createArrayFile, removeArrayFile } from "../src/arrays/files.ts";
 import { reserve } from "./reserve.ts";
 import { outputName } from "../src/arrays/names.ts";
 import { takeSpare } from "../src/arrays/spares.ts";
@@ -53,16 +53,12 @@ export function mapInputs(inputs: Record<string, InputArray> | undefined) {
 
 /** A new file of `bytes` with its pages reserved (see reserve.ts); a clean error when there is no room. */
 function createReserved(path: string, bytes: number, name: string): void {
-  const fd = openSync(path, constants.O_CREAT | constants.O_EXCL | constants.O_RDWR, 0o600);
   try {
-    const errno = bytes > 0 ? reserve(fd, bytes) : 0;
-    if (errno !== 0) {
-      removeArrayFile(path);
-      throw new Error(`ctx.output("${name}"): cannot get ${bytes} bytes in ${dirname(path)} (errno ${errno}${errno === 28 ? ", no space left" : ""})`);
-    }
-    if (bytes > 0) ftruncateSync(fd, bytes); // a no-op after fallocate; sizes a file where it was not possible
-  } finally {
-    closeSync(fd);
+    createArrayFile(path, bytes, reserve);
+  } catch (err) {
+    const errno = (err as { reserveErrno?: number }).reserveErrno;
+    if (typeof errno !== "number") throw err;
+    throw new Error(`ctx.output("${name}"): cannot get ${bytes} bytes in ${dirname(path)} (errno ${errno}${errno === 28 ? ", no space left" : ""})`);
   }
 }
 

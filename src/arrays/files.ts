@@ -11,10 +11,19 @@ import { join } from "node:path";
 import { isAlive, isZombie, startTime } from "../lib/proc.ts";
 import { fileInstance } from "./names.ts";
 
-export function createArrayFile(path: string, bytes: number): void {
+/**
+ * A new file of `bytes`. `reserve` (a worker's posix_fallocate) may give it its pages first:
+ * an errno it returns removes the file and is thrown as `{reserveErrno}`.
+ */
+export function createArrayFile(path: string, bytes: number, reserve?: (fd: number, bytes: number) => number): void {
   const fd = openSync(path, constants.O_CREAT | constants.O_EXCL | constants.O_RDWR, 0o600);
   try {
-    if (bytes > 0) ftruncateSync(fd, bytes);
+    const errno = reserve && bytes > 0 ? reserve(fd, bytes) : 0;
+    if (errno !== 0) {
+      removeArrayFile(path);
+      throw Object.assign(new Error(`errno ${errno}`), { reserveErrno: errno });
+    }
+    if (bytes > 0) ftruncateSync(fd, bytes); // a no-op after fallocate; sizes a file where it was not possible
   } finally {
     closeSync(fd);
   }

@@ -1,14 +1,16 @@
 /**
  * The job lifecycle in the IO engine: submit → queued → running → terminal, with retries.
  *
- * Every state change goes through `transition`, which keeps the counters and the journal
- * in step. Jobs that are queued or running live in `active`; terminal ones only in the
- * journal. Waiters (`?wait=`) are told after the commit that made their job terminal.
+ * The engine decides state changes; the ledger (ledger.ts) records each one: counters,
+ * journal, waiters (`?wait=`, told after the commit that made their job terminal), metrics
+ * and events. Jobs that are queued or running live in `active`; terminal ones only in the
+ * journal. What a job's life means for its arrays is in job-arrays.ts.
  */
 import type { Config } from "../config/schema.ts";
-import type { ErrorInfo, InputArray, Result } from "../protocol/messages.ts";
+import type { ErrorInfo, Result } from "../protocol/messages.ts";
 import type { ArrayStore } from "./array-store.ts";
-import { isTerminal, jobMessage, STATES, type Job, type JobState } from "./job.ts";
+import { JobArrays } from "./job-arrays.ts";
+import { jobMessage, type Job, type JobState } from "./job.ts";
 import type { Journal } from "./journal.ts";
 import { PoolQueue, type WorkerEntry } from "./pool-queue.ts";
 import { decideRetry, type FailureKind } from "./retry.ts";
@@ -16,9 +18,9 @@ import { place } from "./placement.ts";
 import { Reservations } from "./reservations.ts";
 import { StartHold } from "./start-hold.ts";
 import { Sessions } from "./sessions.ts";
-import { Waiters } from "./waiters.ts";
-import { JobEvents, type OutEvent } from "./events.ts";
-import { JobMetrics } from "./metrics.ts";
+import type { OutEvent } from "./events.ts";
+import { Delays } from "./delays.ts";
+import { Ledger } from "./ledger.ts";
 
 export type EngineHooks = {
   /** Ask the supervisor to kill a worker process (timeouts, cancels); it reports the exit later. */
@@ -35,17 +37,16 @@ export type EngineHooks = {
 export class Engine {
   readonly pools = new Map<string, PoolQueue>();
   readonly active = new Map<string, Job>();
-  readonly counts: Record<JobState, number>;
-  readonly waiters = new Waiters();
-  private readonly delayed = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Retries waiting for their not-before time. */
+  private readonly delayed = new Delays<Job>();
   readonly sessions = new Sessions();
   /** Running jobs whose cancel was asked for: however their worker ends, they end cancelled. */
   readonly cancelling = new Set<string>();
   readonly reservations = new Reservations();
   draining = false;
-  /** Job events for `GET /v1/events`; silent until the supervisor says someone listens. */
-  readonly events = new JobEvents((events) => this.hooks.sendEvents(events));
-  readonly metrics = new JobMetrics();
+  /** Records every state change: counters, journal, waiters, metrics, events. */
+  readonly ledger: Ledger;
+  private readonly jobArrays: JobArrays;
   private readonly hold = new StartHold(
     () => this.config.pools.every((p) => (this.pools.get(p.name)?.members.size ?? 0) >= p.size),
     () => {
@@ -60,20 +61,19 @@ export class Engine {
     private readonly hooks: EngineHooks,
   ) {
     for (const pool of config.pools) this.pools.set(pool.name, new PoolQueue(pool.name, pool.max_jobs_per_worker));
-    this.counts = journal.counts();
+    this.ledger = new Ledger(journal, (events) => hooks.sendEvents(events));
+    this.jobArrays = new JobArrays(arrays);
   }
 
   get runningCount(): number {
-    return this.counts.running;
+    return this.ledger.counts.running;
   }
 
   /** New jobs: committed to the journal (before anyone is told they exist), then queued. */
   accept(jobs: Job[]): void {
-    this.journal.insert(jobs);
-    this.counts.queued += jobs.length;
+    this.ledger.added(jobs);
     for (const job of jobs) {
-      if (hasInputs(job)) this.arrays.hold(job.arrays);
-      this.events.transition(job);
+      this.jobArrays.accepted(job);
       this.enqueue(job);
     }
   }
@@ -81,16 +81,10 @@ export class Engine {
   /** Jobs already journaled and counted (a retry, or the queue found at start) enter their queues. */
   enqueue(job: Job): void {
     this.active.set(job.id, job);
-    const wait = job.not_before - Date.now();
-    if (wait > 0) {
-      this.delayed.set(job.id, setTimeout(() => this.release(job), wait));
-      return;
-    }
-    this.pools.get(job.pool)?.push(job);
+    if (!this.delayed.wait(job.id, job, job.not_before, (j) => this.release(j))) this.pools.get(job.pool)?.push(job);
   }
 
   private release(job: Job): void {
-    this.delayed.delete(job.id);
     if (job.state !== "queued") return;
     this.pools.get(job.pool)?.push(job);
     this.dispatch(job.pool);
@@ -151,17 +145,7 @@ export class Engine {
   }
 
   private sendJob(job: Job, worker: WorkerEntry, attempt: number, sessionReset: boolean): void {
-    worker.conn.send(jobMessage(job, attempt, sessionReset, hasInputs(job) ? this.inputsOf(job) : undefined));
-  }
-
-  /** Where the worker finds each input: held arrays cannot go while the job is queued or running. */
-  private inputsOf(job: Job): Record<string, InputArray> {
-    const inputs: Record<string, InputArray> = {};
-    for (const [key, name] of Object.entries(job.arrays)) {
-      const row = this.arrays.get(name);
-      if (row) inputs[key] = { name, path: this.arrays.path(name), dtype: row.dtype, shape: row.shape };
-    }
-    return inputs;
+    worker.conn.send(jobMessage(job, attempt, sessionReset, this.jobArrays.inputs(job)));
   }
 
   /** The job starts on `worker`: an attempt, a start time, a timeout. */
@@ -171,7 +155,7 @@ export class Engine {
     job.started_at = Date.now();
     job.worker = { id: worker.id, pid: worker.pid };
     job.progress = null;
-    this.transition(job, "running");
+    this.ledger.transition(job, "running");
     this.assign(worker, job, job.started_at + job.timeout_s * 1000);
   }
 
@@ -192,12 +176,8 @@ export class Engine {
    * (that worker is told to drop it), or its pool's queue.
    */
   unqueue(job: Job): void {
-    const timer = this.delayed.get(job.id);
     if (this.reservations.withdraw(job)) return;
-    if (timer) {
-      clearTimeout(timer);
-      this.delayed.delete(job.id);
-    } else this.pools.get(job.pool)?.forget();
+    if (!this.delayed.cancel(job.id)) this.pools.get(job.pool)?.forget();
   }
 
   /** Marks `worker` busy with `job` and arms the timeout that kills it at the deadline. */
@@ -214,22 +194,13 @@ export class Engine {
     worker.jobsDone++;
     job.execution_ms = result.execution_ms;
     job.usage = result.usage;
-    const outputs = result.ok && result.arrays && Object.keys(result.arrays).length > 0 ? this.arrays.adoptOutputs(job.id, job.attempts, worker.pid, result.arrays) : {};
-    if (result.ok && !("status" in outputs)) {
-      job.result = result.value ?? null;
-      job.result_arrays = outputs as Record<string, string>;
+    const outcome = this.jobArrays.outcome(job, worker.pid, result);
+    if (outcome.ok) {
+      job.result = outcome.value;
+      job.result_arrays = outcome.arrays;
       job.error = null;
       this.finish(job, "succeeded");
-    } else if (result.ok) {
-      const refused = outputs as { code: string; message: string };
-      this.arrays.discardOutputs(job.id);
-      this.fail(job, "error", { type: refused.code, message: refused.message });
-    } else {
-      // A failure that still lists outputs (a value that could not be sent or stored) left
-      // its files; a handler's exception did not (the worker removed them).
-      if (result.arrays) this.arrays.discardOutputs(job.id);
-      this.fail(job, "error", result.error ?? { type: "Error", message: "the handler failed without an error" });
-    }
+    } else this.fail(job, "error", outcome.error);
     if (this.dueForRecycling(worker)) this.retire(worker);
     else if (worker.doomed) this.freeWorker(worker);
     else this.advance(worker);
@@ -260,9 +231,7 @@ export class Engine {
   /** An attempt failed: retry per the job's policy, or end it. */
   fail(job: Job, kind: FailureKind, error: ErrorInfo): void {
     job.error = error;
-    // A killed worker could not remove the output files it had made (one that reports an
-    // error removes its own): they go now, whatever comes next.
-    if (kind !== "error") this.arrays.discardOutputs(job.id);
+    this.jobArrays.attemptFailed(job, kind !== "error");
     if (this.draining && kind === "worker_lost" && job.state === "running") {
       // Shutdown stopped its worker: back to the queue for the next start, attempt not counted.
       this.requeue(job);
@@ -272,7 +241,7 @@ export class Engine {
     if (decision.retry && !this.draining) {
       job.worker = null;
       job.not_before = Date.now() + decision.delayMs;
-      this.transition(job, "queued");
+      this.ledger.transition(job, "queued");
       this.enqueue(job);
       return;
     }
@@ -284,9 +253,8 @@ export class Engine {
     this.reservations.settled(job.id);
     job.finished_at = Date.now();
     this.active.delete(job.id);
-    if (hasInputs(job)) this.arrays.release(job.arrays);
-    if (state === "cancelled") this.arrays.discardOutputs(job.id);
-    this.transition(job, state);
+    this.jobArrays.ended(job, state);
+    this.ledger.transition(job, state);
     if (job.schedule) this.hooks.scheduledJobEnded(job);
   }
 
@@ -313,36 +281,13 @@ export class Engine {
     job.attempts = Math.max(0, job.attempts - 1);
     job.worker = null;
     job.started_at = null;
-    this.transition(job, "queued");
-  }
-
-  private transition(job: Job, state: JobState): void {
-    this.counts[job.state]--;
-    this.counts[state]++;
-    job.state = state;
-    const terminal = isTerminal(state);
-    if (terminal) this.metrics.ended(job);
-    this.events.transition(job);
-    // Someone waiting for this end is answered right after its commit; otherwise the end
-    // rides the next batched write (within LAZY_FLUSH_MS), as thousands of batch jobs do.
-    if (terminal && this.waiters.has(job.id)) this.journal.save(job, true, () => this.waiters.resolve(job));
-    else this.journal.save(job, false);
+    this.ledger.transition(job, "queued");
   }
 
   /** Terminal jobs purged from the journal leave the counters too. */
   purge(before: number): number {
-    const removed = this.journal.purge(before);
-    let total = 0;
-    for (const state of STATES) {
-      this.counts[state] -= removed[state] ?? 0;
-      total += removed[state] ?? 0;
-    }
+    const total = this.ledger.purge(before);
     if (total > 0) this.arrays.dropPurgedOutputs();
     return total;
   }
-}
-
-function hasInputs(job: Job): boolean {
-  for (const _ in job.arrays) return true;
-  return false;
 }

@@ -18,7 +18,7 @@ export function ioMetrics(engine: Engine, status: Status): IoMetrics {
   return {
     uptime_s: process.uptime(),
     pools: status.pools,
-    jobs: engine.metrics.snapshot(),
+    jobs: engine.ledger.metrics.snapshot(),
     // The array store reports its bytes in the status when there is one; 0 until then.
     arrays_bytes: status.arrays?.bytes ?? 0,
   };

@@ -100,7 +100,7 @@ export class Ops {
       this.engine.journal.flushJob(job.id);
       return isTerminal(job.state) ? reply(200, jobView(job)) : reply(202, { id: job.id, state: job.state });
     }
-    this.engine.waiters.add(job.id, args.wait_ms, (done) => {
+    this.engine.ledger.waiters.add(job.id, args.wait_ms, (done) => {
       if (done) return reply(200, jobView(done));
       this.engine.journal.flushJob(job.id);
       reply(202, { id: job.id, state: job.state });
@@ -117,7 +117,7 @@ export class Ops {
     const job = this.find(args.id);
     if (!job) return reply(404, apiError({ status: 404, code: "not_found", message: `no job '${args.id}'` }));
     if (args.wait_ms <= 0 || isTerminal(job.state)) return reply(200, jobView(job));
-    this.engine.waiters.add(job.id, args.wait_ms, (done) => reply(200, jobView(done ?? job)));
+    this.engine.ledger.waiters.add(job.id, args.wait_ms, (done) => reply(200, jobView(done ?? job)));
   }
 
   list(args: ListQuery, reply: Reply): void {
@@ -137,7 +137,7 @@ export class Ops {
       return reply(200, jobView(job));
     }
     // A running job ends when its killed worker's exit is reported: answer then.
-    this.engine.waiters.add(job.id, 10_000, (done) => reply(done ? 200 : 202, jobView(done ?? job)));
+    this.engine.ledger.waiters.add(job.id, 10_000, (done) => reply(done ? 200 : 202, jobView(done ?? job)));
   }
 
   /** The live job if it is queued or running, else the journal's; pending writes go first. */

@@ -90,7 +90,7 @@ export class IoServer {
   private supervisorEvent(event: Event): void {
     if (event.kind === "worker.exited") this.link.exited(event.data as ExitReport);
     else if (event.kind === "worker.stopping") this.link.stopping(String(event.data.worker_id), Number(event.data.pid));
-    else if (event.kind === "events.listen") this.engine.events.listening = event.data.on === true;
+    else if (event.kind === "events.listen") this.engine.ledger.events.listening = event.data.on === true;
   }
 
   private request(conn: Connection, req: Req): void {
@@ -141,7 +141,7 @@ export class IoServer {
       pid: process.pid,
       uptime_s: Math.round(process.uptime()),
       pools,
-      jobs: { ...this.engine.counts },
+      jobs: { ...this.engine.ledger.counts },
       arrays: { count: arrays.count, bytes: arrays.usedBytes, spare_bytes: arrays.spares.bytes, max_bytes: arrays.settings.maxBytes, dir: arrays.settings.dir },
       io_socket: { ...socketBytes },
     };

@@ -131,7 +131,7 @@ export class WorkerLink {
     const job = worker.state.job;
     job.progress = { fraction: Math.min(1, Math.max(0, progress.fraction)), message: progress.message };
     this.engine.journal.save(job, false);
-    this.engine.events.progress(job);
+    this.engine.ledger.events.progress(job);
   }
 
   fatal(conn: Connection, fatal: Fatal & { worker_id?: string }): void {

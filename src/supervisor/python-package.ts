@@ -9,6 +9,7 @@ import init from "../../python/gaia_worker/__init__.py" with { type: "text" };
 import arrays from "../../python/gaia_worker/arrays.py" with { type: "text" };
 import main from "../../python/gaia_worker/__main__.py" with { type: "text" };
 import context from "../../python/gaia_worker/context.py" with { type: "text" };
+import execute from "../../python/gaia_worker/execute.py" with { type: "text" };
 import jsonlog from "../../python/gaia_worker/jsonlog.py" with { type: "text" };
 import protocol from "../../python/gaia_worker/protocol.py" with { type: "text" };
 import registry from "../../python/gaia_worker/registry.py" with { type: "text" };
@@ -19,6 +20,7 @@ const FILES: Record<string, string> = {
   "__main__.py": main,
   "arrays.py": arrays,
   "context.py": context,
+  "execute.py": execute,
   "jsonlog.py": jsonlog,
   "protocol.py": protocol,
   "registry.py": registry,

@@ -1,0 +1,57 @@
+/**
+ * Where every state change of a job is recorded, so the engine only decides them: the
+ * counters by state, the journal (someone waiting with `?wait=` is answered right after the
+ * commit that made their job terminal), the metrics and the job events.
+ */
+import { JobEvents, type OutEvent } from "./events.ts";
+import { isTerminal, STATES, type Job, type JobState } from "./job.ts";
+import type { Journal } from "./journal.ts";
+import { JobMetrics } from "./metrics.ts";
+import { Waiters } from "./waiters.ts";
+
+export class Ledger {
+  readonly counts: Record<JobState, number>;
+  readonly waiters = new Waiters();
+  readonly metrics = new JobMetrics();
+  /** Job events for `GET /v1/events`; silent until the supervisor says someone listens. */
+  readonly events: JobEvents;
+
+  constructor(
+    private readonly journal: Journal,
+    sendEvents: (events: OutEvent[]) => void,
+  ) {
+    this.counts = journal.counts();
+    this.events = new JobEvents(sendEvents);
+  }
+
+  /** New jobs, committed before anyone is told they exist. */
+  added(jobs: Job[]): void {
+    this.journal.insert(jobs);
+    this.counts.queued += jobs.length;
+    for (const job of jobs) this.events.transition(job);
+  }
+
+  transition(job: Job, state: JobState): void {
+    this.counts[job.state]--;
+    this.counts[state]++;
+    job.state = state;
+    const terminal = isTerminal(state);
+    if (terminal) this.metrics.ended(job);
+    this.events.transition(job);
+    // Someone waiting for this end is answered right after its commit; otherwise the end
+    // rides the next batched write (within LAZY_FLUSH_MS), as thousands of batch jobs do.
+    if (terminal && this.waiters.has(job.id)) this.journal.save(job, true, () => this.waiters.resolve(job));
+    else this.journal.save(job, false);
+  }
+
+  /** Terminal jobs purged from the journal leave the counters too; how many went. */
+  purge(before: number): number {
+    const removed = this.journal.purge(before);
+    let total = 0;
+    for (const state of STATES) {
+      this.counts[state] -= removed[state] ?? 0;
+      total += removed[state] ?? 0;
+    }
+    return total;
+  }
+}
