@@ -81,14 +81,15 @@ export class Engine {
   /** Jobs already journaled and counted (a retry, or the queue found at start) enter their queues. */
   enqueue(job: Job): void {
     this.active.set(job.id, job);
-    if (!this.delayed.wait(job.id, job, job.not_before, (j) => this.release(j))) this.pools.get(job.pool)?.push(job);
+    if (!this.delayed.wait(job.id, job, job.not_before, this.release)) this.pools.get(job.pool)?.push(job);
   }
 
-  private release(job: Job): void {
+  /** A retry's wait is over (an arrow: one function for every job, not one per enqueue). */
+  private readonly release = (job: Job): void => {
     if (job.state !== "queued") return;
     this.pools.get(job.pool)?.push(job);
     this.dispatch(job.pool);
-  }
+  };
 
   /** Called on each hello (see StartHold). */
   workerJoined(): void {
