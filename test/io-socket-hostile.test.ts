@@ -3,12 +3,16 @@
  * is not a message, messages that fail their schema, impostor workers, floods of connections
  * and a byte-at-a-time writer. What this file proves: each bad connection is closed by the
  * IO engine with a logged reason (or ignored with a logged reason where the message is well
- * formed), a forged result never settles a real job, a stray "supervisor" hello cannot cut the
- * real supervisor off, and after every attack the same IO engine process still runs jobs.
- * Real binary, real Unix sockets, raw bytes.
+ * formed), a hello without the run's secret (or with another protocol version) is refused
+ * with a `fatal` frame and a log line, a forged result never settles a real job, a stray
+ * "supervisor" hello cannot cut the real supervisor off, and after every attack the same IO
+ * engine process still runs jobs, times them out, cancels them and tells their events.
+ * Real binary, real Unix sockets, raw bytes. Where a test needs a peer that is trusted (it
+ * holds the run's secret) it reads the secret from the boot file, as only the owner can.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Socket } from "bun";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { encodeCbor } from "../src/protocol/cbor.ts";
 import { encodeFrame, FrameReader, MAX_FRAME_BYTES } from "../src/protocol/frames.ts";
@@ -17,10 +21,12 @@ import { Gaia } from "./helpers/gaia.ts";
 
 let gaia: Gaia;
 let ioPid: number;
+let secret: string;
 
 beforeAll(async () => {
   gaia = await Gaia.start({ config: { pools: [{ name: "default", size: 2 }] } });
   ioPid = (await gaia.request("GET", "/v1/status")).body.io.pid;
+  secret = JSON.parse(readFileSync(join(gaia.dir, ".gaia/run/io-boot.json"), "utf8")).secret;
 });
 afterAll(async () => gaia?.stop());
 
@@ -53,8 +59,8 @@ const rawFrame = (body: Uint8Array) => {
   return out;
 };
 const frame = (value: unknown) => rawFrame(encodeCbor(value));
-const workerHello = (worker_id: string, pool = "default") =>
-  ({ t: "hello", v: PROTOCOL_VERSION, role: "worker", pool, worker_id, pid: process.pid, runtime: "bun", tasks: ["echo", "sleep"], running: null });
+const workerHello = (worker_id: string, pool = "default", key = secret) =>
+  ({ t: "hello", v: PROTOCOL_VERSION, role: "worker", secret: key, pool, worker_id, pid: process.pid, runtime: "bun", tasks: ["echo", "sleep"], spare: false, running: null, unacked: [] });
 const usage = { user_ms: 0, sys_ms: 0, max_rss_kb: 0 };
 
 /** The engine closed `peer`, and its log (after `mark`) says why. */
@@ -160,7 +166,7 @@ test("a well-formed result for a job this connection was never given is ignored 
   const mark = gaia.output.length;
   const peer = await connect();
   const id = Bun.randomUUIDv7();
-  peer.socket.write(frame({ t: "result", id, ok: true, value: 1, execution_ms: 1, usage }));
+  peer.socket.write(frame({ t: "result", id, attempt: 1, ok: true, value: 1, execution_ms: 1, usage }));
   await gaia.until("a log line about the ignored result", async () => /ignoring a 'result' message/.test(gaia.output.slice(mark)));
   expect((await gaia.request("GET", `/v1/jobs/${id}`)).status).toBe(404);
   await engineStillServes("after stray result");
@@ -186,9 +192,9 @@ test("an impostor worker's result for a job running on a real worker is ignored;
   const impostor = await connect();
   impostor.socket.write(frame(workerHello("impostor-1")));
   await gaia.until("a welcome", async () => impostor.frames.some((f: any) => f.t === "welcome"));
-  impostor.socket.write(frame({ t: "result", id, ok: true, value: { forged: true }, execution_ms: 1, usage }));
+  impostor.socket.write(frame({ t: "result", id, attempt: 1, ok: true, value: { forged: true }, execution_ms: 1, usage }));
   await gaia.until("a log line about the ignored result", async () =>
-    gaia.output.slice(mark).includes(`ignoring a result for job ${id}, which worker impostor-1 was not given`));
+    gaia.output.slice(mark).includes(`ignoring a result for job ${id} (attempt 1), which worker impostor-1 was not given`));
   impostor.socket.end();
   await gaia.until("the impostor to be gone", async () => impostor.closed);
   const done = (await gaia.request("GET", `/v1/jobs/${id}?wait=10`)).body;
@@ -219,17 +225,72 @@ test("a slow writer sending a valid hello one byte at a time is understood and w
   await engineStillServes("after slow writer");
 });
 
-test("a supervisor hello from a process that is not the engine's parent is refused", async () => {
-  const stray = await connect();
-  stray.socket.write(frame({ t: "hello", v: PROTOCOL_VERSION, role: "supervisor", pid: process.pid }));
-  await gaia.until("the engine to close the stray", async () => stray.closed);
-  expect(stray.frames.some((f: any) => f.t === "welcome")).toBe(false);
-  expect(gaia.output).toContain(`a supervisor hello from pid ${process.pid}`);
-  // A timeout reaches the supervisor as an event (kill this worker): the event channel must still work.
-  const job = await gaia.request("POST", "/v1/jobs?wait=10", { task: "sleep", payload: { ms: 20_000 }, timeout_s: 1, retries: { max: 0 } });
-  await engineStillServes("after stray supervisor");
-  expect(job.body).toMatchObject({ state: "timed_out", error: { type: "timeout" } });
+/** The engine refused `peer`: a fatal frame saying why, the connection closed, a log line. */
+async function refused(peer: Peer, mark: number, why: string): Promise<void> {
+  await gaia.until("the engine to close the connection", async () => peer.closed);
+  expect(peer.frames).toEqual([{ t: "fatal", message: expect.stringContaining(why) }]);
+  await gaia.until(`a log line saying "${why}"`, async () => gaia.output.slice(mark).split("\n").some((l) => l.includes("refusing a") && l.includes(why)));
+}
+
+test("worker hellos without the run's secret, with a wrong or a one-byte-off one, or another protocol version are refused", async () => {
+  const offByOne = secret.slice(0, -1) + (secret.endsWith("0") ? "1" : "0");
+  const { secret: _none, ...noSecret } = workerHello("fake-0");
+  for (const hello of [noSecret, workerHello("fake-1", "default", "nope"), workerHello("fake-2", "default", offByOne), workerHello("fake-3", "default", "")]) {
+    const mark = gaia.output.length;
+    const peer = await connect();
+    peer.socket.write(frame(hello));
+    if (!("secret" in hello)) await droppedWith(peer, mark, "bad 'hello' message");
+    else await refused(peer, mark, "the run's secret is missing or wrong");
+  }
+  const mark = gaia.output.length;
+  const old = await connect();
+  old.socket.write(frame({ ...workerHello("fake-4"), v: PROTOCOL_VERSION - 1 }));
+  await refused(old, mark, `protocol version ${PROTOCOL_VERSION - 1}`);
+  expect((await gaia.workers()).map((w) => w.id).filter((id) => id.startsWith("fake-"))).toEqual([]);
+  await engineStillServes("after fake workers");
 });
+
+test("a supervisor hello with the real supervisor's pid but no secret, or from another pid, is refused; the real link still works", async () => {
+  const supervisorPid = (await gaia.request("GET", "/health")).body.pid;
+  const forged = [
+    { t: "hello", v: PROTOCOL_VERSION, role: "supervisor", pid: supervisorPid, secret: "guess" },
+    { t: "hello", v: PROTOCOL_VERSION, role: "supervisor", pid: process.pid, secret },
+  ];
+  for (const [i, hello] of forged.entries()) {
+    const mark = gaia.output.length;
+    const stray = await connect();
+    stray.socket.write(frame(hello));
+    await refused(stray, mark, i === 0 ? "the run's secret is missing or wrong" : `pid ${process.pid} is not this engine's supervisor`);
+  }
+  // Every duty that goes through the real supervisor's link still works: a timeout (a kill
+  // request), a cancel (another), events, readiness and the workers' restart after the kills.
+  const events = await fetchEvents();
+  const timedOut = await gaia.request("POST", "/v1/jobs?wait=10", { task: "sleep", payload: { ms: 20_000 }, timeout_s: 1, retries: { max: 0 } });
+  expect(timedOut.body).toMatchObject({ state: "timed_out", error: { type: "timeout" } });
+  const long = (await gaia.request("POST", "/v1/jobs", { task: "sleep", payload: { ms: 20_000 } })).body.id;
+  await gaia.untilRunning(long);
+  expect((await gaia.request("DELETE", `/v1/jobs/${long}`)).body).toMatchObject({ state: "cancelled" });
+  await gaia.until("a job.finished event for the cancelled job", async () => (await events.text()).includes(long));
+  events.close();
+  await gaia.until("/ready after the killed workers were replaced", async () => (await gaia.request("GET", "/ready")).status === 200);
+  await engineStillServes("after stray supervisors");
+});
+
+/** A reader of /v1/events that collects what arrived. */
+async function fetchEvents() {
+  const controller = new AbortController();
+  const res = await fetch("http://gaia/v1/events", { unix: gaia.socket, signal: controller.signal } as RequestInit);
+  const reader = res.body!.getReader();
+  let seen = "";
+  void (async () => {
+    for (;;) {
+      const next = await reader.read().catch(() => ({ done: true, value: undefined }));
+      if (next.done) return;
+      seen += new TextDecoder().decode(next.value);
+    }
+  })();
+  return { text: async () => seen, close: () => controller.abort() };
+}
 
 test("after every attack the same IO engine still runs, and nothing logged an internal error", async () => {
   const status = (await gaia.request("GET", "/v1/status")).body;

@@ -8,10 +8,15 @@
  * (finish the running job, send its result, exit 0), the second is cold (exit now). EOF on
  * stdin means the supervisor is gone: exit at once. If the IO engine goes away the worker
  * keeps its job running, reconnects with backoff, names the job in its hello, and sends the
- * result once it is connected again.
+ * result once it is connected again. A result is kept until the engine acknowledges it (it
+ * does so after the job's end is committed): the hello names every result still
+ * unacknowledged and they are sent again, so none is lost with an engine.
+ *
+ * A spare (`--spare`) says hello as one, takes no job, and becomes the worker whose place it
+ * takes when told (`promote`): from then on it says hello under that worker's id.
  */
 import { connectUnix, type Connection } from "../src/protocol/connection.ts";
-import { FrameError } from "../src/protocol/frames.ts";
+import { encodeFrame, FrameError } from "../src/protocol/frames.ts";
 import { PROTOCOL_VERSION, type JobMessage, type Message, type Result } from "../src/protocol/messages.ts";
 import { exitOnStdinEof } from "../src/lib/stdin-eof.ts";
 import { loadTasks } from "./modules.ts";
@@ -19,7 +24,7 @@ import type { ArraysPlace } from "./arrays.ts";
 import { runJob, toErrorInfo } from "./run-job.ts";
 import type { TaskTable } from "./types.ts";
 
-type Args = { socket: string; pool: string; id: string; modules: string[] };
+type Args = { socket: string; pool: string; id: string; modules: string[]; spare: boolean };
 type State = { kind: "idle" } | { kind: "busy"; job: JobMessage };
 
 const RECONNECT_FIRST_MS = 50;
@@ -30,6 +35,10 @@ const RECONNECT_MAX_MS = 1000;
 export async function runWorker(argv: string[]): Promise<void> {
   const args = parseArgs(argv);
   exitOnStdinEof(() => process.exit(0));
+  // The run's secret, for the hello; out of the environment before any task runs, so the
+  // processes a task spawns do not inherit it.
+  const secret = process.env.GAIA_SECRET ?? "";
+  delete process.env.GAIA_SECRET;
   let tasks: TaskTable;
   try {
     tasks = await loadTasks(args.modules);
@@ -37,13 +46,14 @@ export async function runWorker(argv: string[]): Promise<void> {
     await reportFatal(args, toErrorInfo(err).message);
     process.exit(1);
   }
-  new Worker(args, tasks).start();
+  new Worker(args, secret, tasks).start();
 }
 
 class Worker {
   private conn: Connection | null = null;
   private state: State = { kind: "idle" };
-  private unsent: Result | null = null;
+  /** Results the engine has not acknowledged, as frames, oldest first; sent again after a reconnect. */
+  private readonly unacked = new Map<string, { attempt: number; frame: Uint8Array }>();
   private backlog: JobMessage[] = [];
   private signals = 0;
   private readonly sessions = new Map<string, Record<string, unknown>>();
@@ -51,7 +61,8 @@ class Worker {
   private place: ArraysPlace | null = null;
 
   constructor(
-    private readonly args: Args,
+    private args: Args,
+    private readonly secret: string,
     private readonly tasks: TaskTable,
   ) {}
 
@@ -80,12 +91,13 @@ class Worker {
         delay = Math.min(delay * 2, RECONNECT_MAX_MS);
       }
     }
-    const running = this.state.kind === "busy" ? this.state.job.id : (this.unsent?.id ?? null);
+    const running = this.state.kind === "busy" ? { id: this.state.job.id, attempt: this.state.job.attempt } : null;
+    const unacked = [...this.unacked].map(([id, r]) => ({ id, attempt: r.attempt }));
     this.conn.send({
-      t: "hello", v: PROTOCOL_VERSION, role: "worker", pool: this.args.pool, worker_id: this.args.id,
-      pid: process.pid, runtime: "bun", tasks: Object.keys(this.tasks), running,
+      t: "hello", v: PROTOCOL_VERSION, role: "worker", secret: this.secret, pool: this.args.pool, worker_id: this.args.id,
+      pid: process.pid, runtime: "bun", tasks: Object.keys(this.tasks), spare: this.args.spare, running, unacked,
     });
-    if (this.unsent) this.send(this.unsent);
+    for (const { frame } of this.unacked.values()) this.conn.sendFrame(frame);
   }
 
   private onDisconnect(): void {
@@ -101,7 +113,14 @@ class Worker {
       if (this.state.kind === "idle") this.work();
     } else if (message.t === "cancel") this.backlog = this.backlog.filter((j) => j.id !== message.id);
     else if (message.t === "drain") this.backlog = [];
+    else if (message.t === "ack") for (const id of message.ids) this.unacked.delete(id);
+    else if (message.t === "promote") this.args = { ...this.args, id: message.worker_id, spare: false };
     else if (message.t === "ping") this.conn?.send({ t: "pong", n: message.n });
+    else if (message.t === "fatal") {
+      // Refused (a wrong secret or version): nothing this process can do will change that.
+      console.error(`the IO engine refused this worker: ${message.message}`);
+      process.exit(1);
+    }
   }
 
   /**
@@ -139,21 +158,25 @@ class Worker {
     return false;
   }
 
-  /** Sends a result, or keeps it for the next connection. */
+  /** Keeps a result until it is acknowledged, and sends it now if connected. */
   private send(result: Result): void {
-    if (!this.conn || this.conn.closed) {
-      this.unsent = result;
-      return;
-    }
-    try {
-      this.conn.send(result);
-    } catch (err) {
-      // A cycle, a function or over 16 MiB: the value cannot be framed, so the job fails.
-      const { value: _unsendable, ...rest } = result;
-      const message = `the task's return value cannot be sent back: ${(err as Error).message}`;
-      this.conn.send({ ...rest, ok: false, error: { type: err instanceof FrameError ? "ResultTooLarge" : "ResultError", message } });
-    }
-    this.unsent = null;
+    const frame = resultFrame(result);
+    this.unacked.set(result.id, { attempt: result.attempt, frame });
+    if (this.conn && !this.conn.closed) this.conn.sendFrame(frame);
+  }
+}
+
+/**
+ * The result as it can travel: a value that cannot be framed (a cycle, a function, over
+ * 16 MiB) fails its job instead, with the reason.
+ */
+function resultFrame(result: Result): Uint8Array {
+  try {
+    return encodeFrame(result);
+  } catch (err) {
+    const { value: _unsendable, ...rest } = result;
+    const message = `the task's return value cannot be sent back: ${(err as Error).message}`;
+    return encodeFrame({ ...rest, ok: false, error: { type: err instanceof FrameError ? "ResultTooLarge" : "ResultError", message } });
   }
 }
 
@@ -180,5 +203,5 @@ function parseArgs(argv: string[]): Args {
     if (i < 0 || i + 1 >= argv.length) throw new Error(`gaia __worker: missing ${flag}`);
     return argv[i + 1]!;
   };
-  return { socket: get("--socket"), pool: get("--pool"), id: get("--id"), modules: JSON.parse(get("--modules")) as string[] };
+  return { socket: get("--socket"), pool: get("--pool"), id: get("--id"), modules: JSON.parse(get("--modules")) as string[], spare: argv.includes("--spare") };
 }

@@ -56,6 +56,7 @@ function toResult(job: JobMessage, outcome: Outcome, started: number, outputs: O
   const result: Result = {
     t: "result",
     id: job.id,
+    attempt: job.attempt,
     ...outcome,
     execution_ms: round3(performance.now() - started),
     usage: {

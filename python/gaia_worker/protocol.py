@@ -1,7 +1,8 @@
 """Frames and messages, the Python mirror of src/protocol/ (SPEC §9).
 
 A frame is a u32 big-endian length, then that many bytes of one CBOR data item: a map with
-text keys whose "t" names the message. Frames are at most 16 MiB. cbor2 writes plain
+text keys whose "t" names the message (messages.py lists them, field by field, and checks
+each one read). Frames are at most 16 MiB. cbor2 writes plain
 standard CBOR; the shared vectors in test/vectors/ keep this side byte-compatible with the
 TypeScript side.
 """
@@ -13,7 +14,10 @@ from typing import Any
 
 import cbor2
 
-PROTOCOL_VERSION = 1
+from .messages import check
+
+#: Bumped when a message changes incompatibly (src/protocol/messages.ts says the same).
+PROTOCOL_VERSION = 2
 MAX_FRAME_BYTES = 16 * 1024 * 1024
 
 Message = dict[str, Any]
@@ -37,8 +41,10 @@ class FrameReader:
     A length beyond the cap is refused before any of its bytes are buffered.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, checked: bool = False) -> None:
         self._buffer = bytearray()
+        #: Whether each message must fit its worker-message schema (a worker's reader does).
+        self.checked = checked
 
     def feed(self, chunk: bytes) -> list[Message]:
         self._buffer += chunk
@@ -51,7 +57,7 @@ class FrameReader:
                 break
             body = bytes(self._buffer[4 : 4 + length])
             del self._buffer[: 4 + length]
-            messages.append(decode_message(body))
+            messages.append(decode_checked(body) if self.checked else decode_message(body))
         return messages
 
 
@@ -67,3 +73,12 @@ def decode_message(body: bytes) -> Message:
     if not isinstance(value, dict) or not isinstance(value.get("t"), str):
         raise FrameError(f"a frame that is not a message (a map with a text 't'): {type(value).__name__}")
     return value
+
+
+def decode_checked(body: bytes) -> Message:
+    """A frame's message that must also fit its schema (messages.py); FrameError otherwise."""
+    message = decode_message(body)
+    problem = check(message)
+    if problem:
+        raise FrameError(problem)
+    return message

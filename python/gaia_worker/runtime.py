@@ -6,8 +6,10 @@ Signals only change state: the first SIGTERM or SIGINT is warm (the running job 
 its result is sent, then exit 0), the second is cold (ColdShutdown, a BaseException that a
 task's `except Exception` cannot swallow, ends the job at once). EOF on stdin means the
 supervisor is gone: exit at once. If the IO engine goes away, the worker reconnects (50 ms
-doubling to 1 s), names its unsent result's job in its hello, and sends it. Running one job
-is execute.py.
+doubling to 1 s). A result is kept until the engine acknowledges it (`ack`, sent after the
+job's end is committed): the hello names every result still unacknowledged, and they are
+sent again. A spare (`--spare`) takes no job until `promote` names the worker whose place it
+takes. Running one job is execute.py.
 """
 from __future__ import annotations
 
@@ -42,21 +44,24 @@ class ColdShutdown(BaseException):
 
 
 class Worker:
-    def __init__(self, socket_path: str, pool: str, worker_id: str) -> None:
+    def __init__(self, socket_path: str, pool: str, worker_id: str, secret: str, spare: bool) -> None:
         self.socket_path = socket_path
         self.pool = pool
         self.worker_id = worker_id
+        self.secret = secret
+        self.spare = spare
         self.sock: socket.socket | None = None
-        self.reader = FrameReader()
+        self.reader = FrameReader(checked=True)
         self.backlog: collections.deque[Message] = collections.deque()
         self.sessions: dict[str, dict[str, Any]] = {}
-        self.running: str | None = None
+        #: The job running now ({id, attempt}), else None.
+        self.running: dict[str, Any] | None = None
         #: Where outputs go ({dir, instance}), from the engine's welcome.
         self.place: dict[str, str] | None = None
         self.inputs = InputCache()
         self.outputs = OutputCache()
-        self.unsent: bytes | None = None
-        self.unsent_id: str | None = None
+        #: Results not acknowledged yet, by job id: (attempt, frame), oldest first.
+        self.unacked: dict[str, tuple[int, bytes]] = {}
         self.signals = 0
         self.last_usage = resource.getrusage(resource.RUSAGE_SELF)
 
@@ -80,14 +85,15 @@ class Worker:
                 sock.close()
                 time.sleep(delay)
                 delay = min(delay * 2, RECONNECT_MAX_S)
-        self.sock, self.reader, self.backlog = sock, FrameReader(), collections.deque()
+        self.sock, self.reader, self.backlog = sock, FrameReader(checked=True), collections.deque()
         self.send({
-            "t": "hello", "v": PROTOCOL_VERSION, "role": "worker", "pool": self.pool,
+            "t": "hello", "v": PROTOCOL_VERSION, "role": "worker", "secret": self.secret, "pool": self.pool,
             "worker_id": self.worker_id, "pid": os.getpid(), "runtime": "python",
-            "tasks": sorted(tasks()), "running": self.running or self.unsent_id,
+            "tasks": sorted(tasks()), "spare": self.spare, "running": self.running,
+            "unacked": [{"id": job_id, "attempt": attempt} for job_id, (attempt, _) in self.unacked.items()],
         })
-        if self.unsent is not None:
-            self.send_bytes(self.unsent)
+        for _, frame in list(self.unacked.values()):
+            self.send_bytes(frame)
 
     def send(self, message: Message) -> None:
         self.send_bytes(encode_frame(message))
@@ -158,16 +164,25 @@ class Worker:
             self.backlog = collections.deque(j for j in self.backlog if j["id"] != message["id"])
         elif kind == "drain":
             self.backlog.clear()
+        elif kind == "ack":
+            for job_id in message["ids"]:
+                self.unacked.pop(job_id, None)
+        elif kind == "promote":
+            self.worker_id, self.spare = message["worker_id"], False
+        elif kind == "fatal":
+            # Refused (a wrong secret or protocol version): nothing here can change that.
+            print(f"the IO engine refused this worker: {message['message']}", file=sys.stderr, flush=True)
+            os._exit(1)
         elif kind == "ping":
             self.send({"t": "pong", "n": message["n"]})
 
     def run(self, job: Message) -> None:
-        self.running = job["id"]
+        self.running = {"id": job["id"], "attempt": job["attempt"]}
         started = time.perf_counter()
         outcome = execute(job, self.sessions, self.progress_sender(job["id"]), self.place, self.inputs, self.outputs)
         usage = resource.getrusage(resource.RUSAGE_SELF)
         result = {
-            "t": "result", "id": job["id"], **outcome,
+            "t": "result", "id": job["id"], "attempt": job["attempt"], **outcome,
             "execution_ms": round((time.perf_counter() - started) * 1000, 3),
             "usage": {
                 "user_ms": round((usage.ru_utime - self.last_usage.ru_utime) * 1000, 3),
@@ -177,12 +192,11 @@ class Worker:
         }
         self.last_usage = usage
         frame = encode_result(result, on_refused=lambda: self.drop_outputs(outcome))
+        self.unacked[job["id"]] = (job["attempt"], frame)  # until the engine says it is committed
         try:
             self.send_bytes(frame)
-            self.unsent = self.unsent_id = None
         except OSError:
-            self.unsent, self.unsent_id = frame, job["id"]  # sent after the reconnect's hello
-            self.backlog.clear()  # the engine takes back the jobs sent ahead
+            self.backlog.clear()  # sent after the reconnect's hello; the engine takes back the jobs sent ahead
         # Cleared only now: a warm signal until here lets the result go out first.
         self.running = None
 
@@ -243,7 +257,10 @@ def main(argv: list[str]) -> int:
     except BaseException as err:  # noqa: BLE001 - any failure to import is fatal, SystemExit included
         report_fatal(args["socket"], args["pool"], args["id"], f"cannot load task modules: {type(err).__name__}: {err}", traceback.format_exc())
         return 1
-    worker = Worker(args["socket"], args["pool"], args["id"])
+    # The run's secret, for the hello; out of the environment before any task runs, so the
+    # processes a task spawns do not inherit it.
+    secret = os.environ.pop("GAIA_SECRET", "")
+    worker = Worker(args["socket"], args["pool"], args["id"], secret, args["spare"])
     signal.signal(signal.SIGTERM, worker.on_signal)
     signal.signal(signal.SIGINT, worker.on_signal)
     try:
@@ -260,4 +277,5 @@ def parse_args(argv: list[str]) -> dict[str, Any]:
             raise SystemExit(f"usage: python -m gaia_worker --socket P --pool NAME --id ID --modules JSON (missing {flag})")
         values[flag[2:]] = argv[argv.index(flag) + 1]
     values["modules"] = json.loads(values["modules"])
+    values["spare"] = "--spare" in argv
     return values

@@ -54,7 +54,7 @@ class WorkerPeer:
         self.listener.listen(4)
         self.listener.settimeout(WAIT_S)
         self.conn: socket.socket | None = None
-        self.reader = FrameReader()
+        self.reader = FrameReader(checked=True)
         self.pending: list[dict[str, Any]] = []
         self.hello_message: dict[str, Any] | None = None
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(PYTHON_DIR), os.environ.get("PYTHONPATH")])))

@@ -140,7 +140,7 @@ def test_jobs_without_a_session_share_nothing(register, name):
 
 
 def result(value) -> dict:
-    return {"t": "result", "id": "j1", "ok": True, "value": value, "execution_ms": 1.5,
+    return {"t": "result", "id": "j1", "attempt": 1, "ok": True, "value": value, "execution_ms": 1.5,
             "usage": {"user_ms": 1.0, "sys_ms": 0.5, "max_rss_kb": 1000}}
 
 

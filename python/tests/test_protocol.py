@@ -15,6 +15,7 @@ from pathlib import Path
 import cbor2
 import pytest
 
+from gaia_worker.messages import FIELDS, check
 from gaia_worker.protocol import MAX_FRAME_BYTES, FrameError, FrameReader, encode_frame
 
 VECTORS_DIR = Path(__file__).resolve().parent.parent.parent / "test" / "vectors"
@@ -55,6 +56,29 @@ def test_a_frame_split_at_any_byte_reassembles(name):
     reader = FrameReader()
     one_by_one = [m for i in range(len(frame)) for m in reader.feed(frame[i : i + 1])]
     assert one_by_one == [meaning]
+
+
+def _is_worker_message(name: str) -> bool:
+    meaning = json.loads((VECTORS_DIR / f"{name}.json").read_text(encoding="utf-8"))
+    return meaning["t"] in FIELDS and meaning.get("role") != "supervisor"
+
+
+#: The supervisor's messages (req, res, event, its hello) never reach Python.
+WORKER_VECTORS = [name for name in VECTOR_NAMES if _is_worker_message(name)]
+
+
+@pytest.mark.parametrize("name", WORKER_VECTORS)
+def test_a_worker_message_vector_fits_its_python_schema(name):
+    meaning, frame = vector(name)
+    assert check(meaning) is None
+    assert FrameReader(checked=True).feed(frame) == [meaning]
+
+
+def test_a_worker_message_that_misses_a_field_is_refused_naming_it():
+    with pytest.raises(FrameError, match="bad 'result' message: attempt: missing"):
+        FrameReader(checked=True).feed(encode_frame({"t": "result", "id": "j1", "ok": True, "execution_ms": 1, "usage": {}}))
+    with pytest.raises(FrameError, match="unknown message tag 'req'"):
+        FrameReader(checked=True).feed(encode_frame({"t": "req", "id": 1}))
 
 
 def test_several_frames_in_one_chunk_come_out_in_order():

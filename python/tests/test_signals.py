@@ -59,7 +59,7 @@ def start(peer, job_id: str = "j1", payload=None) -> None:
 
 def test_the_hello_names_the_worker_and_its_tasks(worker):
     hello = worker.hello_message
-    assert (hello["v"], hello["role"], hello["pool"], hello["worker_id"]) == (1, "worker", "py", "py-0")
+    assert (hello["v"], hello["role"], hello["pool"], hello["worker_id"]) == (2, "worker", "py", "py-0")
     assert (hello["pid"], hello["runtime"], hello["running"]) == (worker.proc.pid, "python", None)
     assert {"test.slow", "echo", "sleep"} <= set(hello["tasks"])
 

@@ -1,35 +1,24 @@
 /**
  * The array routes (SPEC §6). Uploads stream the request body straight into the array's
- * file (the IO engine makes the file and keeps the books; the bytes never cross io.sock),
+ * file (the store makes the file and keeps the books),
  * so they are bounded by arrays.max_bytes rather than control.max_body_mb. Downloads send
- * the file as it is, after a `.npy` header when asked for one.
+ * the file as it is, after a `.npy` header when asked for one. The API runs in the IO engine,
+ * beside the store: the bytes go between the socket and the file, never through a frame.
  */
 import { closeSync, openSync, writeSync } from "node:fs";
 import type { Hono } from "hono";
 import { z } from "zod";
-import { byteLength, checkArraySpec, parseShapeParam, type ArrayInfo, type Dtype } from "../arrays/dtypes.ts";
+import { byteLength, checkArraySpec, parseShapeParam, type Dtype } from "../arrays/dtypes.ts";
 import { npyHeader, parseNpyHeader } from "../arrays/npy.ts";
-import type { IoLink } from "../supervisor/io-link.ts";
+import type { ArrayOps } from "../io/array-ops.ts";
 import { jsonBody } from "./body.ts";
 import { ApiError } from "./errors.ts";
 
 const NPY = "application/x-npy";
-const RELAY_TIMEOUT_MS = 30_000;
-
 const AllocateBody = z.object({ dtype: z.string(), shape: z.array(z.number()) }).strict();
 
-type Created = ArrayInfo & { path: string };
-
-export function registerArrayRoutes(app: Hono, link: IoLink): void {
-  /** The IO engine's answer as JSON, or its error re-thrown into the API's funnel. */
-  const ask = async <T>(op: string, args: unknown): Promise<T> => {
-    const reply = await link.request(op, args, RELAY_TIMEOUT_MS);
-    const body = JSON.parse(reply.body) as T & { error?: { code: string; message: string } };
-    if (reply.status >= 400) throw new ApiError(reply.status as 400, body.error?.code ?? "error", body.error?.message ?? reply.body);
-    return body;
-  };
-
-  app.get("/v1/arrays", async (c) => c.json(await ask("array.list", {})));
+export function registerArrayRoutes(app: Hono, arrays: ArrayOps): void {
+  app.get("/v1/arrays", (c) => c.json(arrays.list()));
 
   app.post("/v1/arrays", async (c) => {
     const kind = uploadKind(c.req.header("content-type"), c.req.query());
@@ -37,7 +26,7 @@ export function registerArrayRoutes(app: Hono, link: IoLink): void {
     if (kind === "allocate") {
       const body = await jsonBody(c, AllocateBody);
       const spec = checked(body.dtype, body.shape);
-      return c.json(await ask<Created>("array.create", { ...spec, local: true }), 201);
+      return c.json(arrays.create(spec.dtype, spec.shape, true), 201);
     }
     // No body at all is a zero-byte array's raw upload (any other size is then a 400 below).
     const chunks = (c.req.raw.body ?? emptyStream())[Symbol.asyncIterator]();
@@ -57,19 +46,19 @@ export function registerArrayRoutes(app: Hono, link: IoLink): void {
     if (type !== NPY && declared !== undefined && Number(declared) !== expected) {
       throw new ApiError(400, "size_mismatch", `the body has ${declared} bytes; ${spec.dtype} ${JSON.stringify(spec.shape)} needs ${expected}`);
     }
-    const created = await ask<Created>("array.create", { ...spec, local: false });
+    const created = arrays.create(spec.dtype, spec.shape, false);
     try {
       await writeBody(created.path, expected, first, chunks);
     } catch (err) {
-      await link.request("array.delete", { name: created.name }, RELAY_TIMEOUT_MS).catch(() => {});
+      arrays.store.delete(created.name);
       if ((err as { code?: string }).code === "ENOSPC") throw new ApiError(507, "arrays_full", `${created.path}'s filesystem is full (${expected} bytes were needed); free space in arrays.dir or lower arrays.max_bytes`);
       throw err;
     }
-    return c.json(await ask<ArrayInfo>("array.commit", { name: created.name }), 201);
+    return c.json(arrays.commit(created.name), 201);
   });
 
   app.get("/v1/arrays/:name", async (c) => {
-    const info = await ask<Created>("array.get", { name: c.req.param("name") });
+    const info = arrays.get(c.req.param("name"));
     const file = Bun.file(info.path);
     const headers: Record<string, string> = { "x-gaia-dtype": info.dtype, "x-gaia-shape": info.shape.join(","), "x-gaia-name": info.name };
     if ((c.req.header("accept") ?? "").includes(NPY)) {
@@ -81,7 +70,7 @@ export function registerArrayRoutes(app: Hono, link: IoLink): void {
     return new Response(info.byte_length === 0 ? new Uint8Array(0) : file, { headers: { ...headers, "content-type": "application/octet-stream", "content-length": String(info.byte_length) } });
   });
 
-  app.delete("/v1/arrays/:name", async (c) => c.json(await ask("array.delete", { name: c.req.param("name") })));
+  app.delete("/v1/arrays/:name", (c) => c.json(arrays.delete(c.req.param("name"))));
 }
 
 /**

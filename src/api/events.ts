@@ -13,7 +13,7 @@
  * and it can reconnect with the id of the last event it read.
  */
 import type { Hono } from "hono";
-import type { BusEvent, EventBus } from "../supervisor/events.ts";
+import type { BusEvent, EventBus } from "../io/events/bus.ts";
 import { ApiError } from "./errors.ts";
 
 export const HEARTBEAT_MS = 15_000;
@@ -23,9 +23,9 @@ const encoder = new TextEncoder();
 
 export function registerEventRoutes(app: Hono, bus: EventBus, heartbeatMs = HEARTBEAT_MS): void {
   app.get("/v1/events", (c) => {
-    const job = c.req.query("job") || null;
+    const filter = { job: c.req.query("job") || null, session: c.req.query("session") || null };
     const lastId = parseLastId(c.req.header("last-event-id") ?? c.req.query("last_event_id"));
-    const stream = eventStream(bus, job, lastId, c.req.raw.signal, heartbeatMs);
+    const stream = eventStream(bus, filter, lastId, c.req.raw.signal, heartbeatMs);
     return new Response(stream, {
       headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" },
     });
@@ -38,7 +38,9 @@ function parseLastId(raw: string | undefined): number | null {
   return Number(raw.trim());
 }
 
-function eventStream(bus: EventBus, job: string | null, lastId: number | null, signal: AbortSignal, heartbeatMs: number): ReadableStream<Uint8Array> {
+type Filter = { job: string | null; session: string | null };
+
+function eventStream(bus: EventBus, filter: Filter, lastId: number | null, signal: AbortSignal, heartbeatMs: number): ReadableStream<Uint8Array> {
   let unsubscribe = () => {};
   let heartbeat: ReturnType<typeof setInterval> | undefined;
   let closed = false;
@@ -72,8 +74,8 @@ function eventStream(bus: EventBus, job: string | null, lastId: number | null, s
       };
       // `retry` tells EventSource how soon to reconnect; the comment opens the stream at once,
       // so a client knows it is subscribed before the first event.
-      write(`retry: 1000\n: subscribed${job ? ` to job ${job}` : ""}\n\n`);
-      unsubscribe = bus.subscribe({ job, send }, lastId);
+      write(`retry: 1000\n: subscribed${filter.job ? ` to job ${filter.job}` : ""}${filter.session ? ` to session ${filter.session}` : ""}\n\n`);
+      unsubscribe = bus.subscribe({ ...filter, send }, lastId);
       heartbeat = setInterval(() => write(`: heartbeat ${new Date().toISOString()}\n\n`), heartbeatMs);
       signal.addEventListener("abort", end);
     },

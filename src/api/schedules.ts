@@ -1,7 +1,7 @@
 /**
  * The schedule routes (SPEC §7, §10): the definitions are checked here with the config's own
  * schema (so the API and gaia.toml accept the same keys, defaults and cron patterns); the
- * IO engine keeps and runs them (`schedule.*` ops, src/io/schedules/ops.ts).
+ * engine keeps and runs them (src/io/schedules/ops.ts).
  *
  *   GET    /v1/schedules              {schedules: [...]}
  *   GET    /v1/schedules/NAME         the schedule
@@ -15,22 +15,24 @@
 import type { Context, Hono } from "hono";
 import { z } from "zod";
 import { Schedule, type ScheduleConfig } from "../config/schema.ts";
+import type { ScheduleOps } from "../io/schedules/ops.ts";
 import { jsonBody } from "./body.ts";
 import { ApiError, invalid } from "./errors.ts";
 import { payloadProblem } from "./payload.ts";
 
-type Relay = (c: Context, op: string, args: unknown) => Promise<Response>;
-
 const NAME = /^[A-Za-z0-9_.-]{1,200}$/;
 
-export function scheduleRoutes(app: Hono, relay: Relay): void {
-  app.get("/v1/schedules", (c) => relay(c, "schedule.list", {}));
-  app.get("/v1/schedules/:name", (c) => relay(c, "schedule.get", { name: name(c) }));
-  app.put("/v1/schedules/:name", async (c) => relay(c, "schedule.put", { spec: await scheduleBody(c, name(c)) }));
-  app.delete("/v1/schedules/:name", (c) => relay(c, "schedule.delete", { name: name(c) }));
-  for (const action of ["run", "pause", "resume"]) {
-    app.post(`/v1/schedules/:name/${action}`, (c) => relay(c, `schedule.${action}`, { name: name(c) }));
-  }
+export function registerScheduleRoutes(app: Hono, schedules: ScheduleOps): void {
+  app.get("/v1/schedules", (c) => c.json(schedules.list()));
+  app.get("/v1/schedules/:name", (c) => c.json(schedules.get(name(c))));
+  app.put("/v1/schedules/:name", async function putSchedule(c) {
+    const { created, schedule } = schedules.put(await scheduleBody(c, name(c)));
+    return c.json(schedule, created ? 201 : 200);
+  });
+  app.delete("/v1/schedules/:name", (c) => c.json(schedules.remove(name(c))));
+  app.post("/v1/schedules/:name/run", (c) => c.json(schedules.run(name(c)), 202));
+  app.post("/v1/schedules/:name/pause", (c) => c.json(schedules.setPaused(name(c), true)));
+  app.post("/v1/schedules/:name/resume", (c) => c.json(schedules.setPaused(name(c), false)));
 }
 
 function name(c: Context): string {

@@ -4,6 +4,8 @@
  */
 import { z } from "zod";
 import { RetryOn } from "../config/schema.ts";
+import { JobStateSchema } from "../protocol/job-states.ts";
+import type { ListFilter, Submission } from "../io/submission.ts";
 import { payloadProblem } from "./payload.ts";
 
 const name = z.string().min(1).max(200);
@@ -28,27 +30,30 @@ export const SubmitBody = z
     task: name,
     payload: Payload.optional(),
     arrays: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,99}$/, "input names are letters, digits, '_', '.' and '-'"), z.string().max(200)).optional(),
-    timeout_s: z.number().gt(0).max(7 * 86_400).optional(),
+    // Below 10 ms a timeout is shorter than a process wake-up here: it would only ever fire.
+    timeout_s: z.number().min(0.01).max(7 * 86_400).optional(),
     retries: RetriesOverride.optional(),
     session_id: name.optional(),
     idempotency_key: name.optional(),
   })
   .strict();
 export type SubmitBody = z.infer<typeof SubmitBody>;
+// What the schema accepts is what the engine takes (src/io/submission.ts): checked here.
+const _submission: (body: SubmitBody) => Submission = (body) => body;
 
 export const MAX_BATCH = 10_000;
 export const BatchBody = z.object({ jobs: z.array(SubmitBody).min(1).max(MAX_BATCH) }).strict();
 export type BatchBody = z.infer<typeof BatchBody>;
 
-export const STATE_NAMES = ["queued", "running", "succeeded", "failed", "timed_out", "cancelled"] as const;
-
 export const ListQuery = z
   .object({
-    state: z.enum(STATE_NAMES).optional(),
+    state: JobStateSchema.optional(),
     task: z.string().optional(),
     schedule: z.string().optional(),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
     after: z.string().optional(),
+    order: z.enum(["asc", "desc"]).default("asc"),
   })
   .strict();
 export type ListQuery = z.infer<typeof ListQuery>;
+const _filter: (query: ListQuery) => ListFilter = (query) => query;

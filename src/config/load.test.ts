@@ -28,7 +28,7 @@ describe("defaults", () => {
       arrays: { dir: "/dev/shm", max_bytes: "50%", ttl_s: 3600 },
       pools: [
         {
-          name: "default", runtime: "bun", size: availableParallelism(), modules: [], python: "python3",
+          name: "default", runtime: "bun", size: availableParallelism(), spares: 0, modules: [], python: "python3",
           max_jobs_per_worker: 0, memory_limit_mb: 0, memory_check_ms: 250, address_space_mb: 0, env: {},
         },
       ],
@@ -91,10 +91,11 @@ describe("problems, one line each", () => {
     expect(problems({ pools: [{}] })).toEqual(["config: pools[0].name: expected a string, got nothing"]);
     expect(problems({ pools: [{ name: "a", size: 1.5 }] })).toEqual(["config: pools[0].size: expected an integer >= 1, got 1.5"]);
     expect(problems({ pools: [] })).toEqual(["config: pools: expected at least 1 item(s), got []"]);
-    expect(problems({ tasks: { t: { timeout_s: 0 } } })).toEqual(["config: tasks.t.timeout_s: expected a value > 0, got 0"]);
+    expect(problems({ tasks: { t: { timeout_s: 0 } } })).toEqual(["config: tasks.t.timeout_s: expected a value >= 0.01, got 0"]);
+    expect(problems({ tasks: { t: { timeout_s: 1e-300 } } })).toEqual(["config: tasks.t.timeout_s: expected a value >= 0.01, got 1e-300"]);
     expect(problems({ pools: [{ name: "a", env: { A: 1 } }] })).toEqual(["config: pools[0].env.A: expected a string, got 1"]);
     expect(problems({ tasks: { t: { retries: { on: ["nope"] } } } })).toEqual([
-      'config: tasks.t.retries.on[0]: expected one of "timeout", "worker_lost", "memory_limit_exceeded", "error", got "nope"',
+      'config: tasks.t.retries.on[0]: expected one of "timeout", "worker_lost", "memory_limit_exceeded", "gpu_memory_limit_exceeded", "error", got "nope"',
     ]);
   });
 

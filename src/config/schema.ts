@@ -69,7 +69,7 @@ export const Arrays = z
   })
   .strict();
 
-export const RetryOn = z.enum(["timeout", "worker_lost", "memory_limit_exceeded", "error"]);
+export const RetryOn = z.enum(["timeout", "worker_lost", "memory_limit_exceeded", "gpu_memory_limit_exceeded", "error"]);
 
 export const Retries = z
   .object({
@@ -83,7 +83,8 @@ export const Retries = z
 
 export const TaskPolicy = z
   .object({
-    timeout_s: z.number().gt(0).default(300),
+    // Below 10 ms a timeout is shorter than a process wake-up here: it could only ever fire.
+    timeout_s: z.number().min(0.01).default(300),
     retries: Retries.default(Retries.parse({})),
   })
   .strict();
@@ -93,6 +94,8 @@ export const Pool = z
     name,
     runtime: z.enum(["bun", "python"]).default("bun"),
     size: positiveInt.default(availableParallelism()),
+    /** Ready workers kept beside the pool that take a dead worker's place at once (SPEC §1). */
+    spares: nonNegativeInt.default(0),
     modules: z.array(z.string().min(1)).default([]),
     python: z.string().min(1).default("python3"),
     max_jobs_per_worker: nonNegativeInt.default(0),

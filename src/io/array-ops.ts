@@ -1,55 +1,56 @@
 /**
- * The array operations the API asks of the IO engine (`req` → `res`), beside ops.ts. The API
- * has checked dtype and shape; names are checked here against the store, never used as paths.
+ * The array operations the API asks of the engine (SPEC §6), beside ops.ts. The API has
+ * checked dtype and shape; names are checked here against the store, never used as paths.
  */
-import type { Dtype } from "../arrays/dtypes.ts";
+import type { ArrayInfo, Dtype } from "../arrays/dtypes.ts";
 import { isArrayName } from "../arrays/names.ts";
-import { arrayInfo, type ArrayStore, type StoreError } from "./array-store.ts";
-import type { Reply } from "./ops.ts";
+import { arrayInfo, type ArrayState, type ArrayStore, type StoreError } from "./array-store.ts";
+import { Refusal, type RefusalStatus } from "./refusal.ts";
 
-const fail = (reply: Reply, e: StoreError) => reply(e.status, { error: { code: e.code, message: e.message } });
 const isError = (v: object): v is StoreError => "status" in v;
+const refused = (e: StoreError) => new Refusal(e.status as RefusalStatus, e.code, e.message);
+
+export type ArrayWithPath = ArrayInfo & { path: string };
 
 export class ArrayOps {
-  constructor(private readonly store: ArrayStore) {}
+  constructor(readonly store: ArrayStore) {}
 
-  /** `{dtype, shape, local}`: a new array file; `local` ones are ready at once (SPEC §6, zero-copy). */
-  create(args: { dtype: Dtype; shape: number[]; local: boolean }, reply: Reply): void {
-    const row = this.store.create(args.dtype, args.shape, args.local ? "local" : "upload");
-    if (isError(row)) return fail(reply, row);
-    reply(201, { ...arrayInfo(row), path: this.store.path(row.name), state: row.state });
+  /** A new array file; a `local` one is ready at once (SPEC §6, zero-copy), an upload once committed. */
+  create(dtype: Dtype, shape: number[], local: boolean): ArrayWithPath & { state: ArrayState } {
+    const row = this.store.create(dtype, shape, local ? "local" : "upload");
+    if (isError(row)) throw refused(row);
+    return { ...arrayInfo(row), path: this.store.path(row.name), state: row.state };
   }
 
   /** The upload's bytes are all in its file. */
-  commit(args: { name: string }, reply: Reply): void {
-    const row = this.store.commit(args.name);
-    if (!row) return reply(404, { error: { code: "not_found", message: `no array '${args.name}'` } });
-    reply(201, arrayInfo(row));
+  commit(name: string): ArrayInfo {
+    const row = this.store.commit(name);
+    if (!row) throw new Refusal(404, "not_found", `no array '${name}'`);
+    return arrayInfo(row);
   }
 
-  get(args: { name: string }, reply: Reply): void {
-    const bad = this.badName(args.name);
-    if (bad) return fail(reply, bad);
-    const row = this.store.get(args.name);
-    if (!row || row.state !== "ready") return reply(404, { error: { code: "not_found", message: `no array '${args.name}'` } });
-    reply(200, { ...arrayInfo(row), path: this.store.path(row.name), job: row.job });
+  get(name: string): ArrayWithPath & { job: string | null } {
+    this.checkName(name);
+    const row = this.store.get(name);
+    if (!row || row.state !== "ready") throw new Refusal(404, "not_found", `no array '${name}'`);
+    return { ...arrayInfo(row), path: this.store.path(row.name), job: row.job };
   }
 
-  list(_args: unknown, reply: Reply): void {
+  list() {
     const arrays = this.store.list().map((r) => ({ ...arrayInfo(r), state: r.state, job: r.job, created_at: new Date(r.created_at).toISOString() }));
-    reply(200, { arrays, bytes: this.store.usedBytes, spare_bytes: this.store.spares.bytes, max_bytes: this.store.settings.maxBytes });
+    return { arrays, bytes: this.store.usedBytes, spare_bytes: this.store.spares.bytes, max_bytes: this.store.settings.maxBytes };
   }
 
-  delete(args: { name: string }, reply: Reply): void {
-    const bad = this.badName(args.name);
-    if (bad) return fail(reply, bad);
-    const row = this.store.delete(args.name);
-    if (isError(row)) return fail(reply, row);
-    reply(200, { ...arrayInfo(row), deleted: true });
+  delete(name: string): ArrayInfo & { deleted: true } {
+    this.checkName(name);
+    const row = this.store.delete(name);
+    if (isError(row)) throw refused(row);
+    return { ...arrayInfo(row), deleted: true };
   }
 
-  private badName(name: string): StoreError | null {
-    if (isArrayName(name)) return null;
-    return { status: 400, code: "invalid_array", message: `'${name}' is not an array name gaia generated (names look like gaia-<instance>-<id>; see GET /v1/arrays)` };
+  private checkName(name: string): void {
+    if (!isArrayName(name)) {
+      throw new Refusal(400, "invalid_array", `'${name}' is not an array name gaia generated (names look like gaia-<instance>-<id>; see GET /v1/arrays)`);
+    }
   }
 }

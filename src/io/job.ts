@@ -4,13 +4,11 @@
  * `attempts` counts attempts started: 1 while the first runs. A retry puts the job back to
  * `queued` with a not-before time; shutdown puts a running job back without counting it.
  */
-import type { ErrorInfo, InputArray, JobMessage, Usage } from "../protocol/messages.ts";
+import type { ErrorInfo, InputArray, JobMessage, Usage } from "../protocol/worker-messages.ts";
 import type { RetryPolicy } from "../config/schema.ts";
+import type { JobState } from "../protocol/job-states.ts";
 
-export const TERMINAL = ["succeeded", "failed", "timed_out", "cancelled"] as const;
-export const STATES = ["queued", "running", ...TERMINAL] as const;
-export type JobState = (typeof STATES)[number];
-export type TerminalState = (typeof TERMINAL)[number];
+export { isTerminal, JOB_STATES, type JobState, type TerminalState } from "../protocol/job-states.ts";
 
 export type Job = {
   id: string;
@@ -40,10 +38,6 @@ export type Job = {
   /** The schedule that created this job, or null for a job submitted through the API. */
   schedule: string | null;
 };
-
-export function isTerminal(state: JobState): state is TerminalState {
-  return (TERMINAL as readonly string[]).includes(state);
-}
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 

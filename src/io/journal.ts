@@ -21,7 +21,8 @@
 import { Database, type Statement } from "bun:sqlite";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { STATES, type Job, type JobState } from "./job.ts";
+import { JOB_STATES, type Job, type JobState } from "./job.ts";
+import type { ListFilter } from "./submission.ts";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS jobs (
@@ -66,7 +67,6 @@ function fromRow(row: Row): Job {
   return job as Job;
 }
 
-export type ListFilter = { state?: JobState; task?: string; schedule?: string; limit: number; after?: string };
 
 /** A journal written by an older gaia lacks columns added since; SQLite adds them in place. */
 function addColumnIfMissing(db: Database, table: string, column: string, type: string): void {
@@ -80,7 +80,9 @@ export class Journal {
   private readonly insertStmt: Statement;
   private readonly updateStmt: Statement;
   private dirty = new Map<string, Job>();
-  private afterCommit: (() => void)[] = [];
+  private callbacks: (() => void)[] = [];
+  /** Others whose rows ride in each commit (the events table): written inside, told after. */
+  private readonly participants: { write(): void; committed(): void }[] = [];
   private flush_: { kind: "none" } | { kind: "soon" } | { kind: "lazy"; timer: ReturnType<typeof setTimeout> } = { kind: "none" };
 
   constructor(dataDir: string) {
@@ -108,8 +110,19 @@ export class Journal {
    */
   save(job: Job, urgent: boolean, then?: () => void): void {
     this.dirty.set(job.id, job);
-    if (then) this.afterCommit.push(then);
-    if (urgent || then) {
+    if (then) this.callbacks.push(then);
+    this.requestFlush(urgent || then !== undefined);
+  }
+
+  /** Runs `then` after the next commit (one is planned within LAZY_FLUSH_MS if none is). */
+  afterCommit(then: () => void): void {
+    this.callbacks.push(then);
+    this.requestFlush(false);
+  }
+
+  /** Plans a commit: at the next turn when `urgent`, else within LAZY_FLUSH_MS. */
+  requestFlush(urgent: boolean): void {
+    if (urgent) {
       if (this.flush_.kind === "lazy") clearTimeout(this.flush_.timer);
       if (this.flush_.kind !== "soon") {
         this.flush_ = { kind: "soon" };
@@ -120,18 +133,23 @@ export class Journal {
     }
   }
 
+  /** `write` runs inside every commit, `committed` after it. */
+  addParticipant(participant: { write(): void; committed(): void }): void {
+    this.participants.push(participant);
+  }
+
   flush(): void {
     if (this.flush_.kind === "lazy") clearTimeout(this.flush_.timer);
     this.flush_ = { kind: "none" };
-    if (this.dirty.size > 0) {
-      const jobs = [...this.dirty.values()];
-      this.dirty.clear();
-      this.db.transaction(() => {
-        for (const job of jobs) this.updateStmt.run(...toRow(job, MUTABLE), job.id);
-      })();
-    }
-    const callbacks = this.afterCommit;
-    this.afterCommit = [];
+    const jobs = [...this.dirty.values()];
+    this.dirty.clear();
+    this.db.transaction(() => {
+      for (const job of jobs) this.updateStmt.run(...toRow(job, MUTABLE), job.id);
+      for (const p of this.participants) p.write();
+    })();
+    for (const p of this.participants) p.committed();
+    const callbacks = this.callbacks;
+    this.callbacks = [];
     for (const cb of callbacks) cb();
   }
 
@@ -164,13 +182,14 @@ export class Journal {
     if (filter.state) (where.push("state = ?"), args.push(filter.state));
     if (filter.task) (where.push("task = ?"), args.push(filter.task));
     if (filter.schedule) (where.push("schedule = ?"), args.push(filter.schedule));
-    if (filter.after) (where.push("id > ?"), args.push(filter.after));
-    const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id LIMIT ?`;
+    // Ids are UUIDv7: their order is the order of submission.
+    if (filter.after) (where.push(filter.order === "desc" ? "id < ?" : "id > ?"), args.push(filter.after));
+    const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id ${filter.order === "desc" ? "DESC" : "ASC"} LIMIT ?`;
     return (this.db.query(sql).all(...args, filter.limit) as Row[]).map(fromRow);
   }
 
   counts(): Record<JobState, number> {
-    const counts = Object.fromEntries(STATES.map((s) => [s, 0])) as Record<JobState, number>;
+    const counts = Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as Record<JobState, number>;
     for (const row of this.db.query(`SELECT state, COUNT(*) AS n FROM jobs GROUP BY state`).all() as { state: JobState; n: number }[]) {
       counts[row.state] = row.n;
     }

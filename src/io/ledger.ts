@@ -3,8 +3,9 @@
  * counters by state, the journal (someone waiting with `?wait=` is answered right after the
  * commit that made their job terminal), the metrics and the job events.
  */
-import { JobEvents, type OutEvent } from "./events.ts";
-import { isTerminal, STATES, type Job, type JobState } from "./job.ts";
+import type { EventBus } from "./events/bus.ts";
+import { JobEvents } from "./events/job-events.ts";
+import { isTerminal, JOB_STATES, type Job, type JobState } from "./job.ts";
 import type { Journal } from "./journal.ts";
 import { JobMetrics } from "./metrics.ts";
 import { Waiters } from "./waiters.ts";
@@ -13,15 +14,15 @@ export class Ledger {
   readonly counts: Record<JobState, number>;
   readonly waiters = new Waiters();
   readonly metrics = new JobMetrics();
-  /** Job events for `GET /v1/events`; silent until the supervisor says someone listens. */
+  /** Job events for `GET /v1/events`; silent while no one listens. */
   readonly events: JobEvents;
 
   constructor(
     private readonly journal: Journal,
-    sendEvents: (events: OutEvent[]) => void,
+    bus: EventBus,
   ) {
     this.counts = journal.counts();
-    this.events = new JobEvents(sendEvents);
+    this.events = new JobEvents(bus);
   }
 
   /** New jobs, committed before anyone is told they exist. */
@@ -48,7 +49,7 @@ export class Ledger {
   purge(before: number): number {
     const removed = this.journal.purge(before);
     let total = 0;
-    for (const state of STATES) {
+    for (const state of JOB_STATES) {
       this.counts[state] -= removed[state] ?? 0;
       total += removed[state] ?? 0;
     }

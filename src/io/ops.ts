@@ -1,20 +1,20 @@
 /**
- * The operations the supervisor's API asks of the IO engine (`req` → `res`).
- *
- * Each answers with an HTTP status and a body, so the API stays a thin translation. Bodies
- * arrive already validated by the API's schemas; the rules that need the engine's state
- * (routing, queue depth, idempotency) are checked here.
+ * The job operations the API asks of the engine: admission, reads, long polls and cancels.
+ * Bodies arrive already validated by the API's schemas; the rules that need the engine's
+ * state (idempotency, input arrays, routing, queue depth, shutdown) are checked here, in
+ * that order. A refusal is a value (`admit`) or a thrown Refusal (the rest).
  */
 import { taskPolicy } from "../config/schema.ts";
-import type { SubmitBody, ListQuery } from "../api/schemas.ts";
-import type { Engine } from "./engine.ts";
-import { isTerminal, jobView, type Job } from "./job.ts";
-import { routeTask } from "./routing.ts";
+import type { Engine } from "./dispatch/engine.ts";
+import { routeTask } from "./dispatch/routing.ts";
+import { isTerminal, jobView, type Job, type JobView } from "./job.ts";
+import { notFound, Refusal } from "./refusal.ts";
+import type { ListFilter, Submission } from "./submission.ts";
 
-export type Reply = (status: number, body: unknown) => void;
-export type ApiError = { status: number; code: string; message: string; retryAfter?: number };
+export type Admission = { ok: true; jobs: Job[] } | { ok: false; error: Refusal };
 
-export const apiError = (e: ApiError) => ({ error: { code: e.code, message: e.message, ...(e.retryAfter ? { retry_after_s: e.retryAfter } : {}) } });
+/** How long a cancel of a running job waits for its worker's exit before answering 202. */
+const CANCEL_WAIT_MS = 10_000;
 
 export class Ops {
   constructor(
@@ -23,8 +23,8 @@ export class Ops {
   ) {}
 
   /** Builds, checks, journals and enqueues jobs; all of them or none. A schedule's jobs carry its name. */
-  admit(bodies: SubmitBody[], schedule: string | null = null): { ok: true; jobs: Job[] } | { ok: false; error: ApiError } {
-    if (this.engine.draining) return { ok: false, error: { status: 503, code: "shutting_down", message: "gaia is shutting down and accepts no new jobs" } };
+  admit(bodies: Submission[], schedule: string | null = null): Admission {
+    if (this.engine.draining) return { ok: false, error: new Refusal(503, "shutting_down", "gaia is shutting down and accepts no new jobs") };
     const poolOrder = this.engine.config.pools.map((p) => p.name);
     const announced = this.announced();
     const adding = new Map<string, number>();
@@ -37,13 +37,13 @@ export class Ops {
         continue;
       }
       const arrays = body.arrays ? this.engine.arrays.checkInputs(body.arrays) : null;
-      if (arrays) return { ok: false, error: arrays };
+      if (arrays) return { ok: false, error: new Refusal(arrays.status as 400, arrays.code, arrays.message) };
       const route = routeTask(body.task, poolOrder, announced);
-      if (route.kind === "unknown") return { ok: false, error: { status: 400, code: "unknown_task", message: route.message } };
-      if (route.kind === "not_ready") return { ok: false, error: { status: 503, code: "not_ready", message: route.message, retryAfter: 1 } };
+      if (route.kind === "unknown") return { ok: false, error: new Refusal(400, "unknown_task", route.message) };
+      if (route.kind === "not_ready") return { ok: false, error: new Refusal(503, "not_ready", route.message, 1) };
       const depth = this.engine.pools.get(route.pool)!.waiting + (adding.get(route.pool) ?? 0) + 1;
       if (depth > this.engine.config.queue.max_depth) {
-        return { ok: false, error: { status: 429, code: "queue_full", message: `pool '${route.pool}' has ${this.engine.config.queue.max_depth} queued jobs, its queue.max_depth`, retryAfter: 1 } };
+        return { ok: false, error: new Refusal(429, "queue_full", `pool '${route.pool}' has ${this.engine.config.queue.max_depth} queued jobs, its queue.max_depth`, 1) };
       }
       adding.set(route.pool, (adding.get(route.pool) ?? 0) + 1);
       const job = this.newJob(body, route.pool, schedule);
@@ -60,84 +60,69 @@ export class Ops {
     return found ? (this.engine.active.get(found.id) ?? found) : null;
   }
 
-  private newJob(body: SubmitBody, pool: string, schedule: string | null): Job {
+  private newJob(body: Submission, pool: string, schedule: string | null): Job {
     const policy = taskPolicy(this.engine.config, body.task);
     const retries = { ...policy.retries, ...body.retries };
     return {
-      id: Bun.randomUUIDv7(),
-      task: body.task,
-      pool,
-      state: "queued",
-      payload: body.payload ?? null,
-      arrays: body.arrays ?? {},
-      result: null,
-      result_arrays: {},
-      error: null,
-      attempts: 0,
-      max_attempts: retries.max + 1,
-      session_id: body.session_id ?? null,
-      idempotency_key: body.idempotency_key ?? null,
-      created_at: Date.now(),
-      started_at: null,
-      finished_at: null,
-      not_before: 0,
-      worker: null,
-      execution_ms: null,
-      usage: null,
-      progress: null,
-      timeout_s: body.timeout_s ?? policy.timeout_s,
-      retries,
-      schedule,
+      id: Bun.randomUUIDv7(), task: body.task, pool, state: "queued", payload: body.payload ?? null, arrays: body.arrays ?? {},
+      result: null, result_arrays: {}, error: null, attempts: 0, max_attempts: retries.max + 1,
+      session_id: body.session_id ?? null, idempotency_key: body.idempotency_key ?? null,
+      created_at: Date.now(), started_at: null, finished_at: null, not_before: 0, worker: null,
+      execution_ms: null, usage: null, progress: null, timeout_s: body.timeout_s ?? policy.timeout_s, retries, schedule,
     };
   }
 
-  submit(args: { body: SubmitBody; wait_ms: number }, reply: Reply): void {
-    const admitted = this.admit([args.body]);
-    if (!admitted.ok) return reply(admitted.error.status, apiError(admitted.error));
+  /** 202 `{id, state}` once journaled, or 200 with the job when it ended within `waitMs`. */
+  async submit(body: Submission, waitMs: number): Promise<{ status: 200; job: JobView } | { status: 202; id: string; state: string }> {
+    const admitted = this.admit([body]);
+    if (!admitted.ok) throw admitted.error;
     const job = admitted.jobs[0]!;
+    if (waitMs > 0 && !isTerminal(job.state)) await this.waitFor(job, waitMs);
     // The state named in a 202 is committed first (it may already be `running`).
-    if (args.wait_ms <= 0 || isTerminal(job.state)) {
-      this.engine.journal.flushJob(job.id);
-      return isTerminal(job.state) ? reply(200, jobView(job)) : reply(202, { id: job.id, state: job.state });
-    }
-    this.engine.ledger.waiters.add(job.id, args.wait_ms, (done) => {
-      if (done) return reply(200, jobView(done));
-      this.engine.journal.flushJob(job.id);
-      reply(202, { id: job.id, state: job.state });
-    });
+    this.engine.journal.flushJob(job.id);
+    return isTerminal(job.state) ? { status: 200, job: jobView(job) } : { status: 202, id: job.id, state: job.state };
   }
 
-  batch(args: { jobs: SubmitBody[] }, reply: Reply): void {
-    const admitted = this.admit(args.jobs);
-    if (!admitted.ok) return reply(admitted.error.status, apiError(admitted.error));
-    reply(202, { ids: admitted.jobs.map((j) => j.id) });
+  batch(bodies: Submission[]): { ids: string[] } {
+    const admitted = this.admit(bodies);
+    if (!admitted.ok) throw admitted.error;
+    return { ids: admitted.jobs.map((j) => j.id) };
   }
 
-  get(args: { id: string; wait_ms: number }, reply: Reply): void {
-    const job = this.find(args.id);
-    if (!job) return reply(404, apiError({ status: 404, code: "not_found", message: `no job '${args.id}'` }));
-    if (args.wait_ms <= 0 || isTerminal(job.state)) return reply(200, jobView(job));
-    this.engine.ledger.waiters.add(job.id, args.wait_ms, (done) => reply(200, jobView(done ?? job)));
+  async get(id: string, waitMs: number): Promise<JobView> {
+    const job = this.find(id);
+    if (!job) throw notFound(`job '${id}'`);
+    if (waitMs > 0 && !isTerminal(job.state)) return jobView((await this.waitFor(job, waitMs)) ?? job);
+    return jobView(job);
   }
 
-  list(args: ListQuery, reply: Reply): void {
+  list(filter: ListFilter): { jobs: JobView[]; next: string | null } {
     this.engine.journal.flush();
-    const jobs = this.engine.journal.list(args);
-    const next = jobs.length === args.limit ? jobs[jobs.length - 1]!.id : null;
-    reply(200, { jobs: jobs.map(jobView), next });
+    const jobs = this.engine.journal.list(filter);
+    return { jobs: jobs.map(jobView), next: jobs.length === filter.limit ? jobs[jobs.length - 1]!.id : null };
   }
 
-  cancel(args: { id: string }, reply: Reply): void {
-    const job = this.find(args.id);
-    if (!job) return reply(404, apiError({ status: 404, code: "not_found", message: `no job '${args.id}'` }));
-    if (isTerminal(job.state)) return reply(409, apiError({ status: 409, code: "already_terminal", message: `job ${job.id} is already ${job.state}` }));
-    const outcome = this.engine.cancel(job);
-    if (outcome === "cancelled") {
+  /**
+   * 200 with the job when it ends `cancelled`; 409 when it was already terminal or ended
+   * otherwise first (its result won the race); 202 while a killed worker's exit is awaited.
+   */
+  async cancel(id: string): Promise<{ status: 200 | 202; job: JobView }> {
+    const job = this.find(id);
+    if (!job) throw notFound(`job '${id}'`);
+    if (isTerminal(job.state)) throw new Refusal(409, "already_terminal", `job ${job.id} is already ${job.state}`);
+    if (this.engine.cancel(job) === "cancelled") {
       this.engine.journal.flushJob(job.id); // told only once it is on disk
-      return reply(200, jobView(job));
+      return { status: 200, job: jobView(job) };
     }
-    // A running job ends when its killed worker's exit is reported: answer then.
-    this.engine.ledger.waiters.add(job.id, 10_000, (done) => reply(done ? 200 : 202, jobView(done ?? job)));
+    const done = await this.waitFor(job, CANCEL_WAIT_MS);
+    if (!done) return { status: 202, job: jobView(job) };
+    if (done.state !== "cancelled") throw new Refusal(409, "already_terminal", `job ${job.id} ended ${done.state} before its cancel took effect`);
+    return { status: 200, job: jobView(done) };
+  }
+
+  /** Resolves with the job once its end is committed, or null after `ms`. */
+  private waitFor(job: Job, ms: number): Promise<Job | null> {
+    return new Promise((resolve) => this.engine.ledger.waiters.add(job.id, ms, resolve));
   }
 
   /** The live job if it is queued or running, else the journal's; pending writes go first. */

@@ -44,7 +44,12 @@ export class Connection {
   /** Encodes now (so a bad message throws to the caller) and writes at the end of the turn. */
   send(message: Message): void {
     if (this.closed) return;
-    const frame = encodeFrame(message);
+    this.sendFrame(encodeFrame(message));
+  }
+
+  /** A frame already encoded (a result kept to be sent again). */
+  sendFrame(frame: Uint8Array): void {
+    if (this.closed) return;
     if (this.outbox.push(frame) === 1) queueMicrotask(() => this.flushOutbox());
   }
 
@@ -137,7 +142,7 @@ export const socketBytes = { read: 0, written: 0 };
  * it as a socket error and leave the process half-working; instead it crashes the process
  * loudly, and the supervisor restarts it (STYLE: internal bugs crash and get restarted).
  */
-function crash(err: unknown): void {
+export function crash(err: unknown): void {
   console.error(`internal error while handling a message: ${(err as Error)?.stack ?? err}`);
   process.exit(70); // EX_SOFTWARE
 }

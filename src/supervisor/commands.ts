@@ -14,9 +14,10 @@ export function ioArgv(bootFile: string): string[] {
   return [...selfCommand(), "__io", "--state", bootFile];
 }
 
-export function workerArgv(pool: PoolConfig, workerId: string, ioSocket: string): string[] {
+/** A worker's command line; a spare (`spare`) starts ready and waits to take a worker's place. */
+export function workerArgv(pool: PoolConfig, workerId: string, ioSocket: string, spare = false): string[] {
   const limit = pool.address_space_mb > 0 ? ["prlimit", `--as=${pool.address_space_mb * 1024 * 1024}`, "--"] : [];
-  const args = ["--socket", ioSocket, "--pool", pool.name, "--id", workerId, "--modules", JSON.stringify(pool.modules)];
+  const args = ["--socket", ioSocket, "--pool", pool.name, "--id", workerId, "--modules", JSON.stringify(pool.modules), ...(spare ? ["--spare"] : [])];
   if (pool.runtime === "python") return [...limit, pool.python, "-m", "gaia_worker", ...args];
   return [...limit, ...selfCommand(), "__worker", ...args];
 }
@@ -27,9 +28,11 @@ export function workerArgv(pool: PoolConfig, workerId: string, ioSocket: string)
  * pool is the parallelism), unbuffered output (so print() reaches the logs at once), and
  * the gaia_worker package this binary carries first on PYTHONPATH.
  */
-export function workerEnv(pool: PoolConfig, pythonPackage: string | null): Record<string, string | undefined> {
-  if (pool.runtime !== "python") return { ...process.env, ...pool.env };
+export function workerEnv(pool: PoolConfig, pythonPackage: string | null, secret: string): Record<string, string | undefined> {
+  // The run's secret goes to gaia's own children only; each takes it out of its environment
+  // at start, so the processes a task spawns do not inherit it.
+  if (pool.runtime !== "python") return { ...process.env, ...pool.env, GAIA_SECRET: secret };
   const path = [pythonPackage, process.env.PYTHONPATH].filter(Boolean).join(":");
   const defaults = { OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1", MKL_NUM_THREADS: "1", PYTHONUNBUFFERED: "1" };
-  return { ...process.env, ...defaults, ...pool.env, PYTHONPATH: pool.env.PYTHONPATH ? `${path}:${pool.env.PYTHONPATH}` : path };
+  return { ...process.env, ...defaults, ...pool.env, PYTHONPATH: pool.env.PYTHONPATH ? `${path}:${pool.env.PYTHONPATH}` : path, GAIA_SECRET: secret };
 }

@@ -52,16 +52,19 @@ export class LogStore {
     return oldest ? { lines: lines.slice(0, n), more: lines.length > n } : { lines: lines.slice(-n), more: false };
   }
 
-  /** Reads a child's stream to its end, line by line. */
-  async pump(processName: string, stream: ReadableStream<Uint8Array>, level: Level): Promise<void> {
+  /**
+   * Reads a child's stream to its end, line by line. `name` is asked for each line: a
+   * promoted spare's lines carry the name of the worker whose place it took.
+   */
+  async pump(name: () => string, stream: ReadableStream<Uint8Array>, level: Level): Promise<void> {
     const decoder = new TextDecoder();
     let partial = "";
     for await (const chunk of stream) {
       const text = partial + decoder.decode(chunk, { stream: true });
       const lines = text.split("\n");
       partial = lines.pop() ?? "";
-      for (const line of lines) this.writeChild(processName, line.replace(/\r$/, ""), level);
+      for (const line of lines) this.writeChild(name(), line.replace(/\r$/, ""), level);
     }
-    if (partial) this.writeChild(processName, partial, level);
+    if (partial) this.writeChild(name(), partial, level);
   }
 }

@@ -1,35 +1,37 @@
 /**
- * `gaia start`: the supervisor. It owns every process and serves the control API; it does
- * no job work itself.
+ * `gaia start`: the supervisor. It owns every process; it does no job work and serves no API
+ * of its own (the IO engine does), only a minimal responder while the IO engine is down.
  *
  * Start: refuse if a gaia already answers on this run dir → stop what a killed predecessor
- * left behind → spawn the IO engine and connect to it → spawn the pools → serve the API.
- * Stop (SIGTERM, SIGINT, `gaia stop`, POST /v1/shutdown): see shutdown.ts.
+ * left behind → make the run's secret → spawn the IO engine and connect to it → spawn the
+ * pools and their spares → wait for a signal. Stop (SIGTERM, SIGINT, `gaia stop`,
+ * POST /v1/shutdown): see shutdown.ts.
  */
+import { randomBytes } from "node:crypto";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { LoadedConfig } from "../config/load.ts";
-import { startApi } from "../api/server.ts";
+import type { Config } from "../config/schema.ts";
 import { installJsonConsole } from "../lib/json-log.ts";
-import { VERSION } from "../version.ts";
-import type { Child } from "./child.ts";
-import { ioArgv, workerArgv, workerEnv } from "./commands.ts";
-import { EventBus } from "./events.ts";
-import { IoLink } from "./io-link.ts";
-import { LogStore } from "./logs.ts";
 import { startTime } from "../lib/proc.ts";
 import { instanceId } from "../arrays/names.ts";
 import { sweepPrefix } from "../arrays/files.ts";
 import type { IoBoot } from "../io/main.ts";
+import { CallRefusal } from "../protocol/calls.ts";
+import { VERSION } from "../version.ts";
 import { warnSmallArraysDir } from "./arrays-check.ts";
+import type { Child } from "./child.ts";
+import { ioArgv, workerArgv, workerEnv } from "./commands.ts";
+import { IoProcess } from "./io-process.ts";
+import { IoLink } from "./link.ts";
+import { LogStore } from "./logs.ts";
+import { watchMemory } from "./memory-watch.ts";
+import { ProcessEvents } from "./process-events.ts";
+import { checkInterpreter, installPythonPackage } from "./python-package.ts";
 import { readRegistry, stopOrphans, writeRegistry } from "./registry.ts";
 import { Shutdown } from "./shutdown.ts";
-import { ProcessTable } from "./table.ts";
 import { Supervisor } from "./supervisor.ts";
-import { watchMemory } from "./memory-watch.ts";
-import { checkInterpreter, installPythonPackage } from "./python-package.ts";
-
-const IO_CONNECT_TIMEOUT_MS = 15_000;
+import { ProcessTable } from "./table.ts";
 
 export async function runSupervisor(loaded: LoadedConfig): Promise<number> {
   const { config, runDir, dataDir, controlSocket } = loaded;
@@ -39,21 +41,9 @@ export async function runSupervisor(loaded: LoadedConfig): Promise<number> {
   mkdirSync(runDir, { recursive: true });
   mkdirSync(dataDir, { recursive: true });
   const running = await answeringPid(controlSocket);
-  if (running !== null) {
-    console.error(`gaia is already running (pid ${running})`);
-    return 2;
-  }
-  const limited = config.pools.findIndex((p) => p.address_space_mb > 0);
-  if (limited >= 0 && !Bun.which("prlimit")) {
-    console.error(`config: pools[${limited}].address_space_mb: needs the prlimit program (util-linux), which is not on PATH; install it or set address_space_mb = 0`);
-    return 2;
-  }
-  const pythonPackage = config.pools.some((p) => p.runtime === "python") ? installPythonPackage(runDir) : null;
-  if (pythonPackage) {
-    const problems = config.pools.flatMap((pool, i) => (pool.runtime === "python" ? [checkInterpreter(pool.python, `pools[${i}]`, pythonPackage)] : []));
-    for (const problem of problems) if (problem) console.error(problem);
-    if (problems.some(Boolean)) return 2;
-  }
+  if (running !== null) return (console.error(`gaia is already running (pid ${running})`), 2);
+  const pythonPackage = preflight(config, runDir);
+  if (typeof pythonPackage === "number") return pythonPackage;
   const logs = new LogStore();
   const previous = readRegistry(runDir);
   if (previous) {
@@ -62,60 +52,102 @@ export async function runSupervisor(loaded: LoadedConfig): Promise<number> {
   }
 
   const runId = Bun.randomUUIDv7();
+  // Random per run, handed only to this supervisor's children: a hello without it is refused.
+  const secret = randomBytes(16).toString("hex");
   const ioSocket = join(runDir, "io.sock");
   const bootFile = join(runDir, "io-boot.json");
   const instance = instanceId(process.pid, startTime(process.pid) ?? 0);
-  writeFileSync(bootFile, JSON.stringify({ config, runDir, dataDir, instance } satisfies IoBoot));
+  const boot: IoBoot = { config, runDir, dataDir, instance, runId, secret, version: VERSION, controlSocket, controlFd: null };
+  writeFileSync(bootFile, JSON.stringify(boot), { mode: 0o600 });
   warnSmallArraysDir(config, logs);
 
-  let sup: Supervisor;
+  const link = new IoLink(ioSocket, secret, (line) => logs.write("supervisor", line, "error"));
+  const events = new ProcessEvents(link);
+  const io = new IoProcess(link, logs, events);
   const table = new ProcessTable(config, logs, {
-    spawned: (child) => sup?.childSpawned(child),
-    exited: (child, exit) => sup?.childExited(child, exit),
-    restarting: (child, exit, delayMs) => sup?.processEvents.restarted(child, exit, delayMs),
-    crashlooping: (pool, lastError) => sup?.processEvents.crashlooping(pool, lastError),
-    changed: () => writeRegistry(runDir, {
-      run_id: runId,
-      supervisor: { name: "supervisor", pid: process.pid, start_time: startTime(process.pid) },
-      children: [...table.children.values()].filter((c) => c.running && c.pid !== null).map((c: Child) => ({ name: c.spec.name, pid: c.pid!, start_time: c.startTicks })),
-    }),
+    spawned: (child) => (events.started(child), child.spec.runtime === "io" && io.respawned(child)),
+    exited: (child, exit) => (events.exited(child, exit), child.spec.runtime === "io" && io.exited(child)),
+    restarting: (child, exit, delayMs) => events.restarted(child, exit, delayMs),
+    promoted: (child, spare) => events.promoted(child, spare),
+    crashlooping: (pool, lastError) => events.crashlooping(pool, lastError),
+    changed: () => writeRegistry(runDir, registryOf(runId, table)),
   });
-  const link = new IoLink(ioSocket, (kind, data) => sup.ioEvent(kind, data), (line) => logs.write("supervisor", line, "error"));
-  const events = new EventBus((on) => link.notify("events.listen", { on }));
-  sup = new Supervisor({ config, runId, version: VERSION, table, link, logs, events, controlSocket });
+  const sup = new Supervisor({ config, table, logs, events, link });
+  const shutdown = new Shutdown(sup, table, link, logs, config.shutdown.grace_s * 1000);
+  link.handle({
+    processes: () => sup.processes(),
+    "logs.tail": ({ process: name, n }) => logsTail(logs, table, name, n),
+    "logs.page": ({ after, n, oldest }) => logs.all(n, after, oldest),
+    "worker.restart": ({ id }) => sup.restartWorker(id),
+    "pool.restart": ({ pool }) => sup.restartPool(pool),
+    shutdown: ({ why }) => (setTimeout(() => shutdown.begin(why), 0), {}),
+  }, (event) => sup.ioEvent(event));
 
-  const io = table.add({ name: "io", pool: null, runtime: "io", argv: ioArgv(bootFile), env: { ...process.env }, cwd: process.cwd() });
-  io.spawn();
-  if (!(await link.connect(Date.now() + IO_CONNECT_TIMEOUT_MS, () => io.running))) {
+  const ioChild = table.add({ name: "io", pool: null, runtime: "io", argv: ioArgv(bootFile), env: { ...process.env }, cwd: process.cwd(), spare: false });
+  if (!(await io.start(ioChild))) {
     logs.write("supervisor", "the IO engine did not start; see its lines above", "error");
-    await io.stop("shutdown", 0);
+    await ioChild.stop("shutdown", 0);
     return 1;
   }
-  sup.markReady(io, io.pid);
-  sup.ioBooted = true;
-  for (const pool of config.pools) {
-    for (let i = 0; i < pool.size; i++) {
-      const id = `${pool.name}-${i}`;
-      table.add({ name: id, pool: pool.name, runtime: pool.runtime, argv: workerArgv(pool, id, ioSocket), env: workerEnv(pool, pythonPackage), cwd: process.cwd() }).spawn();
-    }
-  }
-  const server = startApi(sup, controlSocket, config.control.max_body_mb);
+  spawnPools(config, table, ioSocket, pythonPackage, secret);
   const stopWatching = watchMemory(config, () => table.children.values(), logs);
   logs.write("supervisor", `gaia ${VERSION} started (pid ${process.pid}, run ${runId}); control API on ${controlSocket}`);
 
-  const shutdown = new Shutdown(sup, table, link, logs, config.shutdown.grace_s * 1000);
-  sup.requestShutdown = (why) => shutdown.begin(why);
   process.on("SIGTERM", () => shutdown.begin("SIGTERM"));
   process.on("SIGINT", () => shutdown.begin("SIGINT"));
   await shutdown.done;
   stopWatching();
-  server.stop(true);
   for (const file of [controlSocket, ioSocket, bootFile, join(runDir, "registry.json")]) rmSync(file, { force: true });
   // Arrays are memory that lives for one run: this run's files go with it (SPEC §6).
   const arrayFiles = sweepPrefix(config.arrays.dir, `gaia-${instance}-`);
   if (arrayFiles.length > 0) logs.write("supervisor", `removed ${arrayFiles.length} array file(s) of this run from ${config.arrays.dir}`);
   logs.write("supervisor", "gaia stopped");
   return 0;
+}
+
+/** Checks that need no process: prlimit for address-space limits, each Python interpreter. */
+function preflight(config: Config, runDir: string): string | null | number {
+  const limited = config.pools.findIndex((p) => p.address_space_mb > 0);
+  if (limited >= 0 && !Bun.which("prlimit")) {
+    console.error(`config: pools[${limited}].address_space_mb: needs the prlimit program (util-linux), which is not on PATH; install it or set address_space_mb = 0`);
+    return 2;
+  }
+  if (!config.pools.some((p) => p.runtime === "python")) return null;
+  const pythonPackage = installPythonPackage(runDir);
+  const problems = config.pools.flatMap((pool, i) => (pool.runtime === "python" ? [checkInterpreter(pool.python, `pools[${i}]`, pythonPackage)] : []));
+  for (const problem of problems) if (problem) console.error(problem);
+  return problems.some(Boolean) ? 2 : pythonPackage;
+}
+
+/** Each pool's workers (ids POOL-N, stable across restarts) and its spares (POOL-sN). */
+function spawnPools(config: Config, table: ProcessTable, ioSocket: string, pythonPackage: string | null, secret: string): void {
+  for (const pool of config.pools) {
+    const env = workerEnv(pool, pythonPackage, secret);
+    const slots = [
+      ...Array.from({ length: pool.size }, (_, i) => ({ name: `${pool.name}-${i}`, spare: false })),
+      ...Array.from({ length: pool.spares }, (_, i) => ({ name: `${pool.name}-s${i}`, spare: true })),
+    ];
+    for (const { name, spare } of slots) {
+      table.add({ name, pool: pool.name, runtime: pool.runtime, argv: workerArgv(pool, name, ioSocket, spare), env, cwd: process.cwd(), spare }).spawn();
+    }
+  }
+}
+
+function logsTail(logs: LogStore, table: ProcessTable, name: string, n: number) {
+  const lines = logs.tail(name, n);
+  if (lines === null && name !== "supervisor" && !table.children.has(name)) {
+    throw new CallRefusal("not_found", `no process '${name}'; see GET /v1/workers`);
+  }
+  return { lines: lines ?? [] };
+}
+
+function registryOf(runId: string, table: ProcessTable) {
+  const children = [...table.children.values()].filter((c: Child) => c.running && c.pid !== null);
+  return {
+    run_id: runId,
+    supervisor: { name: "supervisor", pid: process.pid, start_time: startTime(process.pid) },
+    children: children.map((c) => ({ name: c.spec.name, pid: c.pid!, start_time: c.startTicks })),
+  };
 }
 
 /** The pid of a gaia that answers on this control socket, or null. */

@@ -11,6 +11,7 @@ import main from "../../python/gaia_worker/__main__.py" with { type: "text" };
 import context from "../../python/gaia_worker/context.py" with { type: "text" };
 import execute from "../../python/gaia_worker/execute.py" with { type: "text" };
 import jsonlog from "../../python/gaia_worker/jsonlog.py" with { type: "text" };
+import messages from "../../python/gaia_worker/messages.py" with { type: "text" };
 import protocol from "../../python/gaia_worker/protocol.py" with { type: "text" };
 import registry from "../../python/gaia_worker/registry.py" with { type: "text" };
 import runtime from "../../python/gaia_worker/runtime.py" with { type: "text" };
@@ -22,6 +23,7 @@ const FILES: Record<string, string> = {
   "context.py": context,
   "execute.py": execute,
   "jsonlog.py": jsonlog,
+  "messages.py": messages,
   "protocol.py": protocol,
   "registry.py": registry,
   "runtime.py": runtime,

@@ -1,137 +1,122 @@
 /**
- * The supervisor's state as the control API sees it, and its reactions to what the IO
- * engine reports (a worker said hello, asks for a worker to be killed, failed to start).
+ * The supervisor's state and its reactions: to what the IO engine tells it (a worker said
+ * hello, kill this pid, recycle that one, a worker could not start) and to what the engine
+ * asks of it (the process table, restarts, shutdown). It does no job work.
+ *
+ * Its phase is one union: `starting` until every pool is first ready, `running`, then
+ * `stopping` once shutdown began (`skipped` once a second signal cut the grace short).
  */
 import type { Config } from "../config/schema.ts";
-import type { Child, ExitInfo } from "./child.ts";
-import type { IoLink } from "./io-link.ts";
-import type { EventBus } from "./events.ts";
-import type { LogStore } from "./logs.ts";
+import type { CallResult, LinkEvent, PoolView, ProcessView } from "../protocol/link-messages.ts";
+import { CallRefusal } from "../protocol/calls.ts";
 import { rssKb } from "../lib/proc.ts";
-import { ProcessEvents } from "./process-events.ts";
+import type { Child } from "./child.ts";
+import type { IoLink } from "./link.ts";
+import type { LogStore } from "./logs.ts";
+import type { ProcessEvents } from "./process-events.ts";
 import type { ProcessTable } from "./table.ts";
 
-export type SupervisorState = "starting" | "running" | "stopping";
+export type SupervisorPhase = { kind: "starting" } | { kind: "running" } | { kind: "stopping"; skipped: boolean };
 
-type Deps = { config: Config; runId: string; version: string; table: ProcessTable; link: IoLink; logs: LogStore; events: EventBus; controlSocket: string };
+type Deps = { config: Config; table: ProcessTable; logs: LogStore; events: ProcessEvents; link: IoLink };
+
+/** How long a pool restart waits for each new worker to be ready before going on. */
+const POOL_RESTART_READY_MS = 30_000;
 
 export class Supervisor {
-  state: SupervisorState = "starting";
+  phase: SupervisorPhase = { kind: "starting" };
   readonly startedAt = Date.now();
-  /** Set once the first IO engine is connected; every later IO spawn is a restart. */
-  ioBooted = false;
-  requestShutdown: (why: string) => void = () => {};
 
-  readonly processEvents: ProcessEvents;
+  constructor(private readonly deps: Deps) {}
 
-  constructor(readonly deps: Deps) {
-    this.processEvents = new ProcessEvents(deps.events);
-  }
-
-  childSpawned(child: Child): void {
-    this.processEvents.started(child);
-    if (child.spec.runtime !== "io" || !this.ioBooted) return;
-    // A restarted IO engine: connect again (and tell it whether anyone listens for job
-    // events); workers reconnect on their own.
-    void this.deps.link.connect(Date.now() + 15_000, () => child.running).then((ok) => {
-      if (!ok) return;
-      if (this.deps.events.wanted) this.deps.link.notify("events.listen", { on: true });
-      this.markReady(child, child.pid);
-    });
+  /** What the IO engine reports. */
+  ioEvent(event: LinkEvent): void {
+    const child = "worker_id" in event && event.worker_id !== null ? this.deps.table.children.get(event.worker_id) : undefined;
+    switch (event.kind) {
+      case "worker.ready":
+        if (child) this.markReady(child, event.pid);
+        if (this.phase.kind === "starting" && this.allReady()) this.phase = { kind: "running" };
+        return;
+      case "worker.recycle":
+        // A planned replacement: it is idle, so SIGTERM ends it at once; not a crash.
+        if (child && child.pid === event.pid) void child.stop("recycle", this.deps.config.shutdown.grace_s * 1000);
+        return;
+      case "worker.kill":
+        // Pinned to a pid: a replacement that took the same worker id is not the one meant.
+        if (child && child.pid === event.pid) void child.stop(event.reason, 0, event.detail);
+        return;
+      case "worker.fatal": {
+        const pool = child?.spec.pool ?? event.pool;
+        const health = pool ? this.deps.table.health.get(pool) : undefined;
+        if (health) health.lastError = event.message;
+        return;
+      }
+      default:
+        this.deps.logs.write("supervisor", `ignoring a '${event.kind}' event from the IO engine: it is one the supervisor sends`, "error");
+    }
   }
 
   markReady(child: Child, pid: number | null): void {
-    if (pid !== null && child.markReady(pid)) this.processEvents.ready(child);
+    if (pid !== null && child.markReady(pid)) this.deps.events.ready(child);
   }
 
-  childExited(child: Child, exit: ExitInfo): void {
-    this.processEvents.exited(child, exit);
-    if (child.spec.runtime === "io") return;
-    this.deps.link.notify("worker.exited", { worker_id: child.spec.name, pid: exit.pid, code: exit.code, signal: exit.signal, reason: exit.reason, detail: exit.detail });
+  private allReady(): boolean {
+    return this.deps.config.pools.every((pool) => this.deps.table.members(pool.name).every((c) => c.state.kind === "ready"));
   }
 
-  ioEvent(kind: string, data: Record<string, unknown>): void {
-    if (kind === "events") return this.relayEvents(data.events);
-    // Job and schedule events pass through to the bus as the IO engine named them.
-    if (kind.startsWith("job.") || kind.startsWith("schedule.")) return void this.deps.events.publish(kind, data);
-    const child = typeof data.worker_id === "string" ? this.deps.table.children.get(data.worker_id) : undefined;
-    if (kind === "worker.ready" && child) {
-      this.markReady(child, data.pid as number);
-      if (this.state === "starting" && this.ready().ok) this.state = "running";
-    } else if (kind === "worker.recycle" && child && child.pid === data.pid) {
-      // A planned replacement: it is idle, so SIGTERM ends it at once; not a crash.
-      void child.stop("recycle", this.deps.config.shutdown.grace_s * 1000);
-    } else if (kind === "worker.kill" && child && child.pid === data.pid) {
-      // Pinned to a pid: a replacement that took the same worker id is not the one meant.
-      void child.stop(String(data.reason), 0);
-    } else if (kind === "worker.fatal") {
-      const pool = child?.spec.pool ?? (data.pool as string | undefined);
-      const health = pool ? this.deps.table.health.get(pool) : undefined;
-      if (health) health.lastError = String(data.message);
-    }
-  }
-
-  /** A batch of job events from one turn of the IO engine (see io/events.ts). */
-  private relayEvents(events: unknown): void {
-    if (!Array.isArray(events)) return;
-    for (const e of events as { kind?: unknown; at?: unknown; data?: unknown }[]) {
-      if (typeof e?.kind !== "string" || typeof e.data !== "object" || e.data === null) continue;
-      this.deps.events.publish(e.kind, e.data as Record<string, unknown>, typeof e.at === "string" ? e.at : undefined);
-    }
-  }
-
-  ready(): { ok: boolean; reasons: string[] } {
-    const reasons: string[] = [];
-    if (this.state === "stopping") reasons.push("gaia is shutting down");
-    if (!this.deps.link.connected) reasons.push("the IO engine is not connected");
-    for (const pool of this.deps.config.pools) {
-      const members = [...this.deps.table.children.values()].filter((c) => c.spec.pool === pool.name);
-      const ready = members.filter((c) => c.state.kind === "ready").length;
-      if (ready < pool.size) reasons.push(`pool ${pool.name}: ${ready}/${pool.size} workers ready`);
-    }
-    return { ok: reasons.length === 0, reasons };
-  }
-
-  /** The supervisor's view of each worker; the IO engine adds job and jobs done. */
-  workers() {
-    return [...this.deps.table.children.values()]
-      .filter((c) => c.spec.runtime !== "io")
-      .map((c) => ({
-        id: c.spec.name,
-        pool: c.spec.pool,
-        runtime: c.spec.runtime,
-        pid: c.running ? c.pid : null,
-        state: c.state.kind,
-        restarts: c.restarts,
-        rss_kb: c.running && c.pid ? rssKb(c.pid) : null,
-        started_at: "since" in c.state ? new Date(c.state.since).toISOString() : null,
-        last_exit: c.lastExit,
-      }));
-  }
-
-  pools() {
-    const { table, config } = this.deps;
-    return config.pools.map((pool) => {
-      const members = [...table.children.values()].filter((c) => c.spec.pool === pool.name);
-      return {
-        name: pool.name,
-        runtime: pool.runtime,
-        size: pool.size,
-        ready: members.filter((c) => c.state.kind === "ready").length,
-        state: table.poolState(pool.name),
-        last_error: table.health.get(pool.name)?.lastError ?? null,
-      };
-    });
+  /** The `processes` call: every child as the engine's views show it. */
+  processes(): CallResult<"processes"> {
+    const { table } = this.deps;
+    const processes: ProcessView[] = [...table.children.values()].map((c) => ({
+      name: c.spec.name,
+      pool: c.spec.pool,
+      runtime: c.spec.runtime,
+      pid: c.running ? c.pid : null,
+      state: c.state.kind,
+      restarts: c.restarts,
+      restarts_by_reason: Object.fromEntries(this.deps.events.restarts.get(c.spec.name) ?? []),
+      started_at: "since" in c.state ? new Date(c.state.since).toISOString() : null,
+      last_exit: c.lastExit,
+      rss_kb: c.running && c.pid ? rssKb(c.pid) : null,
+      spare: c.spec.spare,
+    }));
+    const pools: PoolView[] = this.deps.config.pools.map((pool) => ({
+      name: pool.name,
+      runtime: pool.runtime,
+      size: pool.size,
+      spares: pool.spares,
+      ready: table.members(pool.name).filter((c) => c.state.kind === "ready").length,
+      state: table.poolState(pool.name),
+      last_error: table.health.get(pool.name)?.lastError ?? null,
+    }));
+    const state = this.phase.kind;
+    return { processes, pools, supervisor: { pid: process.pid, started_at: this.startedAt, state } };
   }
 
   /** A planned replacement: warm stop (the running job may finish), then a fresh worker. */
-  restartWorker(id: string): boolean {
+  restartWorker(id: string): { id: string } {
     const child = this.deps.table.children.get(id);
-    if (!child || child.spec.runtime === "io") return false;
+    if (!child || child.spec.runtime === "io" || child.spec.runtime === "node") throw new CallRefusal("not_found", `no worker '${id}'; see GET /v1/workers`);
     // The engine first stops giving it work and takes back what it holds, so nothing waits
     // on a worker that is about to exit.
-    if (child.pid !== null) this.deps.link.notify("worker.stopping", { worker_id: id, pid: child.pid });
+    if (child.pid !== null) this.deps.link.notify({ kind: "worker.stopping", worker_id: id, pid: child.pid });
     void child.stop("restart", this.deps.config.shutdown.grace_s * 1000);
-    return true;
+    return { id };
+  }
+
+  /** Every worker of the pool, one at a time: each new one is ready before the next goes. */
+  restartPool(name: string): { pool: string; workers: string[] } {
+    if (!this.deps.config.pools.some((p) => p.name === name)) throw new CallRefusal("not_found", `no pool '${name}'; see GET /v1/status`);
+    const workers = this.deps.table.members(name);
+    void (async () => {
+      for (const child of workers) {
+        if (this.phase.kind === "stopping") return;
+        this.restartWorker(child.spec.name);
+        const deadline = Date.now() + POOL_RESTART_READY_MS;
+        await Bun.sleep(20);
+        while (child.state.kind !== "ready" && Date.now() < deadline) await Bun.sleep(20);
+      }
+    })();
+    return { pool: name, workers: workers.map((c) => c.spec.name) };
   }
 }

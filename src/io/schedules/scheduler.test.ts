@@ -6,7 +6,9 @@ import { Database } from "bun:sqlite";
 import { afterEach, expect, test } from "bun:test";
 import { Schedule } from "../../config/schema.ts";
 import type { Job, JobState } from "../job.ts";
-import { Scheduler, type Admission } from "./scheduler.ts";
+import type { Admission } from "../ops.ts";
+import { Refusal } from "../refusal.ts";
+import { Scheduler } from "./scheduler.ts";
 import { ScheduleStore } from "./store.ts";
 
 const schedulers: Scheduler[] = [];
@@ -66,7 +68,7 @@ test("a fire journals the run and tells the supervisor; a fire while it runs is 
 });
 
 test("a refused run is recorded as a skip with the API's reason; a manual run's refusal is only returned", async () => {
-  const refused: Admission = { ok: false, error: { status: 429, code: "queue_full", message: "pool 'default' is full" } };
+  const refused: Admission = { ok: false, error: new Refusal(429, "queue_full", "pool 'default' is full") };
   const { scheduler, store, events } = harness(() => refused);
   const { entry } = scheduler.put(spec({ every_s: 0.1 }));
   await until(() => events.length >= 1);
@@ -96,7 +98,7 @@ test("a loop whose run ends inside its own submission runs again; a refused loop
   const scheduler: Scheduler = new Scheduler(store, {
     submit: (body, schedule) => {
       // Two runs, then every run is refused (the task is served no more).
-      if (n >= 2) return { ok: false, error: { status: 400, code: "unknown_task", message: "no pool serves it" } };
+      if (n >= 2) return { ok: false, error: new Refusal(400, "unknown_task", "no pool serves it") };
       // As the engine's orphanTask does: the job fails during its own admission.
       const job = { id: `job-${++n}`, task: body.task, state: "failed", created_at: Date.now(), schedule, error: null } as unknown as Job;
       scheduler.jobEnded(job);

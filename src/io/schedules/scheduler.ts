@@ -7,14 +7,15 @@
  * shutdown), journaled in one transaction with the schedule's row. The engine reports the
  * end of a schedule's job (`jobEnded`): that records its outcome and drives loops.
  *
- * Events for the supervisor: `schedule.fired` {name, job_id, reason, due_at, late_ms} and
+ * Events for the bus: `schedule.fired` {name, job_id, reason, due_at, late_ms} and
  * `schedule.skipped` {name, reason, message, due_at} (reason: overlap, or the API error code
  * that refused the job, e.g. unknown_task or queue_full).
  */
-import type { SubmitBody } from "../../api/schemas.ts";
+import type { Submission } from "../submission.ts";
 import type { ScheduleConfig } from "../../config/schema.ts";
 import type { Job, JobState } from "../job.ts";
-import type { ApiError } from "../ops.ts";
+import type { Admission } from "../ops.ts";
+import type { Refusal } from "../refusal.ts";
 import { firstFire, gate, loopDelayMs, nextFire, reachedMaxRuns, startPlan, timingOf, type Timing } from "./policy.ts";
 import { fresh, reconcile } from "./reconcile.ts";
 import type { Saved, ScheduleStore } from "./store.ts";
@@ -32,14 +33,14 @@ const MIN_REFUSED_RETRY_MS = 1000;
 /** A missed fire runs this long after the IO engine starts, once the supervisor has connected to hear of it. */
 const CATCH_UP_AFTER_MS = 1000;
 
-export type Admission = { ok: true; jobs: Job[] } | { ok: false; error: ApiError };
 
 export type SchedulerHooks = {
   /** Journals and enqueues a job made by `schedule` (Ops.admit: the API's own checks). */
-  submit(body: SubmitBody, schedule: string): Admission;
+  submit(body: Submission, schedule: string): Admission;
   /** The state of a job that is queued or running; undefined once it ended. O(1). */
   liveState(jobId: string): JobState | undefined;
   draining(): boolean;
+  /** A `schedule.*` event for the bus. */
   notify(kind: string, data: Record<string, unknown>): void;
   log(line: string): void;
 };
@@ -55,7 +56,7 @@ export type Fired =
   | { kind: "fired"; job: Job }
   | { kind: "skipped"; reason: "overlap"; job_id: string | null }
   | { kind: "done" }
-  | { kind: "refused"; error: ApiError };
+  | { kind: "refused"; error: Refusal };
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -200,7 +201,7 @@ export class Scheduler {
       if (reason !== "manual") this.skipped(saved, due, "overlap", `its last run, job ${saved.last_job}, is still ${this.hooks.liveState(saved.last_job!)}`);
       return { kind: "skipped", reason: "overlap", job_id: saved.last_job };
     }
-    const body: SubmitBody = { task: saved.spec.task, ...(saved.spec.payload !== undefined ? { payload: saved.spec.payload } : {}) };
+    const body: Submission = { task: saved.spec.task, ...(saved.spec.payload !== undefined ? { payload: saved.spec.payload } : {}) };
     const admitted = this.store.atomically(() => {
       const result = this.hooks.submit(body, saved.name);
       if (result.ok) {

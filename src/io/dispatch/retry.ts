@@ -5,10 +5,10 @@
  * retry waits `backoff_s × factor^(retry − 1)`, capped at `max_backoff_s`, then scaled by a
  * jitter in [0.5, 1] so jobs that failed together do not all come back together.
  */
-import type { RetryPolicy } from "../config/schema.ts";
+import type { RetryPolicy } from "../../config/schema.ts";
 
 /** Why an attempt failed, in the words of `retries.on`. */
-export type FailureKind = "timeout" | "worker_lost" | "memory_limit_exceeded" | "error";
+export type FailureKind = "timeout" | "worker_lost" | "memory_limit_exceeded" | "gpu_memory_limit_exceeded" | "error";
 
 export type RetryDecision = { retry: true; delayMs: number } | { retry: false };
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { Retries } from "../config/schema.ts";
+import { Retries } from "../../config/schema.ts";
 import { decideRetry } from "./retry.ts";
 
 const policy = Retries.parse({ max: 3, on: ["worker_lost", "timeout"], backoff_s: 2, factor: 2, max_backoff_s: 5 });

@@ -1,6 +1,6 @@
 /**
  * Where a pool's head job goes. It reads the pool and the sessions; the only thing it changes
- * is a prefetch burst's flag on the worker it picks (PoolQueue.prefetchTarget).
+ * is a prefetch burst's mark on the worker it picks (PoolQueue.prefetchTarget).
  *
  *   its session's worker, while that worker lives  → there; ahead of time if it is busy, so a
  *                                                    session's jobs run in order on it
@@ -12,9 +12,10 @@
  * The last rule keeps a lone job from being held behind a long one while another worker is
  * about to be free.
  */
-import type { Job } from "./job.ts";
-import type { PoolQueue, WorkerEntry } from "./pool-queue.ts";
+import type { Job } from "../job.ts";
+import type { PoolQueue } from "./pool-queue.ts";
 import type { Sessions } from "./sessions.ts";
+import type { WorkerEntry } from "./worker.ts";
 
 export type Placement = { worker: WorkerEntry; ahead: boolean } | null;
 

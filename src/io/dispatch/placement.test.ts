@@ -1,18 +1,19 @@
 /**
  * Placement rules, without processes. Worker entries are plain records here: `place` never
- * touches their connection, so it is left out (cast), not imitated.
+ * touches their connection beyond asking whether it is closed, so that is all it has.
  */
 import { describe, expect, test } from "bun:test";
-import type { Connection } from "../protocol/connection.ts";
-import type { Job } from "./job.ts";
+import type { Connection } from "../../protocol/connection.ts";
+import type { Job } from "../job.ts";
 import { place } from "./placement.ts";
-import { PoolQueue, type WorkerEntry } from "./pool-queue.ts";
+import { PoolQueue } from "./pool-queue.ts";
 import { Sessions } from "./sessions.ts";
+import type { WorkerEntry } from "./worker.ts";
 
 const worker = (id: string, busy: boolean): WorkerEntry => ({
   id, pool: "p", pid: Number(id.slice(-1)) + 100, runtime: "bun", tasks: new Set(["t"]),
-  conn: undefined as unknown as Connection, state: busy ? { kind: "busy", job: {} as Job, timer: null } : { kind: "idle" },
-  reserved: [], refilling: false, doomed: false, jobsDone: 0, connectedAt: 0,
+  conn: { closed: false } as Connection, state: busy ? { kind: "busy", job: {} as Job, ahead: [], refill: false } : { kind: "idle" },
+  jobsDone: 0, connectedAt: 0,
 });
 const job = (session_id: string | null = null) => ({ id: crypto.randomUUID(), pool: "p", task: "t", state: "queued", session_id }) as Job;
 

@@ -4,8 +4,9 @@
  * has died, the next job goes wherever it can, the session is bound anew, and the job is
  * told `session_reset` so the task knows its state starts over.
  */
-import type { Job } from "./job.ts";
-import type { PoolQueue, WorkerEntry } from "./pool-queue.ts";
+import type { Job } from "../job.ts";
+import type { PoolQueue } from "./pool-queue.ts";
+import { takesWork, type WorkerEntry } from "./worker.ts";
 
 /** Sessions remembered at most; the oldest binding is forgotten beyond it. */
 const MAX_SESSIONS = 100_000;
@@ -21,8 +22,7 @@ export class Sessions {
     const binding = this.bindings.get(this.key(job));
     if (!binding) return undefined;
     for (const worker of pool.members) {
-      const usable = (worker.state.kind === "idle" || worker.state.kind === "busy") && !worker.doomed;
-      if (worker.id === binding.workerId && worker.pid === binding.pid && usable) return worker;
+      if (worker.id === binding.workerId && worker.pid === binding.pid && takesWork(worker)) return worker;
     }
     return undefined;
   }

@@ -1,0 +1,34 @@
+/**
+ * The job routes (SPEC §5, §7): submit one or a batch, read one (long-polled with `?wait=S`),
+ * list them, cancel one.
+ */
+import type { Context, Hono } from "hono";
+import type { Ops } from "../io/ops.ts";
+import { jsonBody, waitMs } from "./body.ts";
+import { invalid } from "./errors.ts";
+import { BatchBody, ListQuery, SubmitBody } from "./schemas.ts";
+
+export function registerJobRoutes(app: Hono, ops: Ops): void {
+  app.post("/v1/jobs", async function submitJob(c) {
+    const wait = waitMs(c);
+    const answer = await ops.submit(await jsonBody(c, SubmitBody), wait);
+    return answer.status === 200 ? c.json(answer.job, 200) : c.json({ id: answer.id, state: answer.state }, 202);
+  });
+  app.post("/v1/jobs/batch", async function submitBatch(c) {
+    return c.json(ops.batch((await jsonBody(c, BatchBody)).jobs), 202);
+  });
+  app.get("/v1/jobs", function listJobs(c) {
+    const parsed = ListQuery.safeParse(c.req.query());
+    if (!parsed.success) throw invalid(parsed.error, "query");
+    return c.json(ops.list(parsed.data));
+  });
+  app.get("/v1/jobs/:id", async function getJob(c) {
+    return c.json(await ops.get(id(c), waitMs(c)));
+  });
+  app.delete("/v1/jobs/:id", async function cancelJob(c) {
+    const answer = await ops.cancel(id(c));
+    return c.json(answer.job, answer.status);
+  });
+}
+
+const id = (c: Context) => c.req.param("id") ?? "";

@@ -1,0 +1,28 @@
+/**
+ * What the supervisor's messages do in the IO engine: process events go to the bus (and a
+ * worker's exit to the roster, which settles its job), planned restarts and promoted spares
+ * to the roster, drain to the drain.
+ */
+import type { Drain } from "./dispatch/drain.ts";
+import type { Roster } from "./dispatch/roster.ts";
+import type { EventBus } from "./events/bus.ts";
+import type { SupervisorLink } from "./supervisor-link.ts";
+
+export type SupervisorWiring = { supervisor: SupervisorLink; bus: EventBus; roster: Roster; drain: Drain; log(line: string): void };
+
+export function wireSupervisor({ supervisor, bus, roster, drain, log }: SupervisorWiring): void {
+  supervisor.handle({
+    drain: (graceMs) => drain.begin(graceMs),
+    processEvent(event, at) {
+      bus.stage(event.kind, event.data, at);
+      if (event.kind !== "process.exited" || (event.data.runtime !== "bun" && event.data.runtime !== "python")) return;
+      const { process: workerId, pid, code, signal, reason, detail } = event.data;
+      roster.exited({ workerId, pid, code, signal, reason, detail });
+    },
+    workerStopping: (workerId, pid) => roster.stopping(workerId, pid),
+    sparePromoted: (workerId, pid) => roster.promote(pid, workerId),
+    // A new connection of the supervisor may have missed announcements: it is told again.
+    connected: () => roster.announceAll(),
+    log,
+  });
+}
