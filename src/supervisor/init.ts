@@ -71,8 +71,9 @@ export function runInit(args: string[]): Promise<number> {
       env: { ...process.env, [INIT_CHILD_ENV]: "1" },
       stdio: ["inherit", "inherit", "inherit"],
       // A session of its own, as tini gives its child a process group: a terminal's Ctrl-C
-      // then reaches init alone, which passes it on once. Sent to both, the supervisor would
-      // see a second SIGINT and skip the shutdown grace.
+      // then reaches init alone, which passes it on once. Sent to both, the two SIGINTs merge
+      // only while the first is still pending (they did in a try with a pty); one that came
+      // later would read as a second signal and skip the shutdown grace.
       detached: true,
       onExit: (_proc, code, signal, error) => {
         if (!error) return exited(exitCodeOfExit(code, signal));
