@@ -10,6 +10,7 @@
  */
 import { USAGE } from "./cli/usage.ts";
 import { installJsonConsole } from "./lib/json-log.ts";
+import { shouldRunAsInit } from "./supervisor/init-policy.ts";
 import { VERSION } from "./version.ts";
 
 async function main(argv: string[]): Promise<number | null> {
@@ -24,6 +25,9 @@ async function main(argv: string[]): Promise<number | null> {
       await (await import("../workers/main.ts")).runWorker(rest);
       return null;
     case "start":
+      // A container's entrypoint (pid 1) is its init too: the supervisor then runs as its
+      // child. Decided before the supervisor's code is loaded, so init stays small.
+      if (shouldRunAsInit(process.pid, process.env)) return (await import("./supervisor/init.ts")).runInit(["start", ...rest]);
       return (await import("./cli/start.ts")).startCommand(rest);
     case "config":
       if (rest[0] === "check") return (await import("./cli/start.ts")).configCheck(rest.slice(1));

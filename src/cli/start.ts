@@ -1,6 +1,5 @@
 /** `gaia start [--config F]` and `gaia config check [F]`: the commands that read the config. */
 import { findConfigFile, loadConfig, type LoadedConfig } from "../config/load.ts";
-import { shouldRunAsInit } from "../supervisor/init-policy.ts";
 import { runSupervisor } from "../supervisor/main.ts";
 
 const START_USAGE = `usage: gaia start [--config FILE]
@@ -20,8 +19,6 @@ function configFrom(file: string | undefined): LoadedConfig | number {
 }
 
 export async function startCommand(argv: string[]): Promise<number> {
-  // A container's entrypoint (pid 1) is its init too: the supervisor then runs as its child.
-  if (shouldRunAsInit(process.pid, process.env)) return (await import("../supervisor/init.ts")).runInit(["start", ...argv]);
   let file: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;

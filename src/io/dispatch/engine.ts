@@ -24,8 +24,8 @@ import { place } from "./placement.ts";
 import { PoolQueue } from "./pool-queue.ts";
 import { decideRetry, type FailureKind } from "./retry.ts";
 import { Sessions } from "./sessions.ts";
+import { Completion } from "./completion.ts";
 import { StartHold } from "./start-hold.ts";
-import { storable } from "./storable.ts";
 import { currentJob, dropAhead, sendAhead, setState, takeAhead, type WorkerEntry } from "./worker.ts";
 
 export type EngineHooks = {
@@ -47,9 +47,10 @@ export class Engine {
   readonly cancelling = new Set<string>();
   readonly acks: Acks;
   phase: Phase = { kind: "holding" };
-  /** Jobs taken back from a worker that may already have run them in a burst (see `result`). */
-  private readonly returned = new Map<string, WorkerEntry>();
-  private readonly jobArrays: JobArrays;
+  /** Jobs taken back from a worker that may already have run them in a burst (completion.ts). */
+  readonly returned = new Map<string, WorkerEntry>();
+  readonly jobArrays: JobArrays;
+  private readonly completion = new Completion(this);
   private readonly hold: StartHold;
   private readonly endings: ((job: Job) => void)[] = [];
 
@@ -58,7 +59,7 @@ export class Engine {
     readonly journal: Journal,
     readonly arrays: ArrayStore,
     readonly ledger: Ledger,
-    private readonly hooks: EngineHooks,
+    readonly hooks: EngineHooks,
   ) {
     for (const pool of config.pools) this.pools.set(pool.name, new PoolQueue(pool.name, pool.max_jobs_per_worker));
     this.jobArrays = new JobArrays(arrays);
@@ -205,85 +206,9 @@ export class Engine {
     }
   }
 
-  /**
-   * A result from `worker`; false when it settled nothing (it is then only acknowledged).
-   * Applied at most once per job and attempt: the attempt it names must be the job's.
-   */
+  /** A result from `worker`; false when it settled nothing (see completion.ts). */
   result(worker: WorkerEntry, received: Result): boolean {
-    this.acks.add(worker.conn, received.id);
-    const result = storable(received);
-    const job = this.active.get(result.id);
-    const running = currentJob(worker);
-    if (job && running === job && job.attempts === result.attempt) {
-      this.complete(worker, job, result);
-      this.afterJob(worker);
-      return true;
-    }
-    if (worker.state.kind === "finishing" && worker.state.jobId === result.id) {
-      // The end of a job gaia had already settled otherwise: the worker is free again.
-      setState(worker, { kind: "idle" }, this.pools.get(worker.pool));
-      this.dispatch(worker.pool);
-      return false;
-    }
-    if (!job) return false;
-    const where = this.places.get(job.id);
-    // Sent again after an engine restart, or run in a burst before it was taken back: the
-    // job has not started anywhere else, so this result is its end.
-    const mine = (where?.kind === "claimed" && where.worker === worker) || (where?.kind === "queued" && this.returned.get(job.id) === worker);
-    const attemptFits = job.state === "queued" ? job.attempts + 1 === result.attempt : job.attempts === result.attempt;
-    if (!mine || !attemptFits) return false;
-    if (job.state === "queued") {
-      this.unqueue(job);
-      job.attempts++;
-      job.started_at = Date.now() - result.execution_ms;
-      job.worker = { id: worker.id, pid: worker.pid };
-      this.ledger.transition(job, "running");
-    }
-    this.complete(worker, job, result);
-    this.dispatch(worker.pool);
-    return true;
-  }
-
-  private complete(worker: WorkerEntry, job: Job, result: Result): void {
-    this.places.disarm(job.id);
-    worker.jobsDone++;
-    job.execution_ms = result.execution_ms;
-    job.usage = result.usage;
-    const outcome = this.jobArrays.outcome(job, worker.pid, result);
-    if (outcome.ok) {
-      job.result = outcome.value;
-      job.result_arrays = outcome.arrays;
-      job.error = null;
-      this.finish(job, "succeeded");
-    } else this.fail(job, "error", outcome.error);
-  }
-
-  /** After the worker's current job ended: the next one it holds, or idle, or its end. */
-  private afterJob(worker: WorkerEntry): void {
-    const pool = this.pools.get(worker.pool);
-    const s = worker.state;
-    if (s.kind === "stopping") setState(worker, { kind: "stopping", why: s.why, job: null }, pool);
-    else if (pool && pool.maxJobsPerWorker > 0 && worker.jobsDone >= pool.maxJobsPerWorker) this.retire(worker);
-    else this.advance(worker);
-    this.dispatch(worker.pool);
-  }
-
-  private advance(worker: WorkerEntry): void {
-    if (this.draining) this.returnAhead(worker); // nothing new starts while draining
-    const ahead = takeAhead(worker);
-    for (let next = ahead.shift(); next; next = ahead.shift()) {
-      if (next.state !== "queued") continue;
-      return this.begin(next, worker, ahead);
-    }
-    setState(worker, { kind: "idle" }, this.pools.get(worker.pool));
-  }
-
-  /** The worker did its max_jobs_per_worker: nothing more; the supervisor replaces it. */
-  private retire(worker: WorkerEntry): void {
-    this.returnAhead(worker); // none, by PoolQueue.hasBudget; kept so a job can never be stranded
-    worker.conn.send({ t: "drain" });
-    setState(worker, { kind: "retiring" }, this.pools.get(worker.pool));
-    this.hooks.recycleWorker(worker.id, worker.pid);
+    return this.completion.result(worker, received);
   }
 
   /** An attempt failed: retry per the job's policy, or end it. */
