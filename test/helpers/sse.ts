@@ -71,7 +71,60 @@ export class SseStream {
     }
   }
 
+  get ended(): boolean {
+    return this.done;
+  }
+
   close(): void {
     this.controller.abort();
+  }
+}
+
+/**
+ * An SSE client that reconnects as EventSource does: when its stream ends (the IO engine was
+ * killed, say), it opens a new one with `Last-Event-ID` set to the last id it read, until
+ * closed. Every event of every connection is kept, in arrival order.
+ */
+export class ReconnectingSse {
+  readonly events: SseEvent[] = [];
+  connections = 0;
+  private current: SseStream | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly socket: string,
+    private readonly path: string,
+  ) {
+    void this.run();
+  }
+
+  private async run(): Promise<void> {
+    while (!this.closed) {
+      const last = [...this.events].reverse().find((e) => e.id !== null)?.id;
+      try {
+        this.current = await SseStream.open(this.socket, this.path, last ? { "Last-Event-ID": last } : {});
+        this.connections++;
+        await this.drain(this.current);
+      } catch {
+        // Refused or cut while the IO engine restarts: try again shortly.
+      }
+      if (!this.closed) await Bun.sleep(100);
+    }
+  }
+
+  /** Moves the stream's events here as they arrive, until it ends. */
+  private async drain(stream: SseStream): Promise<void> {
+    let taken = 0;
+    for (;;) {
+      await stream.until("more", () => stream.events.length > taken, 3_600_000).catch(() => null);
+      this.events.push(...stream.events.slice(taken));
+      taken = stream.events.length;
+      if (stream.ended) return;
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    this.current?.close();
   }
 }

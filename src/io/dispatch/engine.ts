@@ -61,7 +61,8 @@ export class Engine {
     readonly ledger: Ledger,
     readonly hooks: EngineHooks,
   ) {
-    for (const pool of config.pools) this.pools.set(pool.name, new PoolQueue(pool.name, pool.max_jobs_per_worker));
+    const waits = (job: Job) => job.state === "queued" && this.places.get(job.id)?.kind === "queued";
+    for (const pool of config.pools) this.pools.set(pool.name, new PoolQueue(pool.name, pool.max_jobs_per_worker, waits));
     this.jobArrays = new JobArrays(arrays);
     this.acks = new Acks(journal);
     this.hold = new StartHold(

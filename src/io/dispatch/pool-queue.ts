@@ -1,9 +1,11 @@
 /**
  * One pool's queue of jobs, its workers and its spares, as the IO engine sees them.
  *
- * The queue is an array with a moving head (O(1) shift, compacted now and then). A cancelled
- * job stays in the array and is skipped when it reaches the head: cancelling is O(1) and the
- * queue never needs a search. `depth` counts only jobs still queued.
+ * The queue is an array with a moving head (O(1) shift, compacted now and then). A job that
+ * left the queue some other way (cancelled, claimed by a worker that holds its result, taken
+ * for a reconnecting worker) stays in the array and is skipped when it reaches the head:
+ * leaving is O(1) and the queue never needs a search. Whether a job is still waiting here
+ * is the engine's to say (`waits`: its place is `queued`). `depth` counts only those.
  *
  * Prefetch: under load a busy worker also holds up to PREFETCH jobs it has been sent but not
  * started (its state's `ahead`), so it never sleeps between jobs and jobs travel in bursts.
@@ -32,6 +34,7 @@ export class PoolQueue {
   constructor(
     readonly name: string,
     readonly maxJobsPerWorker = 0,
+    private readonly waits: (job: Job) => boolean = (job) => job.state === "queued",
   ) {}
 
   /**
@@ -65,7 +68,7 @@ export class PoolQueue {
 
   /** The next job still queued, without taking it; drops what was cancelled while it waited. */
   peek(): Job | undefined {
-    while (this.head < this.items.length && this.items[this.head]!.state !== "queued") this.items[this.head++] = undefined as unknown as Job;
+    while (this.head < this.items.length && !this.waits(this.items[this.head]!)) this.items[this.head++] = undefined as unknown as Job;
     return this.items[this.head];
   }
 
@@ -78,7 +81,7 @@ export class PoolQueue {
         this.items = this.items.slice(this.head);
         this.head = 0;
       }
-      if (job.state === "queued") {
+      if (this.waits(job)) {
         this.depth--;
         return job;
       }
