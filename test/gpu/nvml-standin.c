@@ -16,12 +16,16 @@
  * every call, so a test rewrites it between samples (write a temp file, then rename). Lines:
  *   init CODE                             what nvmlInit returns (default 0; 9 = driver not loaded)
  *   device index=0 uuid=GPU-... total=BYTES used=BYTES reserved=BYTES util=GPU/MEM temp=C power_mw=MW fan=PCT name=REST OF LINE
- *   process device=0 pid=PID used=BYTES   a compute process; used=- is NVML_VALUE_NOT_AVAILABLE
+ *   process device=0 pid=PID used=BYTES   a compute process; used=- is NVML_VALUE_NOT_AVAILABLE;
+ *                                         with owner=cuda (written by cuda-standin.c) it is gone
+ *                                         once that pid is, as a real driver forgets a dead process
  *   processes device=0 unsupported        the process list is NVML_ERROR_NOT_SUPPORTED
  *   race device=0 extra=N                 the next sized process query answers INSUFFICIENT_SIZE, as
  *                                         if N processes had started since the count query
  * A figure left out, or given as "-", is NVML_ERROR_NOT_SUPPORTED. No file: nvmlInit says 9.
  */
+#include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,6 +110,7 @@ static int load(void) {
     if (strncmp(line, "init ", 5) == 0) init_code = atoi(line + 5);
     else if (strncmp(line, "device ", 7) == 0) parse_device(line);
     else if (strncmp(line, "process ", 8) == 0 && proc_count < MAX_PROCS) {
+      if (strstr(line, "owner=cuda") && kill((pid_t)field_number(line, "pid"), 0) != 0 && errno == ESRCH) continue;
       struct standin_proc *p = &procs[proc_count++];
       p->device = (int)field_number(line, "device");
       p->pid = (unsigned int)field_number(line, "pid");

@@ -15,6 +15,8 @@ import { join, resolve } from "node:path";
 import { libcPath } from "../../src/lib/libc.ts";
 
 export const STANDIN_SOURCE = resolve(import.meta.dir, "../gpu/nvml-standin.c");
+/** The libcuda stand-in that keeps the NVML stand-in's process list in step (for the device check's rehearsal). */
+export const CUDA_STANDIN_SOURCE = resolve(import.meta.dir, "../gpu/cuda-standin.c");
 
 export type Variant = "current" | "r535" | "old-driver" | "nvml13";
 const FLAGS: Record<Variant, string[]> = {
@@ -29,14 +31,14 @@ export class Standin {
   readonly dir = mkdtempSync(join(tmpdir(), "gaia-nvml-"));
   readonly file = join(this.dir, "devices.txt");
 
-  /** Compiles one variant (cc, as the brief's command line); returns the library's path. */
+  /** Compiles one variant of the NVML stand-in; returns the library's path. */
   build(variant: Variant = "current"): string {
-    const out = join(this.dir, variant);
-    mkdirSync(out, { recursive: true });
-    const lib = join(out, "libnvidia-ml.so.1");
-    const cc = Bun.spawnSync(["cc", "-shared", "-fPIC", "-Wall", "-o", lib, STANDIN_SOURCE, ...FLAGS[variant]], { stderr: "pipe" });
-    if (cc.exitCode !== 0) throw new Error(`cc failed on ${STANDIN_SOURCE}: ${cc.stderr.toString()}`);
-    return lib;
+    return compile(STANDIN_SOURCE, join(this.dir, variant), "libnvidia-ml.so.1", FLAGS[variant]);
+  }
+
+  /** Compiles the libcuda stand-in; returns the library's path. */
+  buildCuda(): string {
+    return compile(CUDA_STANDIN_SOURCE, join(this.dir, "cuda"), "libcuda.so.1", []);
   }
 
   /** Replaces the devices file in one step (rename), so the library never reads half of it. */
@@ -49,6 +51,14 @@ export class Standin {
   remove(): void {
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+function compile(source: string, dir: string, name: string, flags: string[]): string {
+  mkdirSync(dir, { recursive: true });
+  const lib = join(dir, name);
+  const cc = Bun.spawnSync(["cc", "-shared", "-fPIC", "-Wall", "-o", lib, source, ...flags], { stderr: "pipe" });
+  if (cc.exitCode !== 0) throw new Error(`cc failed on ${source}: ${cc.stderr.toString()}`);
+  return lib;
 }
 
 let setenv: ((name: Uint8Array, value: Uint8Array, overwrite: number) => number) | undefined;
