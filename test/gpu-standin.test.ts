@@ -56,6 +56,15 @@ describe("discovery", () => {
     expect(openNvml({ GAIA_NVML_LIBRARY: "libnvidia-ml.so.1" })).toMatchObject({ ok: false, reason: expect.stringContaining("give an absolute path") });
   });
 
+  test("a file that is not a library, or a library that is not NVML, says so", () => {
+    standin.write([h200]);
+    expect(openNvml({ GAIA_NVML_LIBRARY: standin.file })).toMatchObject({ ok: false, reason: expect.stringMatching(/^cannot load .*devices\.txt: /) });
+    const cuda = standin.buildCuda();
+    expect(openNvml({ GAIA_NVML_LIBRARY: cuda })).toEqual({
+      ok: false, reason: `${cuda} lacks nvmlInit, nvmlShutdown, nvmlErrorString, nvmlDeviceGetCount, nvmlDeviceGetHandleByIndex or nvmlDeviceGetUUID: is it NVIDIA's libnvidia-ml.so.1?`,
+    });
+  });
+
   test("nvmlInit failing gives nvmlErrorString's words and the code", () => {
     standin.write(["init 9", h200]);
     expect(openNvml({ GAIA_NVML_LIBRARY: libs.current })).toEqual({ ok: false, reason: `nvmlInit failed: Driver Not Loaded (NVML error 9, ${libs.current})` });
