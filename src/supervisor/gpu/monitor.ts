@@ -7,12 +7,11 @@
  *   GPUs                                         → a timer; each sample goes to onSample
  *                                                  (the GPU watchdog and the metrics hang off it)
  *
- * Peaks: `resetPeak(pid)` when a job starts on a worker, `peak(pid)` when it ends. A peak is
- * the most the pid held (summed over its devices) in the samples taken in between; null when
- * no sample in between listed it (a job shorter than a sample period, or one that never made
- * a CUDA context): a figure gaia did not read is not shown.
+ * Peaks: `resetPeak(pid)` when a job starts on a worker, `peak(pid)` when it ends (peaks.ts
+ * says what a peak is, and when it is null).
  */
 import { openNvml } from "./nvml.ts";
+import { GpuPeaks } from "./peaks.ts";
 import type { GpuDevice, GpuRef, GpuSample } from "./sample.ts";
 
 /** What the monitor reads: NVML (nvml.ts's Nvml), or anything with the same two methods. */
@@ -27,8 +26,7 @@ export type MonitorOptions = {
 export class GpuMonitor {
   private latest: GpuSample;
   private byPid = new Map<number, number>();
-  /** pid → the most it held since resetPeak, null while no sample has listed it. */
-  private peaks = new Map<number, number | null>();
+  private readonly peaks = new GpuPeaks();
   private timer: ReturnType<typeof setInterval> | null = null;
   private readonly now: () => number;
 
@@ -95,17 +93,17 @@ export class GpuMonitor {
 
   /** Starts (or starts over) measuring `pid`'s peak. */
   resetPeak(pid: number): void {
-    this.peaks.set(pid, null);
+    this.peaks.reset(pid);
   }
 
   /** The most `pid` held since resetPeak; null when no sample since listed it or it was never reset. */
   peak(pid: number): number | null {
-    return this.peaks.get(pid) ?? null;
+    return this.peaks.peak(pid);
   }
 
   /** Stops measuring `pid` (its worker exited). */
   forget(pid: number): void {
-    this.peaks.delete(pid);
+    this.peaks.forget(pid);
   }
 
   private read(source: GpuSource): GpuSample {
@@ -114,10 +112,7 @@ export class GpuMonitor {
     const byPid = new Map<number, number>();
     for (const gpu of gpus) for (const p of gpu.processes ?? []) if (p.used_bytes !== null) byPid.set(p.pid, (byPid.get(p.pid) ?? 0) + p.used_bytes);
     this.byPid = byPid;
-    for (const [pid, peak] of this.peaks) {
-      const now = byPid.get(pid);
-      if (now !== undefined) this.peaks.set(pid, Math.max(peak ?? 0, now));
-    }
+    this.peaks.observe(gpus);
     return { at: this.now(), gpus };
   }
 }
