@@ -30,7 +30,7 @@ afterAll(async () => gaia?.stop());
 type Typed = { length: number; [i: number]: number | bigint; buffer: ArrayBufferLike; byteOffset: number; byteLength: number };
 const CTORS: Record<Dtype, new (n: number) => Typed> = {
   bool: Uint8Array, int8: Int8Array, uint8: Uint8Array, int16: Int16Array, uint16: Uint16Array, int32: Int32Array,
-  uint32: Uint32Array, int64: BigInt64Array, uint64: BigUint64Array, float32: Float32Array, float64: Float64Array,
+  uint32: Uint32Array, int64: BigInt64Array, uint64: BigUint64Array, float16: Float16Array, float32: Float32Array, float64: Float64Array,
 };
 
 /** Six values per dtype, extremes included, so wrapping and rounding are exercised. */
@@ -46,6 +46,8 @@ function sample(dtype: Dtype): Typed {
     uint32: [0, 1, 70000, 3000000000, 4294967294, 4294967295],
     int64: [-(2n ** 63n), -1n, 0n, 5_000_000_000n, 2n ** 63n - 2n, 2n ** 63n - 1n],
     uint64: [0n, 1n, 5_000_000_000n, 2n ** 63n, 2n ** 64n - 2n, 2n ** 64n - 1n],
+    // 2048 + 1 and 65504 + 1 round back to themselves in half precision, in JS and numpy alike.
+    float16: [-1.5, 0, 0.1, 65504, 2048, -7.25],
     float32: [-1.5, 0, 0.1, 3.4e38, 16777216, -7.25],
     float64: [-1.5, 0, 0.1, 1.7e308, 2 ** 53, -7.25],
   };
@@ -122,8 +124,8 @@ describe(".npy files", () => {
   test("numpy's own files of rank 0 to 4 upload, download as .npy, and load equal in numpy", async () => {
     const dir = mkdtempSync(join(tmpdir(), "gaia-npy-"));
     try {
-      const shapes = ["()", "(5,)", "(3, 4)", "(2, 3, 4)", "(2, 1, 3, 2)", "(0, 3)"];
-      const dtypes = ["float32", "int64", "uint8", "bool", "float64", "int16"];
+      const shapes = ["()", "(5,)", "(3, 4)", "(2, 3, 4)", "(2, 1, 3, 2)", "(0, 3)", "(7,)"];
+      const dtypes = ["float32", "int64", "uint8", "bool", "float64", "int16", "float16"];
       const make = shapes.map((shape, i) => `np.save(r"${dir}/in${i}.npy", (np.arange(int(np.prod(${shape})), dtype=np.float64) * 1.5 - 3).astype("${dtypes[i]}").reshape(${shape}))`);
       python(`import numpy as np\n${make.join("\n")}`);
       for (let i = 0; i < shapes.length; i++) {

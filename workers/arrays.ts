@@ -19,12 +19,19 @@ import type { InputArray, OutputArray } from "../src/protocol/messages.ts";
 
 export type AnyTypedArray =
   | Uint8Array | Int8Array | Int16Array | Uint16Array | Int32Array | Uint32Array
-  | BigInt64Array | BigUint64Array | Float32Array | Float64Array;
+  | BigInt64Array | BigUint64Array | Float16Array | Float32Array | Float64Array;
+
+/**
+ * float16 is a Float16Array where the runtime has one (Bun has since 1.1.x; this build's is
+ * checked by workers/arrays-float16.test.ts), else the raw bits as a Uint16Array, with
+ * ctx.dtypes naming it float16.
+ */
+const Float16View = typeof Float16Array === "function" ? Float16Array : Uint16Array;
 
 const VIEWS: Record<Dtype, new (buffer: ArrayBufferLike, byteOffset: number, length: number) => AnyTypedArray> = {
   bool: Uint8Array, int8: Int8Array, uint8: Uint8Array, int16: Int16Array, uint16: Uint16Array,
   int32: Int32Array, uint32: Uint32Array, int64: BigInt64Array, uint64: BigUint64Array,
-  float32: Float32Array, float64: Float64Array,
+  float16: Float16View, float32: Float32Array, float64: Float64Array,
 };
 
 export type ArraysPlace = { dir: string; instance: string };

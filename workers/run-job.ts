@@ -4,6 +4,7 @@
  */
 import type { ErrorInfo, JobMessage, Result } from "../src/protocol/messages.ts";
 import { mapInputs, Outputs, type ArraysPlace } from "./arrays.ts";
+import { GPUS } from "./gpus.ts";
 import type { TaskContext, TaskTable } from "./types.ts";
 
 /**
@@ -105,6 +106,7 @@ function makeContext(
     output: (name, shape, dtype) => outputs.create(name, shape, dtype),
     session,
     session_reset: reset,
+    gpus: GPUS,
   };
 }
 

@@ -15,6 +15,9 @@ import type { AnyTypedArray } from "./arrays.ts";
  * };
  * ```
  */
+/** A GPU this worker holds: NVML's index (as nvidia-smi numbers it), its UUID and its name. */
+export type GpuInfo = { readonly index: number; readonly uuid: string; readonly name: string };
+
 export type TaskContext = {
   /** The job's id (a UUIDv7). */
   job_id: string;
@@ -30,7 +33,8 @@ export type TaskContext = {
   /**
    * The job's input arrays by the names the job gave them: TypedArrays over the shared files
    * (no copy). Writes to an input stay in this worker (the file is mapped copy-on-write).
-   * `bool` and `uint8` are Uint8Array, `int64`/`uint64` BigInt64Array/BigUint64Array.
+   * `bool` and `uint8` are Uint8Array, `int64`/`uint64` BigInt64Array/BigUint64Array,
+   * `float16` Float16Array.
    */
   arrays: Record<string, AnyTypedArray>;
   /** Each input's shape (C order); a TypedArray is flat. */
@@ -53,6 +57,17 @@ export type TaskContext = {
   session: Record<string, unknown>;
   /** True when this session's state was lost (its worker died) and starts over empty. */
   session_reset: boolean;
+  /**
+   * The GPUs this worker holds (the pool's `gpus`), the same for every job it runs; empty
+   * without GPUs. CUDA in this process sees only these, by UUID and in this order, so
+   * `ctx.gpus[i]` is CUDA device i.
+   *
+   * ```ts
+   * if (ctx.gpus.length === 0) throw new Error("this task needs a pool with gpus");
+   * console.log(`running on gpu ${ctx.gpus[0]!.index} (${ctx.gpus[0]!.name})`);
+   * ```
+   */
+  gpus: readonly GpuInfo[];
 };
 
 export type TaskHandler = (payload: any, ctx: TaskContext) => unknown;

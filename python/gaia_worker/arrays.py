@@ -16,7 +16,7 @@ import mmap
 import os
 from typing import Any, Callable
 
-DTYPES = ("bool", "int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64", "float32", "float64")
+DTYPES = ("bool", "int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64", "float16", "float32", "float64")
 MADV_POPULATE_WRITE = getattr(mmap, "MADV_POPULATE_WRITE", 23)
 MAP_POPULATE = getattr(mmap, "MAP_POPULATE", 0)
 #: Spare files (pages already touched) are kept for outputs of at least this size; see

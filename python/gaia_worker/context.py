@@ -1,9 +1,43 @@
 """What a task handler receives as `ctx` (SPEC §4)."""
 from __future__ import annotations
 
+import json
 import math
+import os
 import time
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
+
+
+class Gpu(NamedTuple):
+    """A GPU this worker holds: NVML's index (as nvidia-smi numbers it), its UUID and its name."""
+
+    index: int
+    uuid: str
+    name: str
+
+
+def parse_gpus(text: str | None) -> tuple[Gpu, ...]:
+    """GAIA_GPUS, which gaia's supervisor sets beside CUDA_VISIBLE_DEVICES, as Gpu tuples.
+
+    A value that is not gaia's JSON stops the worker before its hello (so the pool's
+    last_error says why) rather than letting tasks see a wrong list.
+    """
+    if not text:
+        return ()
+    try:
+        items = json.loads(text)
+        if not isinstance(items, list):
+            raise TypeError("not a list")
+        return tuple(Gpu(int(g["index"]), str(g["uuid"]), str(g["name"])) for g in items)
+    except (ValueError, TypeError, KeyError) as err:
+        raise RuntimeError(
+            f"GAIA_GPUS is not a JSON list of {{index, uuid, name}}: {text[:100]!r}; "
+            "gaia sets it from the pool's gpus, so remove it from the pool's env"
+        ) from err
+
+
+#: Read once, when the worker starts: a worker's GPUs never change while it lives.
+GPUS: tuple[Gpu, ...] = parse_gpus(os.environ.get("GAIA_GPUS"))
 
 
 class TaskContext:
@@ -40,6 +74,10 @@ class TaskContext:
         self.session: dict[str, Any] = session
         #: True when this session's state was lost (its worker died) and starts over.
         self.session_reset: bool = session_reset
+        #: The GPUs this worker holds (the pool's ``gpus``), empty without GPUs. CUDA in this
+        #: process sees only these, by UUID and in this order, so ``ctx.gpus[i]`` is CUDA
+        #: device i (``torch.device(f"cuda:{i}")``). Example: ``ctx.gpus[0].uuid``.
+        self.gpus: tuple[Gpu, ...] = GPUS
         self._send_progress = send_progress
         self._outputs = outputs
 

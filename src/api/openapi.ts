@@ -84,7 +84,7 @@ export const openapi = {
       Array: {
         type: "object",
         required: ["name", "dtype", "shape", "byte_length"],
-        properties: { name: { type: "string" }, dtype: { enum: ["bool", "int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64", "float32", "float64"] }, shape: { type: "array", items: { type: "integer" } }, byte_length: { type: "integer" }, path: { type: "string" } },
+        properties: { name: { type: "string" }, dtype: { enum: ["bool", "int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64", "float16", "float32", "float64"] }, shape: { type: "array", items: { type: "integer" } }, byte_length: { type: "integer" }, path: { type: "string" } },
       },
       Submit: {
         type: "object",

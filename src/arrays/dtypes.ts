@@ -14,6 +14,7 @@ export const DTYPES = {
   uint32: { size: 4, descr: "<u4" },
   int64: { size: 8, descr: "<i8" },
   uint64: { size: 8, descr: "<u8" },
+  float16: { size: 2, descr: "<f2" },
   float32: { size: 4, descr: "<f4" },
   float64: { size: 8, descr: "<f8" },
 } as const;

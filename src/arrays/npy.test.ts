@@ -32,6 +32,8 @@ describe("npy headers", () => {
     expect(new TextDecoder().decode(npyHeader("float32", [3, 4]).subarray(10)).trimEnd()).toBe(text);
     expect(new TextDecoder().decode(npyHeader("uint8", [5]).subarray(10))).toContain("'descr': '|u1'");
     expect(new TextDecoder().decode(npyHeader("bool", []).subarray(10))).toContain("'shape': ()");
+    // np.save of a float16 array: numpy's descr for it is '<f2'.
+    expect(new TextDecoder().decode(npyHeader("float16", [2, 2]).subarray(10)).trimEnd()).toBe("{'descr': '<f2', 'fortran_order': False, 'shape': (2, 2), }");
   });
 
   test("versions 2.0 and 3.0, and headers arriving in pieces", () => {

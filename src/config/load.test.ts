@@ -26,10 +26,12 @@ describe("defaults", () => {
       shutdown: { grace_s: 8 },
       restart: { intensity: 10, period_s: 60, backoff_max_ms: 10_000 },
       arrays: { dir: "/dev/shm", max_bytes: "50%", ttl_s: 3600 },
+      gpu: { sample_ms: 1000 },
       pools: [
         {
-          name: "default", runtime: "bun", size: availableParallelism(), spares: 0, modules: [], python: "python3",
+          name: "default", runtime: "bun", size: availableParallelism(), size_from: "cpus", spares: 0, modules: [], python: "python3",
           max_jobs_per_worker: 0, memory_limit_mb: 0, memory_check_ms: 250, address_space_mb: 0, env: {},
+          gpus_per_worker: 1, gpu_memory_limit_mb: 0,
         },
       ],
       tasks: {},

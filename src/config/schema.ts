@@ -15,6 +15,18 @@
  *   3 times when its worker was lost, and never for an exception in the handler.
  * - Schedules (SPEC §10) are run by the IO engine (src/io/schedules/). A cron pattern and a
  *   timezone are checked here with croner itself, so a config that loads is one that runs.
+ * - GPUs (SPEC §11): `pools[].gpus` names the pool's devices by NVML index or UUID, or "all";
+ *   without it a pool has no GPU and nothing below applies. `gpus_per_worker` is a whole
+ *   number of devices each worker holds alone, or 1/k (0.5, 0.25, ...) for k workers sharing
+ *   each device; any other fraction would leave a worker with part of a device it shares with
+ *   nobody. Which devices exist is known only at start (NVML), so the devices, and the size
+ *   of a GPU pool that gives none (its GPU slots: devices / gpus_per_worker), are decided
+ *   there (src/supervisor/gpu/assign.ts). Hence `size_from` on a parsed pool: "config" (the
+ *   file gave `size`), "cpus" (the default, one worker per CPU) or "gpus" (`size` is 0 until
+ *   start sets it from the slots). gaia sets `CUDA_VISIBLE_DEVICES` and `GAIA_GPUS` for such
+ *   a pool's workers, so its `env` may not. `gpu_memory_limit_mb` bounds the GPU memory a
+ *   worker's process holds on any one of its devices; `[gpu] sample_ms` paces the NVML
+ *   sampling that this limit, `/v1/gpus` and the metrics read.
  */
 import { availableParallelism } from "node:os";
 import { Cron } from "croner";
@@ -69,6 +81,35 @@ export const Arrays = z
   })
   .strict();
 
+export const Gpu = z
+  .object({
+    // Each sample is a few blocking NVML calls per device in the supervisor's thread.
+    sample_ms: int(100).default(1000),
+  })
+  .strict();
+
+/** A device as a pool names it: its NVML index, or its UUID as `nvidia-smi -L` prints it. */
+const GpuRef = z.union([
+  int(0),
+  z.string().regex(/^GPU-[0-9a-fA-F-]+$/, 'expected a device index or a UUID such as "GPU-8f6c3c7e-…" (see nvidia-smi -L)'),
+]);
+export const PoolGpus = z.union([z.literal("all"), z.array(GpuRef).min(1)], {
+  error: 'expected "all" or a list of device indexes and UUIDs such as [0, 1]',
+});
+
+/** Whole devices per worker, or 1/k of one (k workers per device); 0.3333 passes for 1/3, 0.333 does not. */
+export function isGpuShare(share: number): boolean {
+  if (share >= 1) return Number.isInteger(share);
+  const k = Math.round(1 / share);
+  return k >= 2 && Math.abs(k * share - 1) < 5e-4;
+}
+const GPU_SHARE_ERROR = "expected a whole number >= 1, or 1/k such as 0.5, 0.25 or 0.2 (k workers share each device)";
+const gpuShare = z.number({ error: GPU_SHARE_ERROR }).gt(0, { error: GPU_SHARE_ERROR, abort: true }).refine(isGpuShare, { error: GPU_SHARE_ERROR });
+/** Where a parsed pool's `size` comes from (see the semantics above). */
+export type SizeFrom = "config" | "cpus" | "gpus";
+/** Variables gaia sets for a GPU pool's workers from its `gpus`; a pool's env may not set them too. */
+const GPU_ENV = ["CUDA_VISIBLE_DEVICES", "GAIA_GPUS"];
+
 export const RetryOn = z.enum(["timeout", "worker_lost", "memory_limit_exceeded", "gpu_memory_limit_exceeded", "error"]);
 
 export const Retries = z
@@ -93,7 +134,8 @@ export const Pool = z
   .object({
     name,
     runtime: z.enum(["bun", "python"]).default("bun"),
-    size: positiveInt.default(availableParallelism()),
+    // Optional here: whether the file gave a size decides the default (see size_from above).
+    size: positiveInt.optional(),
     /** Ready workers kept beside the pool that take a dead worker's place at once (SPEC §1). */
     spares: nonNegativeInt.default(0),
     modules: z.array(z.string().min(1)).default([]),
@@ -103,8 +145,26 @@ export const Pool = z
     memory_check_ms: positiveInt.default(250),
     address_space_mb: nonNegativeInt.default(0),
     env: z.record(z.string(), z.string()).default({}),
+    gpus: PoolGpus.optional(),
+    // Optional here so that a share without gpus can be refused; 1 is filled in below.
+    gpus_per_worker: gpuShare.optional(),
+    gpu_memory_limit_mb: nonNegativeInt.default(0),
   })
-  .strict();
+  .strict()
+  .superRefine((pool, ctx) => {
+    if (pool.gpus === undefined && pool.gpus_per_worker !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["gpus_per_worker"], message: "gpus_per_worker applies to a pool with gpus; add gpus (device indexes, UUIDs or \"all\") or remove it" });
+    }
+    for (const key of GPU_ENV) {
+      if (pool.gpus !== undefined && Object.hasOwn(pool.env, key)) {
+        ctx.addIssue({ code: "custom", path: ["env", key], message: `gaia sets ${key} from the pool's gpus; remove it from env` });
+      }
+    }
+  })
+  .transform(({ size, gpus_per_worker, ...pool }) => {
+    const size_from: SizeFrom = size !== undefined ? "config" : pool.gpus === undefined ? "cpus" : "gpus";
+    return { ...pool, size: size ?? (size_from === "cpus" ? availableParallelism() : 0), size_from, gpus_per_worker: gpus_per_worker ?? 1 };
+  });
 
 /** The longest wait a schedule may ask for, in seconds (about 31 years). */
 const MAX_WAIT_S = 1e9;
@@ -174,6 +234,7 @@ export const Config = z
     shutdown: Shutdown.default(Shutdown.parse({})),
     restart: Restart.default(Restart.parse({})),
     arrays: Arrays.default(Arrays.parse({})),
+    gpu: Gpu.default(Gpu.parse({})),
     pools: z.array(Pool).min(1).default([Pool.parse({ name: "default" })]),
     tasks: z.record(z.string(), TaskPolicy).default({}),
     schedules: z.array(Schedule).default([]),
@@ -203,6 +264,7 @@ export type PoolConfig = z.infer<typeof Pool>;
 export type TaskPolicy = z.infer<typeof TaskPolicy>;
 export type RetryPolicy = z.infer<typeof Retries>;
 export type ScheduleConfig = z.infer<typeof Schedule>;
+export type PoolGpus = z.infer<typeof PoolGpus>;
 
 const DEFAULT_TASK_POLICY: TaskPolicy = Object.freeze(TaskPolicy.parse({}));
 
