@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { GpuMonitor } from "../src/supervisor/gpu/monitor.ts";
 import { openNvml, type Nvml } from "../src/supervisor/gpu/nvml.ts";
-import type { GpuSample } from "../src/supervisor/gpu/sample.ts";
+import type { GpuSample } from "../src/protocol/gpu-sample.ts";
 import { device, gpuProcess, Standin, useStandinFile, type Variant } from "./helpers/nvml-standin.ts";
 
 const GIB = 1024 ** 3;

@@ -19,6 +19,7 @@ import { connectUnix, type Connection } from "../src/protocol/connection.ts";
 import { encodeFrame, FrameError } from "../src/protocol/frames.ts";
 import { PROTOCOL_VERSION, type JobMessage, type Message, type Result } from "../src/protocol/messages.ts";
 import { exitOnStdinEof } from "../src/lib/stdin-eof.ts";
+import { GPUS } from "./gpus.ts";
 import { loadTasks } from "./modules.ts";
 import type { ArraysPlace } from "./arrays.ts";
 import { runJob, toErrorInfo } from "./run-job.ts";
@@ -95,7 +96,7 @@ class Worker {
     const unacked = [...this.unacked].map(([id, r]) => ({ id, attempt: r.attempt }));
     this.conn.send({
       t: "hello", v: PROTOCOL_VERSION, role: "worker", secret: this.secret, pool: this.args.pool, worker_id: this.args.id,
-      pid: process.pid, runtime: "bun", tasks: Object.keys(this.tasks), spare: this.args.spare, running, unacked,
+      pid: process.pid, runtime: "bun", tasks: Object.keys(this.tasks), spare: this.args.spare, gpus: [...GPUS], running, unacked,
     });
     for (const { frame } of this.unacked.values()) this.conn.sendFrame(frame);
   }

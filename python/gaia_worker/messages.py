@@ -20,7 +20,7 @@ _ANY = object
 FIELDS: dict[str, dict[str, tuple[tuple[type, ...] | type, bool]]] = {
     "hello": {
         "v": (int, True), "role": (str, True), "secret": (str, True), "pool": (str, True), "worker_id": (str, True),
-        "pid": (int, True), "runtime": (str, True), "tasks": (list, True), "spare": (bool, False),
+        "pid": (int, True), "runtime": (str, True), "tasks": (list, True), "spare": (bool, False), "gpus": (list, False),
         "running": ((dict, type(None)), False), "unacked": (list, False),
     },
     "welcome": {"v": (int, True), "io_pid": (int, True), "arrays": (dict, False)},

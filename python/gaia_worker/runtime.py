@@ -29,6 +29,7 @@ from . import jsonlog
 from .arrays import InputCache, OutputCache
 from .execute import encode_result, execute
 from .protocol import PROTOCOL_VERSION, FrameError, FrameReader, Message, encode_frame
+from .context import GPUS
 from .registry import load_modules, tasks
 
 RECONNECT_FIRST_S = 0.05
@@ -89,7 +90,7 @@ class Worker:
         self.send({
             "t": "hello", "v": PROTOCOL_VERSION, "role": "worker", "secret": self.secret, "pool": self.pool,
             "worker_id": self.worker_id, "pid": os.getpid(), "runtime": "python",
-            "tasks": sorted(tasks()), "spare": self.spare, "running": self.running,
+            "tasks": sorted(tasks()), "spare": self.spare, "gpus": [gpu._asdict() for gpu in GPUS], "running": self.running,
             "unacked": [{"id": job_id, "attempt": attempt} for job_id, (attempt, _) in self.unacked.items()],
         })
         for _, frame in list(self.unacked.values()):

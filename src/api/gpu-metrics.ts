@@ -6,8 +6,8 @@
  * out rather than reported as 0. A worker's memory is what its process holds on all devices.
  * Without GPUs every family is still there, with no samples, so a dashboard's queries stay valid.
  */
-import type { GpuDevice, GpuSample } from "../supervisor/gpu/sample.ts";
-import type { PidOwners } from "./gpus.ts";
+import type { GpuDevice, GpuSample } from "../protocol/gpu-sample.ts";
+import type { PidOwners } from "../io/gpu-views.ts";
 import type { Family, Sample } from "./prometheus.ts";
 
 type PerGpu = { name: string; help: string; value: (gpu: GpuDevice) => number | null };

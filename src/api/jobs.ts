@@ -5,11 +5,12 @@
 import type { Context, Hono } from "hono";
 import type { Ops } from "../io/ops.ts";
 import { jsonBody, waitMs } from "./body.ts";
-import { invalid } from "./errors.ts";
+import { ApiError, invalid } from "./errors.ts";
 import { BatchBody, ListQuery, SubmitBody } from "./schemas.ts";
 
 export function registerJobRoutes(app: Hono, ops: Ops): void {
   app.post("/v1/jobs", async function submitJob(c) {
+    if (dryRun(c)) return c.json(ops.dryRun(await jsonBody(c, SubmitBody)));
     const wait = waitMs(c);
     const answer = await ops.submit(await jsonBody(c, SubmitBody), wait);
     return answer.status === 200 ? c.json(answer.job, 200) : c.json({ id: answer.id, state: answer.state }, 202);
@@ -32,3 +33,10 @@ export function registerJobRoutes(app: Hono, ops: Ops): void {
 }
 
 const id = (c: Context) => c.req.param("id") ?? "";
+
+function dryRun(c: Context): boolean {
+  const raw = c.req.query("dry_run");
+  if (raw === undefined || raw === "false" || raw === "0") return false;
+  if (raw === "" || raw === "true" || raw === "1") return true;
+  throw new ApiError(400, "invalid_request", `dry_run must be true or false, got '${raw}'`);
+}

@@ -9,6 +9,7 @@
 import type { Hono } from "hono";
 import type { CallResult } from "../protocol/link-messages.ts";
 import type { ApiDeps } from "./app.ts";
+import { gpuFamilies } from "./gpu-metrics.ts";
 import { CONTENT_TYPE, histogramSamples, render, type Family } from "./prometheus.ts";
 
 type Processes = CallResult<"processes">;
@@ -17,7 +18,8 @@ const WORKER_STATES = ["ready", "starting", "stopping", "backoff", "stopped"] as
 export function registerMetricsRoute(app: Hono, deps: ApiDeps): void {
   app.get("/metrics", async function metrics() {
     const sup = await deps.views.processes();
-    const text = render([...(sup ? supervisorFamilies(sup) : []), ...engineFamilies(deps)]);
+    const gpus = gpuFamilies(deps.views.gpuSample(), deps.views.gpuOwners());
+    const text = render([...(sup ? supervisorFamilies(sup) : []), ...engineFamilies(deps), ...gpus]);
     return new Response(text, { headers: { "content-type": CONTENT_TYPE } });
   });
 }

@@ -1,5 +1,5 @@
 /**
- * Health, readiness, status and shutdown (SPEC §1, §7). `/health` answers while the process
+ * Health, readiness, status, GPUs and shutdown (SPEC §1, §7, §11). `/health` answers while the process
  * lives; `/ready` only when every pool has its configured workers connected.
  */
 import type { Hono } from "hono";
@@ -17,6 +17,9 @@ export function registerStatusRoutes(app: Hono, deps: ApiDeps): void {
   });
   app.get("/v1/status", async function status(c) {
     return c.json(await deps.views.status());
+  });
+  app.get("/v1/gpus", function gpus(c) {
+    return c.json(deps.views.gpus());
   });
   app.post("/v1/shutdown", async function shutdown(c) {
     void deps.supervisor.call("shutdown", { why: "POST /v1/shutdown" });

@@ -11,6 +11,7 @@ import { booleanFlag, parseArgs, stringFlag, wantsHelp, type ParsedArgs } from "
 import { GaiaClient } from "./client.ts";
 import type { Command, Context } from "./command.ts";
 import { cancel } from "./commands/cancel.ts";
+import { gpus } from "./commands/gpus.ts";
 import { job } from "./commands/job.ts";
 import { jobs } from "./commands/jobs.ts";
 import { logs } from "./commands/logs.ts";
@@ -26,7 +27,7 @@ import { print, printError } from "./output.ts";
 import { resolveSocket } from "./socket.ts";
 import { commandUsage } from "./usage.ts";
 
-const COMMANDS: Record<string, Command> = { stop, status, workers, logs, submit, job, jobs, cancel, version, schedules, schedule };
+const COMMANDS: Record<string, Command> = { stop, status, workers, gpus, logs, submit, job, jobs, cancel, version, schedules, schedule };
 
 export async function runClientCommand(command: string, argv: string[]): Promise<number> {
   const spec = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;

@@ -13,6 +13,7 @@ Running gaia:
   stop                       stop gracefully and wait until gaia is gone
   status                     version, uptime, pools and job counts
   workers                    each worker: state, pid, memory, jobs done, restarts, last exit
+  gpus                       each GPU: memory, utilization, temperature, power; its processes
   logs [WORKER] [--tail N] [-f]
                              recent output of every process, or of one; -f follows
   config check [FILE]        validate a config and print the effective one
@@ -86,6 +87,13 @@ Lists every worker: id, pool, state, pid, resident memory, jobs done, restarts a
 last exited (e.g. 'SIGKILL (timeout)', 'code 1').
 ${GLOBAL}`,
 
+  gpus: `usage: gaia gpus
+
+Lists every GPU NVML sees (index, name, memory used and total, utilization, temperature,
+power, fan; a figure the device does not give is '-'), then the processes on each, named by
+the gaia worker they are. Without NVML or a device, says why.
+${GLOBAL}`,
+
   logs: `usage: gaia logs [WORKER] [--tail N] [-f]
 
 Prints the last lines the processes wrote, as 'process | line'. WORKER is a worker id
@@ -108,6 +116,8 @@ exits 1 when the job did not succeed.
                    job reports progress, else a spinner with the elapsed time
   --timeout S      the job's time limit in seconds; --wait waits that long plus 10 s
                    (without it, the task's limit applies and --wait waits up to 300 s)
+  --dry-run        check the job and print what would happen now (pool, the worker and
+                   its GPUs that would take it, timeout, retries); nothing is journaled
   --session ID     the job's session_id: jobs of one session go to the same
                    worker while it lives and share ctx.session
   --idempotency-key KEY

@@ -155,6 +155,10 @@ export const Pool = z
     if (pool.gpus === undefined && pool.gpus_per_worker !== undefined) {
       ctx.addIssue({ code: "custom", path: ["gpus_per_worker"], message: "gpus_per_worker applies to a pool with gpus; add gpus (device indexes, UUIDs or \"all\") or remove it" });
     }
+    if (pool.gpus !== undefined && pool.spares > 0) {
+      // A spare takes a worker's place with the devices it was started with.
+      ctx.addIssue({ code: "custom", path: ["spares"], message: "a GPU pool cannot have spares yet: a spare would have to hold the devices of whichever worker it replaces; set spares = 0" });
+    }
     for (const key of GPU_ENV) {
       if (pool.gpus !== undefined && Object.hasOwn(pool.env, key)) {
         ctx.addIssue({ code: "custom", path: ["env", key], message: `gaia sets ${key} from the pool's gpus; remove it from env` });

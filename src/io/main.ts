@@ -29,6 +29,7 @@ import { ScheduleOps } from "./schedules/ops.ts";
 import { Scheduler } from "./schedules/scheduler.ts";
 import { ScheduleStore } from "./schedules/store.ts";
 import { IoServer } from "./server.ts";
+import { GpuState } from "./gpus.ts";
 import { SupervisorLink } from "./supervisor-link.ts";
 import { Views } from "./views.ts";
 import { wireSupervisor } from "./wiring.ts";
@@ -68,9 +69,11 @@ export async function runIoEngine(argv: string[]): Promise<void> {
   const ledger = new Ledger(journal, bus);
   const announced = new Map<string, ReadonlySet<string>>([...journal.poolTasks()].map(([pool, tasks]) => [pool, new Set(tasks)]));
   const supervisor = new SupervisorLink();
+  const gpus = new GpuState();
   const engine = new Engine(config, journal, arrays, ledger, {
     killWorker: (worker_id, pid, reason) => supervisor.notify({ kind: "worker.kill", worker_id, pid, reason, detail: null }),
     recycleWorker: (worker_id, pid) => supervisor.notify({ kind: "worker.recycle", worker_id, pid }),
+    gpus,
     log,
   });
   const roster = new Roster(engine, {
@@ -80,7 +83,7 @@ export async function runIoEngine(argv: string[]): Promise<void> {
     },
     log,
   });
-  wireSupervisor({ supervisor, bus, roster, drain: new Drain(engine, roster), log });
+  wireSupervisor({ supervisor, bus, roster, gpus, drain: new Drain(engine, roster), log });
   const ops = new Ops(engine, () => announced);
   const liveState = (id: string) => engine.active.get(id)?.state;
   const scheduler = new Scheduler(new ScheduleStore(journal.database), {
@@ -100,7 +103,7 @@ export async function runIoEngine(argv: string[]): Promise<void> {
   // After adoption: a schedule whose last job is still queued or running must see it in flight.
   scheduler.start(config.schedules);
   server.listen(join(boot.runDir, "io.sock"));
-  const views = new Views({ config, runId: boot.runId, version: boot.version, engine, roster, supervisor });
+  const views = new Views({ config, runId: boot.runId, version: boot.version, engine, roster, supervisor, gpus });
   const schedules = new ScheduleOps({ scheduler, liveState, poolOrder: config.pools.map((p) => p.name), announced: () => announced });
   const app = createApp({ engine, ops, arrays: new ArrayOps(arrays), schedules, bus, supervisor, views, maxBodyBytes: Math.round(config.control.max_body_mb * 1024 * 1024), log });
   serveApi(app, boot);

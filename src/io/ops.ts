@@ -36,23 +36,51 @@ export class Ops {
         jobs.push(existing);
         continue;
       }
-      const arrays = body.arrays ? this.engine.arrays.checkInputs(body.arrays) : null;
-      if (arrays) return { ok: false, error: new Refusal(arrays.status as 400, arrays.code, arrays.message) };
-      const route = routeTask(body.task, poolOrder, announced);
-      if (route.kind === "unknown") return { ok: false, error: new Refusal(400, "unknown_task", route.message) };
-      if (route.kind === "not_ready") return { ok: false, error: new Refusal(503, "not_ready", route.message, 1) };
-      const depth = this.engine.pools.get(route.pool)!.waiting + (adding.get(route.pool) ?? 0) + 1;
-      if (depth > this.engine.config.queue.max_depth) {
-        return { ok: false, error: new Refusal(429, "queue_full", `pool '${route.pool}' has ${this.engine.config.queue.max_depth} queued jobs, its queue.max_depth`, 1) };
-      }
-      adding.set(route.pool, (adding.get(route.pool) ?? 0) + 1);
-      const job = this.newJob(body, route.pool, schedule);
+      const pool = this.check(body, poolOrder, announced, adding);
+      if (pool instanceof Refusal) return { ok: false, error: pool };
+      adding.set(pool, (adding.get(pool) ?? 0) + 1);
+      const job = this.newJob(body, pool, schedule);
       fresh.push(job);
       jobs.push(job);
     }
     this.engine.accept(fresh);
     for (const pool of adding.keys()) this.engine.dispatch(pool);
     return { ok: true, jobs };
+  }
+
+  /** The pool a new job goes to, or why it is refused: its inputs, its task, its pool's depth. */
+  private check(body: Submission, poolOrder: string[], announced: Map<string, ReadonlySet<string>>, adding: Map<string, number>): string | Refusal {
+    const arrays = body.arrays ? this.engine.arrays.checkInputs(body.arrays) : null;
+    if (arrays) return new Refusal(arrays.status as 400, arrays.code, arrays.message);
+    const route = routeTask(body.task, poolOrder, announced);
+    if (route.kind === "unknown") return new Refusal(400, "unknown_task", route.message);
+    if (route.kind === "not_ready") return new Refusal(503, "not_ready", route.message, 1);
+    const depth = this.engine.pools.get(route.pool)!.waiting + (adding.get(route.pool) ?? 0) + 1;
+    if (depth > this.engine.config.queue.max_depth) {
+      return new Refusal(429, "queue_full", `pool '${route.pool}' has ${this.engine.config.queue.max_depth} queued jobs, its queue.max_depth`, 1);
+    }
+    return route.pool;
+  }
+
+  /**
+   * `POST /v1/jobs?dry_run=true`: the same checks as a submission, and what would happen
+   * now (pool, the worker and devices that would take it, or how many wait before it; its
+   * timeout and retry policy), with nothing journaled and nothing changed.
+   */
+  dryRun(body: Submission) {
+    if (this.engine.draining) throw new Refusal(503, "shutting_down", "gaia is shutting down and accepts no new jobs");
+    const existing = body.idempotency_key ? this.engine.journal.byIdempotencyKey(body.idempotency_key) : null;
+    if (existing) return { dry_run: true, existing: { id: existing.id, state: existing.state } };
+    const pool = this.check(body, this.engine.config.pools.map((p) => p.name), this.announced(), new Map());
+    if (pool instanceof Refusal) throw pool;
+    const job = this.newJob(body, pool, null);
+    const queue = this.engine.pools.get(pool)!;
+    const placed = queue.depth === 0 ? this.engine.placeNow(job) : null;
+    const worker = placed ? { id: placed.worker.id, pid: placed.worker.pid, gpus: placed.worker.gpus, now: !placed.ahead } : null;
+    return {
+      dry_run: true, task: job.task, pool, worker, queued_before: queue.waiting,
+      timeout_s: job.timeout_s, retries: job.retries, max_attempts: job.max_attempts, arrays: job.arrays,
+    };
   }
 
   private findByKey(key: string, fresh: Job[]): Job | null {

@@ -6,6 +6,7 @@
  */
 import { Calls, type CallOutcome } from "../protocol/calls.ts";
 import type { Connection } from "../protocol/connection.ts";
+import type { GpuSample } from "../protocol/gpu-sample.ts";
 import type { CallArgs, EventMessage, LinkEvent, Op, ProcessEvent, Req, Res } from "../protocol/link-messages.ts";
 
 export type SupervisorLinkHooks = {
@@ -14,6 +15,7 @@ export type SupervisorLinkHooks = {
   processEvent(event: ProcessEvent, at: string): void;
   workerStopping(workerId: string, pid: number): void;
   sparePromoted(workerId: string, pid: number, spare: string): void;
+  gpuSample(sample: GpuSample): void;
   /** The supervisor (re)connected: tell it again what it may have missed. */
   connected(): void;
   log(line: string): void;
@@ -66,6 +68,8 @@ export class SupervisorLink {
         return hooks.workerStopping(event.worker_id, event.pid);
       case "spare.promoted":
         return hooks.sparePromoted(event.worker_id, event.pid, event.spare);
+      case "gpu.sample":
+        return hooks.gpuSample(event.sample);
       default:
         hooks.log(`ignoring a '${event.kind}' event from the supervisor: it is one the IO engine sends`);
     }

@@ -11,8 +11,10 @@ import type { Roster } from "./dispatch/roster.ts";
 import type { SupervisorLink } from "./supervisor-link.ts";
 import { currentJob, type WorkerEntry } from "./dispatch/worker.ts";
 import { rssKb } from "../lib/proc.ts";
+import { gpusBody, gpuStatus } from "./gpu-views.ts";
+import type { GpuState } from "./gpus.ts";
 
-export type ViewDeps = { config: Config; runId: string; version: string; engine: Engine; roster: Roster; supervisor: SupervisorLink };
+export type ViewDeps = { config: Config; runId: string; version: string; engine: Engine; roster: Roster; supervisor: SupervisorLink; gpus: GpuState };
 
 type Processes = CallResult<"processes">;
 
@@ -69,7 +71,21 @@ export class Views {
       jobs: { ...engine.ledger.counts },
       arrays: { count: arrays.count, bytes: arrays.usedBytes, spare_bytes: arrays.spares.bytes, max_bytes: arrays.settings.maxBytes, dir: arrays.settings.dir },
       io_socket: { ...socketBytes },
+      gpus: gpuStatus(this.deps.gpus.sample),
     };
+  }
+
+  gpuSample() {
+    return this.deps.gpus.sample;
+  }
+
+  gpuOwners() {
+    return this.deps.gpus.owners(this.deps.roster);
+  }
+
+  /** `GET /v1/gpus`: every device of the last sample, each process named by its worker. */
+  gpus() {
+    return gpusBody(this.deps.gpus.sample, this.deps.gpus.owners(this.deps.roster));
   }
 
   /** Every worker process (spares marked), with what the engine knows of its work. */
@@ -84,7 +100,7 @@ export class Views {
       const state = p.state === "ready" && seen ? seen.state.kind : p.state;
       return {
         id: p.name, pool: p.pool, runtime: p.runtime, pid: p.pid, state, spare: p.spare,
-        job: seen ? (currentJob(seen)?.id ?? null) : null, jobs_done: seen?.jobsDone ?? null,
+        job: seen ? (currentJob(seen)?.id ?? null) : null, jobs_done: seen?.jobsDone ?? null, gpus: seen ? [...seen.gpus] : [],
         restarts: p.restarts, rss_kb: p.pid !== null ? (p.rss_kb ?? rssKb(p.pid)) : null,
         started_at: p.started_at, last_exit: p.last_exit,
       };

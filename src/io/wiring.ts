@@ -1,16 +1,17 @@
 /**
  * What the supervisor's messages do in the IO engine: process events go to the bus (and a
  * worker's exit to the roster, which settles its job), planned restarts and promoted spares
- * to the roster, drain to the drain.
+ * to the roster, GPU samples to the GPU state, drain to the drain.
  */
 import type { Drain } from "./dispatch/drain.ts";
 import type { Roster } from "./dispatch/roster.ts";
 import type { EventBus } from "./events/bus.ts";
+import type { GpuState } from "./gpus.ts";
 import type { SupervisorLink } from "./supervisor-link.ts";
 
-export type SupervisorWiring = { supervisor: SupervisorLink; bus: EventBus; roster: Roster; drain: Drain; log(line: string): void };
+export type SupervisorWiring = { supervisor: SupervisorLink; bus: EventBus; roster: Roster; gpus: GpuState; drain: Drain; log(line: string): void };
 
-export function wireSupervisor({ supervisor, bus, roster, drain, log }: SupervisorWiring): void {
+export function wireSupervisor({ supervisor, bus, roster, gpus, drain, log }: SupervisorWiring): void {
   supervisor.handle({
     drain: (graceMs) => drain.begin(graceMs),
     processEvent(event, at) {
@@ -21,6 +22,7 @@ export function wireSupervisor({ supervisor, bus, roster, drain, log }: Supervis
     },
     workerStopping: (workerId, pid) => roster.stopping(workerId, pid),
     sparePromoted: (workerId, pid) => roster.promote(pid, workerId),
+    gpuSample: (sample) => gpus.update(sample),
     // A new connection of the supervisor may have missed announcements: it is told again.
     connected: () => roster.announceAll(),
     log,

@@ -8,12 +8,14 @@
  *   io → supervisor calls    processes, logs.tail, logs.page, worker.restart, pool.restart, shutdown
  *   supervisor → io calls    drain
  *   io → supervisor events   worker.ready, worker.kill, worker.recycle, worker.fatal
- *   supervisor → io events   process (a process.* event for the bus), worker.stopping, spare.promoted
+ *   supervisor → io events   process (a process.* event for the bus), worker.stopping, spare.promoted,
+ *                            gpu.sample (each NVML sample, or why there is none)
  *
  * The supervisor does no job work and has no HTTP application: it answers these calls from
  * its process table and log rings; the IO engine serves the API with them.
  */
 import { z } from "zod";
+import { GpuSample } from "./gpu-sample.ts";
 import { ExitInfoSchema, ExitReasonSchema, StopReasonSchema } from "./reasons.ts";
 
 export const SupervisorHello = z.object({
@@ -134,6 +136,7 @@ export const LinkEvent = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("process"), at: z.string(), event: ProcessEvent }),
   z.object({ kind: z.literal("worker.stopping"), worker_id: z.string(), pid: z.number().int() }),
   z.object({ kind: z.literal("spare.promoted"), worker_id: z.string(), pid: z.number().int(), spare: z.string() }),
+  z.object({ kind: z.literal("gpu.sample"), sample: GpuSample }),
 ]);
 export type LinkEvent = z.infer<typeof LinkEvent>;
 export const EventMessage = z.object({ t: z.literal("event"), event: LinkEvent });

@@ -16,6 +16,7 @@
  * ignore them rather than drop the connection.
  */
 import { z } from "zod";
+import { GpuRef } from "./gpu-sample.ts";
 
 export const ErrorInfo = z.object({
   type: z.string(),
@@ -51,6 +52,8 @@ export const WorkerHello = z.object({
   tasks: z.array(z.string()),
   /** A spare: ready, takes no job until promoted. */
   spare: z.boolean().default(false),
+  /** The devices this worker holds (GAIA_GPUS, SPEC §11); empty without GPUs. */
+  gpus: z.array(GpuRef).default([]),
   /** The job this worker is still running (after its IO engine restarted), else null. */
   running: JobAttempt.nullable().default(null),
   /** Results sent, or waiting to be sent, that no engine has acknowledged; they follow the hello. */

@@ -18,11 +18,14 @@ export class IoProcess {
     private readonly link: IoLink,
     private readonly logs: LogStore,
     private readonly events: ProcessEvents,
+    /** Told each time an engine is up: what a new engine needs to hear at once. */
+    private readonly connected: () => void,
   ) {}
 
   /** The engine is up and its link welcomed this supervisor: it is ready. */
   private up(child: Child): void {
     if (child.pid !== null && child.markReady(child.pid)) this.events.ready(child);
+    this.connected();
   }
 
   /** The first start: resolves once connected (true) or when the engine could not start. */

@@ -22,6 +22,8 @@ import { VERSION } from "../version.ts";
 import { warnSmallArraysDir } from "./arrays-check.ts";
 import type { Child } from "./child.ts";
 import { ioArgv, workerArgv, workerEnv } from "./commands.ts";
+import { gpuEnv } from "./gpu/assign.ts";
+import { openGpus, watchGpus, type Gpus } from "./gpu-watch.ts";
 import { IoProcess } from "./io-process.ts";
 import { IoLink } from "./link.ts";
 import { LogStore } from "./logs.ts";
@@ -44,6 +46,8 @@ export async function runSupervisor(loaded: LoadedConfig): Promise<number> {
   if (running !== null) return (console.error(`gaia is already running (pid ${running})`), 2);
   const pythonPackage = preflight(config, runDir);
   if (typeof pythonPackage === "number") return pythonPackage;
+  const gpus = openGpus(config);
+  if (Array.isArray(gpus)) return (gpus.forEach((line) => console.error(line)), 2);
   const logs = new LogStore();
   const previous = readRegistry(runDir);
   if (previous) {
@@ -63,7 +67,8 @@ export async function runSupervisor(loaded: LoadedConfig): Promise<number> {
 
   const link = new IoLink(ioSocket, secret, (line) => logs.write("supervisor", line, "error"));
   const events = new ProcessEvents(link);
-  const io = new IoProcess(link, logs, events);
+  // Each start of the IO engine is told the last GPU sample (or why there is none) at once.
+  const io = new IoProcess(link, logs, events, () => link.notify({ kind: "gpu.sample", sample: gpus.monitor.last() }));
   const table = new ProcessTable(config, logs, {
     spawned: (child) => (events.started(child), child.spec.runtime === "io" && io.respawned(child)),
     exited: (child, exit) => (events.exited(child, exit), child.spec.runtime === "io" && io.exited(child)),
@@ -89,14 +94,16 @@ export async function runSupervisor(loaded: LoadedConfig): Promise<number> {
     await ioChild.stop("shutdown", 0);
     return 1;
   }
-  spawnPools(config, table, ioSocket, pythonPackage, secret);
+  spawnPools(config, table, ioSocket, pythonPackage, secret, gpus);
   const stopWatching = watchMemory(config, () => table.children.values(), logs);
+  const stopGpus = watchGpus(config, gpus, () => table.children.values(), logs, (sample) => link.notify({ kind: "gpu.sample", sample }));
   logs.write("supervisor", `gaia ${VERSION} started (pid ${process.pid}, run ${runId}); control API on ${controlSocket}`);
 
   process.on("SIGTERM", () => shutdown.begin("SIGTERM"));
   process.on("SIGINT", () => shutdown.begin("SIGINT"));
   await shutdown.done;
   stopWatching();
+  stopGpus();
   for (const file of [controlSocket, ioSocket, bootFile, join(runDir, "registry.json")]) rmSync(file, { force: true });
   // Arrays are memory that lives for one run: this run's files go with it (SPEC §6).
   const arrayFiles = sweepPrefix(config.arrays.dir, `gaia-${instance}-`);
@@ -119,15 +126,19 @@ function preflight(config: Config, runDir: string): string | null | number {
   return problems.some(Boolean) ? 2 : pythonPackage;
 }
 
-/** Each pool's workers (ids POOL-N, stable across restarts) and its spares (POOL-sN). */
-function spawnPools(config: Config, table: ProcessTable, ioSocket: string, pythonPackage: string | null, secret: string): void {
+/**
+ * Each pool's workers (ids POOL-N, stable across restarts, and so are their devices) and its
+ * spares (POOL-sN).
+ */
+function spawnPools(config: Config, table: ProcessTable, ioSocket: string, pythonPackage: string | null, secret: string, gpus: Gpus): void {
   for (const pool of config.pools) {
-    const env = workerEnv(pool, pythonPackage, secret);
+    const base = workerEnv(pool, pythonPackage, secret);
     const slots = [
       ...Array.from({ length: pool.size }, (_, i) => ({ name: `${pool.name}-${i}`, spare: false })),
       ...Array.from({ length: pool.spares }, (_, i) => ({ name: `${pool.name}-s${i}`, spare: true })),
     ];
     for (const { name, spare } of slots) {
+      const env = pool.gpus === undefined ? base : { ...base, ...gpuEnv(gpus.devicesOf(name)) };
       table.add({ name, pool: pool.name, runtime: pool.runtime, argv: workerArgv(pool, name, ioSocket, spare), env, cwd: process.cwd(), spare }).spawn();
     }
   }

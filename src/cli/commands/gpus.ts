@@ -8,7 +8,7 @@ import { EXIT } from "../errors.ts";
 import { print, printJson } from "../output.ts";
 import { table, type Column } from "../table.ts";
 
-/** What this command reads of `GET /v1/gpus` (src/api/gpus.ts has the whole shape). */
+/** What this command reads of `GET /v1/gpus` (src/io/gpu-views.ts has the whole shape). */
 export type GpuProcessRow = { pid: number; used_bytes: number | null; worker: string | null; pool: string | null };
 export type GpuRow = {
   index: number; uuid: string; name: string;

@@ -2,6 +2,8 @@
  * `gaia submit TASK [--payload JSON|@FILE] [--array NAME=FILE.npy] [--wait] [--timeout S]
  *  [--session ID] [--idempotency-key KEY]`
  *
+ * With --dry-run: prints what would happen now (pool, worker and its devices, timeout,
+ * retries) and journals nothing.
  * Without --wait: prints the new job's id (or `{id, state}` with --json) and exits 0 once
  * the job is journaled. With --wait: prints the result value as JSON (or the whole job with
  * --json), and exits 1 when the job ended in any state but `succeeded`, with
@@ -29,6 +31,7 @@ export const submit: Command = {
     payload: { type: "string" },
     array: { type: "list" },
     wait: { type: "boolean" },
+    "dry-run": { type: "boolean" },
     timeout: { type: "string" },
     session: { type: "string" },
     "idempotency-key": { type: "string" },
@@ -41,6 +44,12 @@ export const submit: Command = {
     const payload = await readPayload(stringFlag(args, "payload"));
     const arrays = await checkArrays(listFlag(args, "array"));
     const client = ctx.client();
+    if (booleanFlag(args, "dry-run")) {
+      if (arrays.length) throw new CliError(EXIT.usage, "--dry-run checks a job without uploading anything; leave out --array (or name uploaded arrays in the payload's job)", { usage: true });
+      const body = { task: args.positionals[0]!, payload, timeout_s: timeout, session_id: stringFlag(args, "session"), idempotency_key: stringFlag(args, "idempotency-key") };
+      await printJson(await client.call("POST", "/v1/jobs?dry_run=true", { json: body }));
+      return EXIT.ok;
+    }
     const body = {
       task: args.positionals[0]!,
       payload,

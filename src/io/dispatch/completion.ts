@@ -60,7 +60,8 @@ export class Completion {
     this.engine.places.disarm(job.id);
     worker.jobsDone++;
     job.execution_ms = result.execution_ms;
-    job.usage = result.usage;
+    const gpuPeak = this.engine.hooks.gpus?.ended(worker.pid);
+    job.usage = gpuPeak === undefined ? result.usage : { ...result.usage, gpu_memory_peak_mb: gpuPeak };
     const outcome = this.engine.jobArrays.outcome(job, worker.pid, result);
     if (outcome.ok) {
       job.result = outcome.value;

@@ -11,7 +11,6 @@
  *   draining   shutting down: nothing new starts; running jobs get the grace (drain.ts)
  */
 import type { Config } from "../../config/schema.ts";
-import type { StopReason } from "../../protocol/reasons.ts";
 import type { ErrorInfo, Result } from "../../protocol/worker-messages.ts";
 import type { ArrayStore } from "../array-store.ts";
 import { JobArrays } from "../job-arrays.ts";
@@ -19,24 +18,16 @@ import { jobMessage, type Job, type JobState } from "../job.ts";
 import type { Journal } from "../journal.ts";
 import type { Ledger } from "../ledger.ts";
 import { Acks } from "./acks.ts";
+import type { EngineHooks, Phase } from "./engine-hooks.ts";
+import type { StopReason } from "../../protocol/reasons.ts";
 import { Places } from "./places.ts";
-import { place } from "./placement.ts";
+import { place, placeNow } from "./placement.ts";
 import { PoolQueue } from "./pool-queue.ts";
 import { decideRetry, type FailureKind } from "./retry.ts";
 import { Sessions } from "./sessions.ts";
 import { Completion } from "./completion.ts";
 import { StartHold } from "./start-hold.ts";
 import { currentJob, dropAhead, sendAhead, setState, takeAhead, type WorkerEntry } from "./worker.ts";
-
-export type EngineHooks = {
-  /** Ask the supervisor to kill a worker process; it reports the exit later. Pinned to the pid. */
-  killWorker(workerId: string, pid: number, reason: StopReason): void;
-  /** Ask the supervisor for a planned, graceful replacement (max_jobs_per_worker). */
-  recycleWorker(workerId: string, pid: number): void;
-  log(line: string): void;
-};
-
-export type Phase = { kind: "holding" } | { kind: "serving" } | { kind: "draining" };
 
 export class Engine {
   readonly pools = new Map<string, PoolQueue>();
@@ -53,6 +44,7 @@ export class Engine {
   private readonly completion = new Completion(this);
   private readonly hold: StartHold;
   private readonly endings: ((job: Job) => void)[] = [];
+  private readonly freeGpu = () => this.hooks.gpus?.freeBytes ?? new Map<string, number | null>();
 
   constructor(
     readonly config: Config,
@@ -125,7 +117,7 @@ export class Engine {
     const pool = this.pools.get(poolName);
     if (!pool || this.phase.kind !== "serving") return;
     for (let job = pool.peek(); job; job = pool.peek()) {
-      const placement = place(pool, job, this.sessions);
+      const placement = place(pool, job, this.sessions, this.freeGpu);
       if (!placement) {
         if (pool.members.size > 0 && ![...pool.members].some((w) => w.tasks.has(job!.task))) this.orphanTask(pool, job);
         else return;
@@ -145,6 +137,12 @@ export class Engine {
         this.sendJob(job, worker, job.attempts, reset);
       }
     }
+  }
+
+  /** Which worker would take `job` now, changing nothing (dry runs). */
+  placeNow(job: Job) {
+    const pool = this.pools.get(job.pool);
+    return pool && this.phase.kind === "serving" ? placeNow(pool, job, this.sessions, this.freeGpu) : null;
   }
 
   /** No worker of the pool serves the job's task any more (its modules changed): it fails. */
@@ -168,6 +166,7 @@ export class Engine {
     this.ledger.transition(job, "running");
     this.places.set(job, { kind: "running", worker });
     this.armDeadline(job);
+    this.hooks.gpus?.started(worker.pid);
     setState(worker, { kind: "busy", job, ahead, refill: false }, this.pools.get(worker.pool));
   }
 

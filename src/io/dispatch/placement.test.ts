@@ -11,7 +11,7 @@ import { Sessions } from "./sessions.ts";
 import type { WorkerEntry } from "./worker.ts";
 
 const worker = (id: string, busy: boolean): WorkerEntry => ({
-  id, pool: "p", pid: Number(id.slice(-1)) + 100, runtime: "bun", tasks: new Set(["t"]),
+  id, pool: "p", pid: Number(id.slice(-1)) + 100, runtime: "bun", tasks: new Set(["t"]), gpus: [],
   conn: { closed: false } as Connection, state: busy ? { kind: "busy", job: {} as Job, ahead: [], refill: false } : { kind: "idle" },
   jobsDone: 0, connectedAt: 0,
 });

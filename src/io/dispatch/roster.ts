@@ -41,7 +41,7 @@ export class Roster {
     const previous = this.workers.get(hello.worker_id);
     if (previous && previous.conn !== conn && !hello.spare) previous.conn.close("replaced by a new connection from the same worker");
     const worker: WorkerEntry = {
-      id: hello.worker_id, pool: hello.pool, pid: hello.pid, runtime: hello.runtime, tasks: new Set(hello.tasks), conn,
+      id: hello.worker_id, pool: hello.pool, pid: hello.pid, runtime: hello.runtime, tasks: new Set(hello.tasks), gpus: hello.gpus, conn,
       state: { kind: hello.spare ? "spare" : "idle" },
       jobsDone: previous && previous.pid === hello.pid ? previous.jobsDone : 0,
       connectedAt: Date.now(),

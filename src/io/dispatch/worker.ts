@@ -12,6 +12,7 @@
  *   retiring    it reached max_jobs_per_worker; the supervisor replaces it
  */
 import type { Connection } from "../../protocol/connection.ts";
+import type { GpuRef } from "../../protocol/gpu-sample.ts";
 import type { StopReason } from "../../protocol/reasons.ts";
 import type { Job } from "../job.ts";
 
@@ -29,6 +30,8 @@ export type WorkerEntry = {
   pid: number;
   runtime: "bun" | "python";
   tasks: ReadonlySet<string>;
+  /** The devices it holds (SPEC §11); empty without GPUs. */
+  gpus: readonly GpuRef[];
   conn: Connection;
   readonly state: WorkerState;
   jobsDone: number;

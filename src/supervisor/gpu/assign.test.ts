@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { assignGpus, gpuEnv, type GpuPoolSpec } from "./assign.ts";
-import type { GpuRef } from "./sample.ts";
+import type { GpuRef } from "../../protocol/gpu-sample.ts";
 
 const gpu = (index: number): GpuRef => ({ index, uuid: `GPU-0000000${index}-aaaa-bbbb-cccc-dddddddddddd`, name: "NVIDIA H200" });
 const FOUR = { devices: [gpu(0), gpu(1), gpu(2), gpu(3)] };

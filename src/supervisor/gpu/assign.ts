@@ -21,7 +21,7 @@
  * do: the supervisor spawns each with gpuEnv(its devices) added to its environment.
  */
 import type { PoolConfig } from "../../config/schema.ts";
-import type { GpuRef } from "./sample.ts";
+import type { GpuRef } from "../../protocol/gpu-sample.ts";
 
 export type GpuPoolSpec = Pick<PoolConfig, "name" | "gpus" | "gpus_per_worker" | "size" | "size_from">;
 export type Discovery = { devices: readonly GpuRef[] } | { reason: string };

@@ -11,8 +11,8 @@
  * says what a peak is, and when it is null).
  */
 import { openNvml } from "./nvml.ts";
-import { GpuPeaks } from "./peaks.ts";
-import type { GpuDevice, GpuRef, GpuSample } from "./sample.ts";
+import { GpuPeaks } from "../../gpu/peaks.ts";
+import type { GpuDevice, GpuRef, GpuSample } from "../../protocol/gpu-sample.ts";
 
 /** What the monitor reads: NVML (nvml.ts's Nvml), or anything with the same two methods. */
 export type GpuSource = { readonly devices: readonly GpuRef[]; sample(): GpuDevice[]; close(): void };
@@ -29,6 +29,7 @@ export class GpuMonitor {
   private readonly peaks = new GpuPeaks();
   private timer: ReturnType<typeof setInterval> | null = null;
   private readonly now: () => number;
+  private readonly listeners: ((sample: GpuSample) => void)[] = [];
 
   /** Opens NVML (GAIA_NVML_LIBRARY, else the driver's library) and takes a first sample. */
   static open(options: MonitorOptions, env: Record<string, string | undefined> = process.env): GpuMonitor {
@@ -79,7 +80,13 @@ export class GpuMonitor {
     if ("reason" in this.source) return this.latest;
     this.latest = this.read(this.source);
     this.options.onSample?.(this.latest);
+    for (const listen of this.listeners) listen(this.latest);
     return this.latest;
+  }
+
+  /** Calls `fn` with every sample from now on (the watchdog, the link to the IO engine). */
+  subscribe(fn: (sample: GpuSample) => void): void {
+    this.listeners.push(fn);
   }
 
   last(): GpuSample {

@@ -14,7 +14,7 @@
  * 32-byte one (protected memory) 0 outside confidential computing, so neither ends in the
  * sentinel (nvitop probes the same way: XuehaiPan/nvitop#226).
  */
-import type { GpuProcess } from "./sample.ts";
+import type { GpuProcess } from "../../protocol/gpu-sample.ts";
 import { NVML_ERROR_INSUFFICIENT_SIZE, NVML_SUCCESS, NVML_VALUE_NOT_AVAILABLE, type NvmlCalls } from "./nvml-ffi.ts";
 
 const SENTINEL = 0xaa;

@@ -14,7 +14,7 @@
 import { findLibrary, type LookupDeps } from "./library-path.ts";
 import { bindNvml, NVML_MEMORY_V2, NVML_STRING_BUFFER, NVML_SUCCESS, NVML_TEMPERATURE_GPU, NVML_TEMPERATURE_V1, type NvmlCalls } from "./nvml-ffi.ts";
 import { readProcesses } from "./nvml-processes.ts";
-import type { GpuDevice, GpuRef } from "./sample.ts";
+import type { GpuDevice, GpuRef } from "../../protocol/gpu-sample.ts";
 
 export const NVML_LIBRARY = "libnvidia-ml.so.1";
 

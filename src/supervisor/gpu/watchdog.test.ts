@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import type { GpuDevice } from "./sample.ts";
+import type { GpuDevice } from "../../protocol/gpu-sample.ts";
 import { gpuKills, overLimit } from "./watchdog.ts";
 
 const GIB = 1024 ** 3;

@@ -17,7 +17,7 @@
  * `gpu_memory` and the message; the IO engine fails its job as `gpu_memory_limit_exceeded`;
  * it is a planned replacement, not a crash (as src/supervisor/memory-watch.ts for RAM).
  */
-import type { GpuDevice, GpuRef } from "./sample.ts";
+import type { GpuDevice, GpuRef } from "../../protocol/gpu-sample.ts";
 
 export type WatchedWorker = { id: string; pid: number; limitMb: number };
 export type GpuKill = { workerId: string; pid: number; gpu: GpuRef; usedBytes: number; figures: string; message: string };

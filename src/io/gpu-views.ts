@@ -11,7 +11,7 @@
  * NVML did not give is null; `processes` is null when the list could not be read. `worker` and
  * `pool` are null for a process that is not one of gaia's.
  */
-import type { GpuDevice, GpuProcess, GpuSample } from "../supervisor/gpu/sample.ts";
+import type { GpuDevice, GpuProcess, GpuSample } from "../protocol/gpu-sample.ts";
 
 /** The gaia worker a pid is, while it lives. */
 export type PidOwner = { id: string; pool: string };

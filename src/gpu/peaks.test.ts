@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { GpuPeaks, peakMb } from "./peaks.ts";
-import type { GpuDevice } from "./sample.ts";
+import type { GpuDevice } from "../protocol/gpu-sample.ts";
 
 const MIB = 1024 * 1024;
 const gpu = (index: number, processes: GpuDevice["processes"]): GpuDevice => ({

@@ -1,9 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import parse from "parse-prometheus-text-format";
-import type { GpuDevice, GpuSample } from "../supervisor/gpu/sample.ts";
-import { gpuFamilies } from "./gpu-metrics.ts";
-import { gpusBody, gpuStatus, type PidOwners } from "./gpus.ts";
-import { render } from "./prometheus.ts";
+import type { GpuDevice, GpuSample } from "../protocol/gpu-sample.ts";
+import { gpuFamilies } from "../api/gpu-metrics.ts";
+import { gpusBody, gpuStatus, type PidOwners } from "./gpu-views.ts";
+import { render } from "../api/prometheus.ts";
 
 const GIB = 1024 ** 3;
 const AT = Date.UTC(2026, 11, 1, 12, 0, 0);

@@ -11,7 +11,7 @@
  *                                          it did not read
  *   otherwise                            → the most it held, summed over its devices
  */
-import type { GpuDevice } from "./sample.ts";
+import type { GpuDevice } from "../protocol/gpu-sample.ts";
 
 export class GpuPeaks {
   private readonly peaks = new Map<number, number | null>();
