@@ -122,13 +122,19 @@ describe("batches, lists and cancels", () => {
     expect(after.queued + after.running + after.succeeded).toBe(before.queued + before.running + before.succeeded);
   });
 
-  test("jobs are listed by state and task, page by page", async () => {
+  test("jobs are listed by state and task, page by page: newest first, or oldest first with order=asc", async () => {
     const page = await gaia.request("GET", "/v1/jobs?task=echo&state=succeeded&limit=10");
     expect(page.body.jobs).toHaveLength(10);
     expect(page.body.jobs.every((j: { task: string; state: string }) => j.task === "echo" && j.state === "succeeded")).toBe(true);
+    const ids = page.body.jobs.map((j: { id: string }) => j.id);
+    expect(ids).toEqual([...ids].sort().reverse());
     const next = await gaia.request("GET", `/v1/jobs?task=echo&state=succeeded&limit=10&after=${page.body.next}`);
-    expect(next.body.jobs[0].id > page.body.jobs[9].id).toBe(true);
+    expect(next.body.jobs[0].id < page.body.jobs[9].id).toBe(true);
+    const asc = await gaia.request("GET", "/v1/jobs?task=echo&state=succeeded&limit=10&order=asc");
+    const ascNext = await gaia.request("GET", `/v1/jobs?task=echo&state=succeeded&limit=10&order=asc&after=${asc.body.next}`);
+    expect(ascNext.body.jobs[0].id > asc.body.jobs[9].id).toBe(true);
     expect((await gaia.request("GET", "/v1/jobs?state=bogus")).status).toBe(400);
+    expect((await gaia.request("GET", "/v1/jobs?order=sideways")).status).toBe(400);
   });
 
   test("cancelling a queued job removes it; cancelling it again is 409", async () => {
@@ -149,7 +155,7 @@ describe("batches, lists and cancels", () => {
     let last = "";
     for (let i = 0; i < 90; i++) last = (await gaia.request("POST", "/v1/jobs", { task: "echo", payload: big })).body.id;
     await gaia.request("GET", `/v1/jobs/${last}?wait=30`);
-    const page = await gaia.request("GET", `/v1/jobs?task=echo&limit=1000&after=${marker}`);
+    const page = await gaia.request("GET", `/v1/jobs?task=echo&limit=1000&order=asc&after=${marker}`);
     expect(page.status).toBe(200);
     expect(page.body.jobs.length).toBe(90);
     expect(page.body.jobs.every((j: { result: string }) => j.result === big)).toBe(true);

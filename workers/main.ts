@@ -110,7 +110,10 @@ class Worker {
   private onMessage(message: Message): void {
     if (message.t === "welcome") this.place = message.arrays ?? null;
     else if (message.t === "job") {
-      this.backlog.push(message);
+      // Highest priority first, then in the order they came: as the engine expects (dispatch/worker.ts).
+      let i = this.backlog.length;
+      while (i > 0 && this.backlog[i - 1]!.priority < message.priority) i--;
+      this.backlog.splice(i, 0, message);
       if (this.state.kind === "idle") this.work();
     } else if (message.t === "cancel") this.backlog = this.backlog.filter((j) => j.id !== message.id);
     else if (message.t === "drain") this.backlog = [];

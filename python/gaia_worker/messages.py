@@ -25,7 +25,7 @@ FIELDS: dict[str, dict[str, tuple[tuple[type, ...] | type, bool]]] = {
     },
     "welcome": {"v": (int, True), "io_pid": (int, True), "arrays": (dict, False)},
     "job": {
-        "id": (str, True), "task": (str, True), "payload": (_ANY, False), "attempt": (int, True), "timeout_ms": (_NUM, True),
+        "id": (str, True), "task": (str, True), "payload": (_ANY, False), "attempt": (int, True), "timeout_ms": (_NUM, True), "priority": (int, False),
         "session_id": (_OPT_STR, False), "session_reset": (bool, False), "arrays": (dict, False),
     },
     "result": {

@@ -158,7 +158,12 @@ class Worker:
     def handle(self, message: Message) -> None:
         kind = message["t"]
         if kind == "job":
-            self.backlog.append(message)
+            # Highest priority first, then in the order they came, as the engine expects.
+            priority = message.get("priority", 0)
+            at = len(self.backlog)
+            while at > 0 and self.backlog[at - 1].get("priority", 0) < priority:
+                at -= 1
+            self.backlog.insert(at, message)
         elif kind == "welcome":
             self.place = message.get("arrays")
         elif kind == "cancel":

@@ -9,6 +9,8 @@ import type { ListFilter, Submission } from "../io/submission.ts";
 import { payloadProblem } from "./payload.ts";
 
 const name = z.string().min(1).max(200);
+/** A job deferred by more than a year is a schedule's work (SPEC §10). */
+const MAX_DELAY_S = 366 * 86_400;
 
 export const RetriesOverride = z
   .object({
@@ -33,10 +35,15 @@ export const SubmitBody = z
     // Below 10 ms a timeout is shorter than a process wake-up here: it would only ever fire.
     timeout_s: z.number().min(0.01).max(7 * 86_400).optional(),
     retries: RetriesOverride.optional(),
+    // Higher runs first within a pool; the bound keeps the number of priority lanes sane.
+    priority: z.number().int().min(-1_000_000).max(1_000_000).optional(),
+    delay_s: z.number().min(0).max(MAX_DELAY_S).optional(),
+    not_before: z.iso.datetime({ offset: true, error: "expected an RFC 3339 time such as 2026-12-01T10:00:00Z" }).optional(),
     session_id: name.optional(),
     idempotency_key: name.optional(),
   })
-  .strict();
+  .strict()
+  .refine((body) => body.delay_s === undefined || body.not_before === undefined, { message: "give delay_s or not_before, not both", path: ["not_before"] });
 export type SubmitBody = z.infer<typeof SubmitBody>;
 // What the schema accepts is what the engine takes (src/io/submission.ts): checked here.
 const _submission: (body: SubmitBody) => Submission = (body) => body;
@@ -52,7 +59,8 @@ export const ListQuery = z
     schedule: z.string().optional(),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
     after: z.string().optional(),
-    order: z.enum(["asc", "desc"]).default("asc"),
+    // Newest first, as a person looking at the queue wants; asc pages through in submission order.
+    order: z.enum(["asc", "desc"]).default("desc"),
   })
   .strict();
 export type ListQuery = z.infer<typeof ListQuery>;

@@ -22,12 +22,14 @@ export type Job = {
   error: ErrorInfo | null;
   attempts: number;
   max_attempts: number;
+  /** Higher runs first within its pool, then oldest first (SPEC §5). */
+  priority: number;
   session_id: string | null;
   idempotency_key: string | null;
   created_at: number;
   started_at: number | null;
   finished_at: number | null;
-  /** Epoch ms before which a retried job is not dispatched. */
+  /** Epoch ms before which the job is not dispatched: a deferred submission, or a retry's wait. */
   not_before: number;
   worker: { id: string; pid: number } | null;
   execution_ms: number | null;
@@ -55,6 +57,8 @@ export function jobView(job: Job) {
     error: job.error,
     attempts: job.attempts,
     max_attempts: job.max_attempts,
+    priority: job.priority,
+    not_before: job.not_before > 0 ? iso(job.not_before) : null,
     session_id: job.session_id,
     idempotency_key: job.idempotency_key,
     created_at: iso(job.created_at),
@@ -79,6 +83,7 @@ export function jobMessage(job: Job, attempt: number, sessionReset: boolean, inp
     payload: job.payload,
     attempt,
     timeout_ms: job.timeout_s * 1000,
+    priority: job.priority,
     session_id: job.session_id,
     session_reset: sessionReset,
   };

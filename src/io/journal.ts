@@ -31,7 +31,8 @@ CREATE TABLE IF NOT EXISTS jobs (
   attempts INTEGER NOT NULL, max_attempts INTEGER NOT NULL, session_id TEXT,
   idempotency_key TEXT, created_at INTEGER NOT NULL, started_at INTEGER,
   finished_at INTEGER, not_before INTEGER NOT NULL, worker TEXT, execution_ms REAL,
-  usage TEXT, progress TEXT, timeout_s REAL NOT NULL, retries TEXT NOT NULL, schedule TEXT);
+  usage TEXT, progress TEXT, timeout_s REAL NOT NULL, retries TEXT NOT NULL, schedule TEXT,
+  priority INTEGER NOT NULL DEFAULT 0);
 CREATE UNIQUE INDEX IF NOT EXISTS jobs_idempotency ON jobs(idempotency_key) WHERE idempotency_key IS NOT NULL;
 CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state);
 CREATE INDEX IF NOT EXISTS jobs_finished ON jobs(finished_at) WHERE finished_at IS NOT NULL;
@@ -41,10 +42,10 @@ CREATE TABLE IF NOT EXISTS pool_tasks (pool TEXT PRIMARY KEY, tasks TEXT NOT NUL
 const COLUMNS = [
   "id", "task", "pool", "state", "payload", "arrays", "result", "result_arrays", "error",
   "attempts", "max_attempts", "session_id", "idempotency_key", "created_at", "started_at",
-  "finished_at", "not_before", "worker", "execution_ms", "usage", "progress", "timeout_s", "retries", "schedule",
+  "finished_at", "not_before", "worker", "execution_ms", "usage", "progress", "timeout_s", "retries", "schedule", "priority",
 ] as const;
 const JSON_COLUMNS = new Set(["payload", "arrays", "result", "result_arrays", "error", "worker", "usage", "progress", "retries"]);
-const MUTABLE = COLUMNS.filter((c) => !["id", "task", "pool", "payload", "arrays", "created_at", "session_id", "idempotency_key", "timeout_s", "retries", "max_attempts", "schedule"].includes(c));
+const MUTABLE = COLUMNS.filter((c) => !["id", "task", "pool", "payload", "arrays", "created_at", "session_id", "idempotency_key", "timeout_s", "retries", "max_attempts", "schedule", "priority"].includes(c));
 
 const LAZY_FLUSH_MS = 5;
 
@@ -91,6 +92,7 @@ export class Journal {
     this.db.exec("PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 10000;");
     this.db.exec(SCHEMA);
     addColumnIfMissing(this.db, "jobs", "schedule", "TEXT");
+    addColumnIfMissing(this.db, "jobs", "priority", "INTEGER NOT NULL DEFAULT 0");
     this.db.exec("CREATE INDEX IF NOT EXISTS jobs_schedule ON jobs(schedule, id) WHERE schedule IS NOT NULL;");
     this.insertStmt = this.db.prepare(`INSERT INTO jobs (${COLUMNS.join(",")}) VALUES (${COLUMNS.map(() => "?").join(",")})`);
     this.updateStmt = this.db.prepare(`UPDATE jobs SET ${MUTABLE.map((c) => `${c} = ?`).join(", ")} WHERE id = ?`);

@@ -91,11 +91,12 @@ export class Ops {
   private newJob(body: Submission, pool: string, schedule: string | null): Job {
     const policy = taskPolicy(this.engine.config, body.task);
     const retries = { ...policy.retries, ...body.retries };
+    const now = Date.now();
     return {
       id: Bun.randomUUIDv7(), task: body.task, pool, state: "queued", payload: body.payload ?? null, arrays: body.arrays ?? {},
-      result: null, result_arrays: {}, error: null, attempts: 0, max_attempts: retries.max + 1,
+      result: null, result_arrays: {}, error: null, attempts: 0, max_attempts: retries.max + 1, priority: body.priority ?? 0,
       session_id: body.session_id ?? null, idempotency_key: body.idempotency_key ?? null,
-      created_at: Date.now(), started_at: null, finished_at: null, not_before: 0, worker: null,
+      created_at: now, started_at: null, finished_at: null, not_before: notBefore(body, now), worker: null,
       execution_ms: null, usage: null, progress: null, timeout_s: body.timeout_s ?? policy.timeout_s, retries, schedule,
     };
   }
@@ -158,4 +159,14 @@ export class Ops {
     this.engine.journal.flushJob(id);
     return this.engine.active.get(id) ?? this.engine.journal.get(id);
   }
+}
+
+/** When a deferred submission may start (SPEC §5: `delay_s` or `not_before`); 0: at once. */
+function notBefore(body: Submission, now: number): number {
+  if (body.delay_s !== undefined && body.delay_s > 0) return now + body.delay_s * 1000;
+  if (body.not_before !== undefined) {
+    const at = Date.parse(body.not_before);
+    return at > now ? at : 0;
+  }
+  return 0;
 }

@@ -87,6 +87,8 @@ export const JobMessage = z.object({
   attempt: z.number().int(),
   /** Milliseconds from the job's start (on the worker) until gaia kills the worker. */
   timeout_ms: z.number(),
+  /** Jobs waiting on a worker run highest priority first, then in the order they came (SPEC §5). */
+  priority: z.number().int().default(0),
   session_id: z.string().nullable().default(null),
   session_reset: z.boolean().default(false),
   /** Present only for a job that names input arrays. */

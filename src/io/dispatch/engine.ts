@@ -11,6 +11,7 @@
  *   draining   shutting down: nothing new starts; running jobs get the grace (drain.ts)
  */
 import type { Config } from "../../config/schema.ts";
+import { longTimeout } from "../../lib/long-timeout.ts";
 import type { ErrorInfo, Result } from "../../protocol/worker-messages.ts";
 import type { ArrayStore } from "../array-store.ts";
 import { JobArrays } from "../job-arrays.ts";
@@ -84,7 +85,7 @@ export class Engine {
   enqueue(job: Job): void {
     this.active.set(job.id, job);
     const wait = job.not_before - Date.now();
-    if (wait > 0) this.places.set(job, { kind: "delayed", timer: setTimeout(() => this.release(job), wait) });
+    if (wait > 0) this.places.set(job, { kind: "delayed", wait: longTimeout(() => this.release(job), wait) });
     else this.queue(job);
   }
 

@@ -13,6 +13,7 @@
  *   orphan    journaled as running when this engine started; no worker has claimed it yet
  *   claimed   a reconnected worker holds its result, not yet acknowledged; it is on its way
  */
+import type { LongTimeout } from "../../lib/long-timeout.ts";
 import type { Job } from "../job.ts";
 import type { WorkerEntry } from "./worker.ts";
 
@@ -20,7 +21,7 @@ type Timer = ReturnType<typeof setTimeout>;
 
 export type Place =
   | { kind: "queued" }
-  | { kind: "delayed"; timer: Timer }
+  | { kind: "delayed"; wait: LongTimeout }
   | { kind: "ahead"; worker: WorkerEntry }
   | { kind: "running"; worker: WorkerEntry }
   | { kind: "lost"; workerId: string; pid: number; timer: Timer }
@@ -67,5 +68,6 @@ export class Places {
 
   private clearTimer(place: Place | undefined): void {
     if (place && "timer" in place) clearTimeout(place.timer);
+    if (place?.kind === "delayed") place.wait.clear();
   }
 }

@@ -1,10 +1,10 @@
 /**
  * One pool's queue of jobs, its workers and its spares, as the IO engine sees them.
  *
- * The queue is an array with a moving head (O(1) shift, compacted now and then). A job that
- * left the queue some other way (cancelled, claimed by a worker that holds its result, taken
- * for a reconnecting worker) stays in the array and is skipped when it reaches the head:
- * leaving is O(1) and the queue never needs a search. Whether a job is still waiting here
+ * Jobs wait by priority (SPEC §5: higher first, then oldest first): one FIFO lane per
+ * priority in use (fifo.ts), looked at from the highest. A job that left the queue some other
+ * way (cancelled, claimed by a worker that holds its result, taken for a reconnecting worker)
+ * stays in its lane and is skipped when it reaches the head. Whether a job still waits here
  * is the engine's to say (`waits`: its place is `queued`). `depth` counts only those.
  *
  * Prefetch: under load a busy worker also holds up to PREFETCH jobs it has been sent but not
@@ -13,6 +13,7 @@
  * reaches it. A worker still runs one job at a time.
  */
 import type { Job } from "../job.ts";
+import { Fifo } from "./fifo.ts";
 import { aheadOf, setRefill, takesWork, type WorkerEntry } from "./worker.ts";
 
 export const PREFETCH = 16;
@@ -20,8 +21,9 @@ export const PREFETCH = 16;
 export const PREFETCH_LOW = 4;
 
 export class PoolQueue {
-  private items: Job[] = [];
-  private head = 0;
+  private readonly lanes = new Map<number, Fifo<Job>>();
+  /** The priorities that have a lane, highest first. */
+  private order: number[] = [];
   depth = 0;
   /** Kept by setState (worker.ts), never written here. */
   readonly idle = new Set<WorkerEntry>();
@@ -48,7 +50,7 @@ export class PoolQueue {
   }
 
   push(job: Job): void {
-    this.items.push(job);
+    this.lane(job.priority).push(job);
     this.depth++;
   }
 
@@ -59,34 +61,47 @@ export class PoolQueue {
     return this.depth + ahead;
   }
 
-  /** Back to the head of the queue: a job sent ahead whose worker went away. */
+  /** Back to the head of its lane: a job sent ahead whose worker went away. */
   pushFront(job: Job): void {
-    if (this.head > 0) this.items[--this.head] = job;
-    else this.items.unshift(job);
+    this.lane(job.priority).pushFront(job);
     this.depth++;
   }
 
-  /** The next job still queued, without taking it; drops what was cancelled while it waited. */
+  /** The next job that still waits (highest priority, then oldest), without taking it. */
   peek(): Job | undefined {
-    while (this.head < this.items.length && !this.waits(this.items[this.head]!)) this.items[this.head++] = undefined as unknown as Job;
-    return this.items[this.head];
+    for (const p of this.order) {
+      const job = this.lanes.get(p)!.peek(this.waits);
+      if (job) return job;
+      if (p !== 0) this.drop(p); // an empty lane of an unusual priority goes
+    }
+    return undefined;
   }
 
-  /** The next job still queued, or undefined; skips what was cancelled while it waited. */
+  private drop(priority: number): void {
+    this.lanes.delete(priority);
+    this.order = this.order.filter((p) => p !== priority);
+  }
+
+  /** Takes the next job that still waits, or undefined. */
   shift(): Job | undefined {
-    while (this.head < this.items.length) {
-      const job = this.items[this.head]!;
-      this.items[this.head++] = undefined as unknown as Job;
-      if (this.head > 1024 && this.head * 2 > this.items.length) {
-        this.items = this.items.slice(this.head);
-        this.head = 0;
-      }
-      if (this.waits(job)) {
+    for (const p of this.order) {
+      const job = this.lanes.get(p)!.shift(this.waits);
+      if (job) {
         this.depth--;
         return job;
       }
     }
     return undefined;
+  }
+
+  private lane(priority: number): Fifo<Job> {
+    let lane = this.lanes.get(priority);
+    if (!lane) {
+      lane = new Fifo<Job>();
+      this.lanes.set(priority, lane);
+      this.order = [...this.lanes.keys()].sort((a, b) => b - a);
+    }
+    return lane;
   }
 
   /** Called when a job in this queue stops being queued without being shifted. */

@@ -48,10 +48,17 @@ export function setState(worker: WorkerEntry, state: WorkerState, pool: IdleInde
   else pool.idle.delete(worker);
 }
 
-/** A job sent ahead to a busy worker: it runs it after what it holds. */
+/**
+ * A job sent ahead to a busy worker: it runs it after what it holds of the same or higher
+ * priority, before anything of lower priority. The worker orders its backlog the same way
+ * (workers/main.ts, runtime.py), so both sides agree on what comes next.
+ */
 export function sendAhead(worker: WorkerEntry, job: Job): void {
   if (worker.state.kind !== "busy") throw new Error(`sendAhead: worker ${worker.id} is ${worker.state.kind}, not busy`);
-  worker.state.ahead.push(job);
+  const ahead = worker.state.ahead;
+  let i = ahead.length;
+  while (i > 0 && ahead[i - 1]!.priority < job.priority) i--;
+  ahead.splice(i, 0, job);
 }
 
 /** Marks (or ends) a prefetch burst on a busy worker (see PoolQueue.prefetchTarget). */
