@@ -72,9 +72,9 @@ describe("following and tables", () => {
     })();
     await Bun.sleep(300); // it has taken its starting point
     const line = `followed-${Date.now()}`;
-    await gaia.request("POST", "/v1/jobs?wait=10", { task: "test.print", payload: { line } });
+    const job = (await gaia.request("POST", "/v1/jobs?wait=10", { task: "test.print", payload: { line } })).body;
     await gaia.until("the line in logs -f", async () => out.includes(line));
-    expect(out).toMatch(new RegExp(`^default-\\d\\s* \\| ${line}$`, "m"));
+    expect(out).toMatch(new RegExp(`^default-\\d\\s* \\| \\[job ${job.id}\\] ${line}$`, "m"));
     proc.kill("SIGINT");
     expect(await proc.exited).toBe(0);
   });

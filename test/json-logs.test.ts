@@ -1,7 +1,8 @@
 /**
  * GAIA_LOG_FORMAT=json: every line gaia writes is one JSON object with time, process, level
  * and message — the supervisor's own, the IO engine's, and the Bun and Python workers',
- * with a multi-line stack or traceback kept in one object.
+ * with a multi-line stack or traceback kept in one object, and the job's id on every line a
+ * worker printed during a job.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join, resolve } from "node:path";
@@ -25,7 +26,7 @@ beforeAll(async () => {
 });
 afterAll(async () => gaia?.stop());
 
-type Record_ = { time: string; process: string; level: string; message: string };
+type Record_ = { time: string; process: string; level: string; message: string; job_id?: string };
 
 function records(): Record_[] {
   return gaia.output.split("\n").filter((l) => l !== "").map((line) => {
@@ -35,7 +36,8 @@ function records(): Record_[] {
     } catch {
       throw new Error(`not a JSON line: ${line}`);
     }
-    expect(Object.keys(parsed).sort()).toEqual(["level", "message", "process", "time"]);
+    const keys = Object.keys(parsed).filter((k) => k !== "job_id").sort();
+    expect(keys).toEqual(["level", "message", "process", "time"]);
     expect(Number.isNaN(Date.parse(parsed.time))).toBe(false);
     return parsed;
   });
@@ -56,7 +58,7 @@ test("every process's lines are JSON objects, multi-line messages included", asy
   const all = records();
   expect(all.find((r) => r.process === "supervisor" && r.message.startsWith("gaia ") && r.message.includes("started"))).toMatchObject({ level: "info" });
   expect(all.find((r) => r.process === "io")?.message).toContain("dropping connection");
-  expect(all.find((r) => r.process === "default-0" && r.message === "from bun")).toMatchObject({ level: "info" });
+  expect(all.find((r) => r.process === "default-0" && r.message === "from bun")).toMatchObject({ level: "info", job_id: expect.any(String) });
   const stack = all.find((r) => r.process === "default-0" && r.message.includes("printed on purpose"))!;
   expect(stack).toMatchObject({ level: "error" });
   expect(stack.message).toMatch(/printed on purpose\n\s+at /);
@@ -66,4 +68,13 @@ test("every process's lines are JSON objects, multi-line messages included", asy
   expect(traceback.message).toContain("py_tasks.py");
   expect(traceback.message.trimEnd().endsWith("ZeroDivisionError: division by zero")).toBe(true);
   expect(all.find((r) => r.process === "py-0" && r.message === "two\nlines")).toMatchObject({ level: "info" });
+});
+
+test("a start-up error under GAIA_LOG_FORMAT=json is a JSON line that names its process too", async () => {
+  const bad = await Gaia.start({ waitReady: false, env: { GAIA_LOG_FORMAT: "json" }, config: { pools: [{ name: "x", size: "two" }] } });
+  expect(await bad.proc.exited).toBe(2);
+  const lines = bad.output.trim().split("\n");
+  for (const line of lines) expect(JSON.parse(line)).toMatchObject({ process: "supervisor", level: "error", time: expect.any(String) });
+  expect(JSON.parse(lines[0]!).message).toContain("config: pools[0].size");
+  await bad.stop();
 });

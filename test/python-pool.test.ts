@@ -78,7 +78,7 @@ describe("a Python pool beside a Bun pool", () => {
 
   test("what a task prints reaches the worker's log", async () => {
     const done = (await gaia.request("POST", "/v1/jobs?wait=10", { task: "py.print", payload: { line: "hello from python" } })).body;
-    await gaia.until("the line in the log", async () => gaia.output.includes(`[${done.worker.id}] hello from python`));
+    await gaia.until("the line in the log", async () => gaia.output.includes(`[${done.worker.id}] [job ${done.id}] hello from python`));
   });
 });
 

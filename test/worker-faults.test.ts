@@ -112,7 +112,7 @@ describe("worker faults", () => {
   test("a worker's printed lines are in its logs", async () => {
     const done = (await gaia.request("POST", "/v1/jobs?wait=10", { task: "test.print", payload: { line: "hello from a task" } })).body;
     const logs = await gaia.request("GET", `/v1/workers/${done.worker.id}/logs?tail=50`);
-    expect(logs.body.lines.map((l: { line: string }) => l.line)).toContain("hello from a task");
-    expect(gaia.output).toContain(`[${done.worker.id}] hello from a task`);
+    expect(logs.body.lines.map((l: { line: string }) => l.line)).toContain(`[job ${done.id}] hello from a task`);
+    expect(gaia.output).toContain(`[${done.worker.id}] [job ${done.id}] hello from a task`);
   });
 });

@@ -20,6 +20,7 @@ import { encodeFrame, FrameError } from "../src/protocol/frames.ts";
 import { PROTOCOL_VERSION, type JobMessage, type Message, type Result } from "../src/protocol/messages.ts";
 import { exitOnStdinEof } from "../src/lib/stdin-eof.ts";
 import { GPUS } from "./gpus.ts";
+import { JobLog } from "./job-log.ts";
 import { loadTasks } from "./modules.ts";
 import type { ArraysPlace } from "./arrays.ts";
 import { runJob, toErrorInfo } from "./run-job.ts";
@@ -60,6 +61,8 @@ class Worker {
   private readonly sessions = new Map<string, Record<string, unknown>>();
   /** Where outputs go, from the IO engine's welcome. */
   private place: ArraysPlace | null = null;
+  /** What tasks print, tagged with their job and kept as the job's log. */
+  private readonly jobLog = new JobLog((frame) => this.conn?.send(frame));
 
   constructor(
     private args: Args,
@@ -68,6 +71,7 @@ class Worker {
   ) {}
 
   start(): void {
+    this.jobLog.install();
     process.on("SIGTERM", () => this.onSignal());
     process.on("SIGINT", () => this.onSignal());
     void this.connect(RECONNECT_FIRST_MS);
@@ -134,6 +138,7 @@ class Worker {
   private work(): void {
     for (let job = this.backlog.shift(); job; job = this.backlog.shift()) {
       this.state = { kind: "busy", job };
+      this.jobLog.begin(job.id, job.attempt);
       const started = performance.now();
       const result = runJob(job, this.tasks, this.sessions, (fraction, message) =>
         this.conn?.send({ t: "progress", id: job!.id, fraction, message }),
@@ -155,6 +160,7 @@ class Worker {
 
   /** Sends the result; false when the worker is stopping (it exits once the result is out). */
   private finished(result: Result): boolean {
+    this.jobLog.end(); // its lines leave before its result
     this.state = { kind: "idle" };
     this.send(result);
     if (this.signals === 0) return true;

@@ -25,7 +25,7 @@ import time
 import traceback
 from typing import Any
 
-from . import jsonlog
+from . import output
 from .arrays import InputCache, OutputCache
 from .execute import encode_result, execute
 from .protocol import PROTOCOL_VERSION, FrameError, FrameReader, Message, encode_frame
@@ -45,12 +45,15 @@ class ColdShutdown(BaseException):
 
 
 class Worker:
-    def __init__(self, socket_path: str, pool: str, worker_id: str, secret: str, spare: bool) -> None:
+    def __init__(self, socket_path: str, pool: str, worker_id: str, secret: str, spare: bool, log: output.JobLog | None = None) -> None:
         self.socket_path = socket_path
         self.pool = pool
         self.worker_id = worker_id
         self.secret = secret
         self.spare = spare
+        #: What a task prints: tagged with its job, kept as the job's log (output.py).
+        self.log = log or output.JobLog(output.enabled())
+        self.log.send = self.send_log
         self.sock: socket.socket | None = None
         self.reader = FrameReader(checked=True)
         self.backlog: collections.deque[Message] = collections.deque()
@@ -185,7 +188,11 @@ class Worker:
     def run(self, job: Message) -> None:
         self.running = {"id": job["id"], "attempt": job["attempt"]}
         started = time.perf_counter()
-        outcome = execute(job, self.sessions, self.progress_sender(job["id"]), self.place, self.inputs, self.outputs)
+        self.log.begin(job["id"], job["attempt"])
+        try:
+            outcome = execute(job, self.sessions, self.progress_sender(job["id"]), self.place, self.inputs, self.outputs)
+        finally:
+            self.log.end()  # its lines leave before its result
         usage = resource.getrusage(resource.RUSAGE_SELF)
         result = {
             "t": "result", "id": job["id"], "attempt": job["attempt"], **outcome,
@@ -215,6 +222,12 @@ class Worker:
                     os.unlink(os.path.join(self.place["dir"], made["name"]))
                 except FileNotFoundError:
                     pass
+
+    def send_log(self, frame: Message) -> None:
+        try:
+            self.send(frame)
+        except OSError:
+            pass  # the lines are in the worker's output all the same
 
     def progress_sender(self, job_id: str):
         def send_progress(fraction: float, message: str | None) -> None:
@@ -255,7 +268,7 @@ def report_fatal(socket_path: str, pool: str, worker_id: str, message: str, tb: 
 
 
 def main(argv: list[str]) -> int:
-    jsonlog.install()
+    log = output.install()
     args = parse_args(argv)
     exit_on_stdin_eof()
     try:
@@ -266,7 +279,7 @@ def main(argv: list[str]) -> int:
     # The run's secret, for the hello; out of the environment before any task runs, so the
     # processes a task spawns do not inherit it.
     secret = os.environ.pop("GAIA_SECRET", "")
-    worker = Worker(args["socket"], args["pool"], args["id"], secret, args["spare"])
+    worker = Worker(args["socket"], args["pool"], args["id"], secret, args["spare"], log)
     signal.signal(signal.SIGTERM, worker.on_signal)
     signal.signal(signal.SIGINT, worker.on_signal)
     try:

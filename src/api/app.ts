@@ -7,6 +7,7 @@ import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { ArrayOps } from "../io/array-ops.ts";
 import type { EventBus } from "../io/events/bus.ts";
+import type { JobLogs } from "../io/job-logs.ts";
 import type { Ops } from "../io/ops.ts";
 import type { ScheduleOps } from "../io/schedules/ops.ts";
 import type { SupervisorLink } from "../io/supervisor-link.ts";
@@ -25,6 +26,7 @@ import { registerWorkerRoutes } from "./workers.ts";
 export type ApiDeps = {
   engine: Engine;
   ops: Ops;
+  jobLogs: JobLogs;
   arrays: ArrayOps;
   schedules: ScheduleOps;
   bus: EventBus;
@@ -54,7 +56,7 @@ export function createApp(deps: ApiDeps): Hono {
   app.get("/openapi.json", (c) => c.json(openapi));
   registerStatusRoutes(app, deps);
   registerWorkerRoutes(app, deps.supervisor, deps.views);
-  registerJobRoutes(app, deps.ops);
+  registerJobRoutes(app, deps.ops, deps.jobLogs);
   registerScheduleRoutes(app, deps.schedules);
   registerArrayRoutes(app, deps.arrays);
   registerEventRoutes(app, deps.bus);

@@ -1,14 +1,15 @@
 /**
- * The job routes (SPEC §5, §7): submit one or a batch, read one (long-polled with `?wait=S`),
- * list them, cancel one.
+ * The job routes (SPEC §5, §7): submit one or a batch (or check one: `?dry_run=true`), read
+ * one (long-polled with `?wait=S`) and what it printed, list them, cancel one.
  */
 import type { Context, Hono } from "hono";
+import type { JobLogs } from "../io/job-logs.ts";
 import type { Ops } from "../io/ops.ts";
 import { jsonBody, waitMs } from "./body.ts";
 import { ApiError, invalid } from "./errors.ts";
 import { BatchBody, ListQuery, SubmitBody } from "./schemas.ts";
 
-export function registerJobRoutes(app: Hono, ops: Ops): void {
+export function registerJobRoutes(app: Hono, ops: Ops, logs: JobLogs): void {
   app.post("/v1/jobs", async function submitJob(c) {
     if (dryRun(c)) return c.json(ops.dryRun(await jsonBody(c, SubmitBody)));
     const wait = waitMs(c);
@@ -25,6 +26,10 @@ export function registerJobRoutes(app: Hono, ops: Ops): void {
   });
   app.get("/v1/jobs/:id", async function getJob(c) {
     return c.json(await ops.get(id(c), waitMs(c)));
+  });
+  app.get("/v1/jobs/:id/logs", async function jobLogs(c) {
+    const job = await ops.get(id(c), 0); // 404 for a job gaia does not know
+    return c.json({ job_id: job.id, attempts: logs.of(job.id) });
   });
   app.delete("/v1/jobs/:id", async function cancelJob(c) {
     const answer = await ops.cancel(id(c));

@@ -1,5 +1,6 @@
 /** `gaia start [--config F]` and `gaia config check [F]`: the commands that read the config. */
 import { findConfigFile, loadConfig, type LoadedConfig } from "../config/load.ts";
+import { installJsonConsole } from "../lib/json-log.ts";
 import { runSupervisor } from "../supervisor/main.ts";
 
 const START_USAGE = `usage: gaia start [--config FILE]
@@ -19,6 +20,8 @@ function configFrom(file: string | undefined): LoadedConfig | number {
 }
 
 export async function startCommand(argv: string[]): Promise<number> {
+  // Under GAIA_LOG_FORMAT=json even a bad config is a JSON line, from the supervisor.
+  installJsonConsole("supervisor");
   let file: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;

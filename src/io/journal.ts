@@ -37,6 +37,8 @@ CREATE UNIQUE INDEX IF NOT EXISTS jobs_idempotency ON jobs(idempotency_key) WHER
 CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state);
 CREATE INDEX IF NOT EXISTS jobs_finished ON jobs(finished_at) WHERE finished_at IS NOT NULL;
 CREATE TABLE IF NOT EXISTS pool_tasks (pool TEXT PRIMARY KEY, tasks TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS job_logs (job_id TEXT NOT NULL, attempt INTEGER NOT NULL, at TEXT NOT NULL, level TEXT NOT NULL, line TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS job_logs_job ON job_logs(job_id, attempt);
 `;
 
 const COLUMNS = [
@@ -203,6 +205,8 @@ export class Journal {
     const rows = this.db
       .query(`SELECT state, COUNT(*) AS n FROM jobs WHERE finished_at IS NOT NULL AND finished_at < ? GROUP BY state`)
       .all(before) as { state: JobState; n: number }[];
+    // A job's log lines go with it (job-logs.ts keeps them in this file).
+    this.db.query(`DELETE FROM job_logs WHERE job_id IN (SELECT id FROM jobs WHERE finished_at IS NOT NULL AND finished_at < ?)`).run(before);
     this.db.query(`DELETE FROM jobs WHERE finished_at IS NOT NULL AND finished_at < ?`).run(before);
     return Object.fromEntries(rows.map((r) => [r.state, r.n]));
   }

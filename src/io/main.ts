@@ -22,6 +22,7 @@ import { Engine } from "./dispatch/engine.ts";
 import { Roster } from "./dispatch/roster.ts";
 import { EventBus, RING_EVENTS } from "./events/bus.ts";
 import { EventStore } from "./events/store.ts";
+import { JobLogs } from "./job-logs.ts";
 import { Journal } from "./journal.ts";
 import { Ledger } from "./ledger.ts";
 import { Ops } from "./ops.ts";
@@ -94,8 +95,11 @@ export async function runIoEngine(argv: string[]): Promise<void> {
     log,
   });
   engine.onEnded((job) => job.schedule && scheduler.jobEnded(job));
+  const jobLogs = new JobLogs(journal.db);
+  engine.onEnded((job) => jobLogs.ended(job.id));
   const server = new IoServer({
     secret: boot.secret, engine, roster, supervisor, log,
+    jobLog: (_worker, lines) => engine.active.has(lines.id) && jobLogs.add(lines),
     fatal: (worker_id, pool, message) => supervisor.notify({ kind: "worker.fatal", worker_id, pool, message }),
   });
 
@@ -105,7 +109,7 @@ export async function runIoEngine(argv: string[]): Promise<void> {
   server.listen(join(boot.runDir, "io.sock"));
   const views = new Views({ config, runId: boot.runId, version: boot.version, engine, roster, supervisor, gpus });
   const schedules = new ScheduleOps({ scheduler, liveState, poolOrder: config.pools.map((p) => p.name), announced: () => announced });
-  const app = createApp({ engine, ops, arrays: new ArrayOps(arrays), schedules, bus, supervisor, views, maxBodyBytes: Math.round(config.control.max_body_mb * 1024 * 1024), log });
+  const app = createApp({ engine, ops, jobLogs, arrays: new ArrayOps(arrays), schedules, bus, supervisor, views, maxBodyBytes: Math.round(config.control.max_body_mb * 1024 * 1024), log });
   serveApi(app, boot);
   keepTidy(engine, arrays, config);
 

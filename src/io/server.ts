@@ -10,7 +10,7 @@
 import { timingSafeEqual } from "node:crypto";
 import { chmodSync, rmSync } from "node:fs";
 import { connectionHandlers, type Connection } from "../protocol/connection.ts";
-import { PROTOCOL_VERSION, type Hello, type Message } from "../protocol/messages.ts";
+import { PROTOCOL_VERSION, type Hello, type Log, type Message } from "../protocol/messages.ts";
 import type { Roster } from "./dispatch/roster.ts";
 import type { Engine } from "./dispatch/engine.ts";
 import type { WorkerEntry } from "./dispatch/worker.ts";
@@ -23,6 +23,8 @@ export type IoServerDeps = {
   engine: Engine;
   roster: Roster;
   supervisor: SupervisorLink;
+  /** Lines a worker's job printed. */
+  jobLog(worker: WorkerEntry, log: Log): void;
   /** A worker that could not start (a module that fails to load) says why before any hello. */
   fatal(workerId: string | null, pool: string | null, message: string): void;
   log(line: string): void;
@@ -58,7 +60,8 @@ export class IoServer {
       }
       if (message.t === "progress") return roster.progress(role.worker, message);
       if (message.t === "fatal") return this.deps.fatal(role.worker.id, role.worker.pool, message.message);
-      if (message.t === "pong" || message.t === "log") return;
+      if (message.t === "log") return this.deps.jobLog(role.worker, message);
+      if (message.t === "pong") return;
     } else if (role?.kind === "supervisor") {
       if (message.t === "req" || message.t === "res" || message.t === "event") return this.deps.supervisor.message(conn, message);
     }

@@ -14,21 +14,21 @@ export class LogStore {
   private seq = 0;
   private readonly json = jsonLogs();
 
-  write(processName: string, line: string, level: Level = "info", at = new Date().toISOString()): void {
+  write(processName: string, line: string, level: Level = "info", at = new Date().toISOString(), jobId?: string): void {
     const entry: LogLine = { seq: ++this.seq, at, process: processName, line };
     const ring = this.rings.get(processName) ?? [];
     ring.push(entry);
     if (ring.length > RING_LINES) ring.shift();
     this.rings.set(processName, ring);
     // One object per line, whatever the message holds: JSON escapes its newlines.
-    const text = this.json ? JSON.stringify({ time: at, process: processName, level, message: line }) : `[${processName}] ${line}`;
+    const text = this.json ? JSON.stringify({ time: at, process: processName, level, ...(jobId ? { job_id: jobId } : {}), message: line }) : `[${processName}] ${line}`;
     process.stdout.write(`${text}\n`);
   }
 
   /** A child's line: one it wrote as JSON (under GAIA_LOG_FORMAT=json) keeps its time, level and whole message. */
   private writeChild(processName: string, line: string, level: Level): void {
     const parsed = this.json ? parseChildLine(line) : null;
-    if (parsed) this.write(processName, parsed.message, parsed.level, parsed.time);
+    if (parsed) this.write(processName, parsed.message, parsed.level, parsed.time, parsed.job_id);
     else this.write(processName, line, level);
   }
 

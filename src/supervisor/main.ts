@@ -37,9 +37,7 @@ import { ProcessTable } from "./table.ts";
 
 export async function runSupervisor(loaded: LoadedConfig): Promise<number> {
   const { config, runDir, dataDir, controlSocket } = loaded;
-  // From here on this is the supervisor, whose lines follow GAIA_LOG_FORMAT; a bad config or
-  // argument before this point is a command-line error, printed plainly.
-  installJsonConsole();
+  installJsonConsole("supervisor");
   mkdirSync(runDir, { recursive: true });
   mkdirSync(dataDir, { recursive: true });
   const running = await answeringPid(controlSocket);

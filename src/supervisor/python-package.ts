@@ -10,7 +10,7 @@ import arrays from "../../python/gaia_worker/arrays.py" with { type: "text" };
 import main from "../../python/gaia_worker/__main__.py" with { type: "text" };
 import context from "../../python/gaia_worker/context.py" with { type: "text" };
 import execute from "../../python/gaia_worker/execute.py" with { type: "text" };
-import jsonlog from "../../python/gaia_worker/jsonlog.py" with { type: "text" };
+import output from "../../python/gaia_worker/output.py" with { type: "text" };
 import messages from "../../python/gaia_worker/messages.py" with { type: "text" };
 import protocol from "../../python/gaia_worker/protocol.py" with { type: "text" };
 import registry from "../../python/gaia_worker/registry.py" with { type: "text" };
@@ -22,7 +22,7 @@ const FILES: Record<string, string> = {
   "arrays.py": arrays,
   "context.py": context,
   "execute.py": execute,
-  "jsonlog.py": jsonlog,
+  "output.py": output,
   "messages.py": messages,
   "protocol.py": protocol,
   "registry.py": registry,
