@@ -64,6 +64,20 @@ class AsyncClient:
             raise
         return AsyncJob(self, answer["id"], answer, owned)
 
+    async def call(self, task: str, payload: Any = None, *, timeout: float | None = None, **options: Any) -> Any:
+        """As `Client.call`: submit and wait in one request (`POST /v1/jobs?wait=`)."""
+        names, owned = await self.arrays.inputs(options.pop("arrays", None))
+        wait = wait_query(timeout)
+        try:
+            body = submit_body(task, payload, names, **options)
+            answer = await self.transport.json("POST", f"/v1/jobs?wait={fmt_seconds(wait)}", body, timeout=wait + SERVER_GRACE_S, retry_busy_s=self.retry_busy_s)
+        except BaseException:
+            await self.arrays.discard(owned)
+            raise
+        job = AsyncJob(self, answer["id"], {"id": answer["id"], "state": "queued"}, owned)
+        await job._seen(answer)
+        return await job.result(None if timeout is None else max(0.0, timeout - wait))
+
     async def submit_many(self, jobs: Iterable[Mapping[str, Any] | tuple[str, Any]]) -> list["AsyncJob"]:
         """As `Client.submit_many`: batches of 10,000, in order."""
         made: list[AsyncJob] = []

@@ -14,8 +14,8 @@ from __future__ import annotations
 import ssl
 from typing import Any, Iterable, Mapping
 
-from ._http import Endpoint, Transport, resolve
-from ._requests import MAX_BATCH, batch_item, chunks, job_path, jobs_query, submit_body
+from ._http import SERVER_GRACE_S, Endpoint, Transport, resolve
+from ._requests import MAX_BATCH, batch_item, chunks, fmt_seconds, job_path, jobs_query, submit_body, wait_query
 from .client_arrays import Arrays
 from .errors import GaiaError
 from .job import Job
@@ -102,6 +102,25 @@ class Client:
             self.arrays.discard(owned)
             raise
         return Job(self, answer["id"], answer, owned)
+
+    def call(self, task: str, payload: Any = None, *, timeout: float | None = None, **options: Any) -> Any:
+        """Submits a job and waits for its result in one request (`POST /v1/jobs?wait=`, then
+        long polls if it runs longer): `submit(...).result(timeout)` without the second
+        round trip. Takes `submit`'s keyword arguments. Example::
+
+            client.call("math.add", {"a": 1, "b": 2}, timeout=10)  # 3
+        """
+        names, owned = self.arrays.inputs(options.pop("arrays", None))
+        wait = wait_query(timeout)
+        try:
+            body = submit_body(task, payload, names, **options)
+            answer = self.transport.json("POST", f"/v1/jobs?wait={fmt_seconds(wait)}", body, timeout=wait + SERVER_GRACE_S, retry_busy_s=self.retry_busy_s)
+        except BaseException:
+            self.arrays.discard(owned)
+            raise
+        job = Job(self, answer["id"], {"id": answer["id"], "state": "queued"}, owned)
+        job._seen(answer)
+        return job.result(None if timeout is None else max(0.0, timeout - wait))
 
     def submit_many(self, jobs: Iterable[Mapping[str, Any] | tuple[str, Any]]) -> list[Job]:
         """Submits many jobs with `POST /v1/jobs/batch`, 10,000 per request, in order.

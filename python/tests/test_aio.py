@@ -27,6 +27,7 @@ def test_submit_result_and_many_at_once(gaia):  # noqa: F811
             batch = await client.submit_many([("cl.noop", n) for n in range(50)])
             assert [await j.result(timeout=WAIT_S) for j in batch] == list(range(50))
             assert (await client.job(job.id)).view["result"] == 81
+            assert await client.call("cl.square", 4, timeout=WAIT_S) == 16
 
     run(body())
 

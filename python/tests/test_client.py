@@ -150,3 +150,12 @@ def test_job_logs(client):
 
 def test_a_task_inside_gaia_can_import_the_client(client):
     assert client.submit("cl.inside").result(timeout=WAIT_S) == ["Client", "GaiaExecutor"]
+
+
+def test_call_submits_and_waits_in_one_request(client):
+    assert client.call("cl.square", 11, timeout=WAIT_S, timeout_s=30) == 121
+    with pytest.raises(JobFailed) as caught:
+        client.call("cl.divide", 0, timeout=WAIT_S)
+    assert caught.value.type == "ZeroDivisionError"
+    with pytest.raises(concurrent.futures.TimeoutError):
+        client.call("cl.sleep", 2, timeout=0.2)
