@@ -52,7 +52,7 @@ class Completions:
         self.backstop = threading.Lock()
         self.stream: EventStream | None = None
         try:
-            self.stream = client.events()
+            self.stream = client.events(kinds=("job.finished", "events.gap"))
         except GaiaError:
             self.stream = None  # no events: the fetchers poll (slower, as correct)
         self.threads = [threading.Thread(target=self._fetch, name=f"gaia-fetch-{i}", daemon=True) for i in range(fetchers)]
@@ -127,6 +127,12 @@ class Completions:
             self.ready.put(job_id)
 
     def _fetch(self) -> None:
+        try:
+            self._fetch_loop()
+        finally:
+            self.client.transport.release()
+
+    def _fetch_loop(self) -> None:
         while not self.closed.is_set():
             try:
                 # Without events there is nothing to wait for while jobs are pending: polls are the way in.

@@ -221,6 +221,12 @@ class Transport:
         with self._lock:
             self._all.discard(conn)
 
+    def release(self) -> None:
+        """Closes the calling thread's connection (a thread that is about to end)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            self._drop(conn)
+
     def close(self) -> None:
         """Closes every connection this transport opened, in every thread."""
         with self._lock:

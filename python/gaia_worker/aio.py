@@ -116,9 +116,10 @@ class AsyncClient:
                 return None
             raise
 
-    def events(self, job: str | None = None, last_event_id: int | str | None = None) -> "AsyncEventStream":
-        """``async for event in client.events(): ...``; it reconnects with the last id seen."""
-        return AsyncEventStream(self.transport, job, last_event_id)
+    def events(self, job: str | None = None, last_event_id: int | str | None = None, *, kinds: Iterable[str] | None = None) -> "AsyncEventStream":
+        """``async for event in client.events(): ...``; it reconnects with the last id seen;
+        `kinds` keeps only those kinds."""
+        return AsyncEventStream(self.transport, job, last_event_id, kinds=kinds)
 
     async def status(self) -> dict[str, Any]:
         return await self.transport.json("GET", "/v1/status")
@@ -154,10 +155,12 @@ class AsyncJob:
     async def wait(self, timeout: float | None = None) -> "AsyncJob":
         loop = asyncio.get_running_loop()
         deadline = None if timeout is None else loop.time() + timeout
+        asked = False  # one look at gaia always, even with timeout=0
         while not self.done:
-            left = None if deadline is None else deadline - loop.time()
-            if left is not None and left <= 0:
+            left = None if deadline is None else max(0.0, deadline - loop.time())
+            if left == 0 and asked:
                 raise asyncio.TimeoutError(f"job {self.id} is still {self.state} after {timeout:g} s")
+            asked = True
             wait = wait_query(left)
             view = await self.client.transport.json("GET", job_path(self.id, f"?wait={fmt_seconds(wait)}"), timeout=wait + SERVER_GRACE_S)
             await self._seen(view)
@@ -194,9 +197,9 @@ class AsyncJob:
 class AsyncEventStream:
     """``async for`` over the events; `aclose()` ends it. Reconnects as `EventStream` does."""
 
-    def __init__(self, transport: AsyncTransport, job: str | None, last_event_id: int | str | None, reconnects: int = 5) -> None:
+    def __init__(self, transport: AsyncTransport, job: str | None, last_event_id: int | str | None, reconnects: int = 5, kinds: Iterable[str] | None = None) -> None:
         self.transport, self.path, self.reconnects = transport, events_query(job), reconnects
-        self.parser = SSEParser()
+        self.parser = SSEParser(None if kinds is None else frozenset(kinds))
         self.parser.last_id = None if last_event_id is None else str(last_event_id)
         self._conn: Any = None
         self._pending: Any = None  # an opened stream's chunks, before the first read

@@ -173,16 +173,17 @@ class Client:
                 return None
             raise
 
-    def events(self, job: str | None = None, last_event_id: int | str | None = None) -> EventStream:
-        """The events stream (`GET /v1/events`) as an iterator of `Event`; it reconnects with
-        the last id it saw when the connection drops. Close it (or use ``with``) to stop::
+    def events(self, job: str | None = None, last_event_id: int | str | None = None, *, kinds: Iterable[str] | None = None) -> EventStream:
+        """The events stream (`GET /v1/events`) as an iterator of `Event`, subscribed when it
+        returns; it reconnects with the last id it saw when the connection drops. `kinds`
+        keeps only those kinds (``{"job.finished"}``). Close it (or use ``with``) to stop::
 
             with client.events(job=job.id) as events:
                 for event in events:
                     if event.kind == "job.finished":
                         break
         """
-        return EventStream(self.transport, job, last_event_id)
+        return EventStream(self.transport, job, last_event_id, kinds=kinds)
 
     def status(self) -> dict[str, Any]:
         """`GET /v1/status`: version, pools, queue depths, job counts, arrays (with `dir`)."""

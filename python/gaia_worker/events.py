@@ -10,6 +10,7 @@ line may end in CRLF, LF or CR.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,31 +36,37 @@ class Event:
 
 
 class SSEParser:
-    """Feed it bytes as they arrive; it returns the complete events in them."""
+    """Feed it bytes as they arrive; it returns the complete events in them.
 
-    def __init__(self) -> None:
-        self._buffer = b""
+    `kinds`, when given, keeps only events of those kinds (the others are not decoded).
+    """
+
+    def __init__(self, kinds: frozenset[str] | None = None) -> None:
+        self._tail = b""
+        self._skip_lf = False  # the last chunk ended in CR: an LF first in the next completes it
         self._data: list[str] = []
         self._kind = ""
         self._id: str | None = None
+        self._kinds = kinds
         #: The id of the last event seen, for a reconnect's Last-Event-ID.
         self.last_id: str | None = None
         #: The reconnection delay the server asked for (`retry:`), in seconds.
         self.retry_s: float | None = None
 
     def feed(self, chunk: bytes) -> list[Event]:
-        self._buffer += chunk
+        if self._skip_lf and chunk.startswith(b"\n"):
+            chunk = chunk[1:]
+        # One split per chunk, not a slice per line: a chunk holds hundreds of events.
+        data = self._tail + chunk if self._tail else chunk
+        lines = _LINES.split(data)
+        self._tail = lines.pop()  # the unfinished last line ('' after a line end)
+        self._skip_lf = data.endswith(b"\r")
         events: list[Event] = []
-        while True:
-            cut = _line_end(self._buffer)
-            if cut is None:
-                return events
-            end, after = cut
-            line = self._buffer[:end].decode("utf-8", "replace")
-            self._buffer = self._buffer[after:]
-            event = self._line(line)
+        for raw in lines:
+            event = self._line(raw.decode("utf-8", "replace"))
             if event is not None:
                 events.append(event)
+        return events
 
     def _line(self, line: str) -> Event | None:
         if line == "":
@@ -82,22 +89,16 @@ class SSEParser:
     def _dispatch(self) -> Event | None:
         if self._id is not None:
             self.last_id = self._id
-        data, kind, ident = "\n".join(self._data), self._kind, self._id
+        data, kind, ident = self._data, self._kind, self._id
         self._data, self._kind, self._id = [], "", None
         if not data and not kind:
             return None
-        return to_event(ident, kind, data)
+        if self._kinds is not None and kind not in self._kinds:
+            return None
+        return to_event(ident, kind, "\n".join(data))
 
 
-def _line_end(buffer: bytes) -> tuple[int, int] | None:
-    """Where the first line ends and the next begins (CRLF, LF or a lone CR)."""
-    lf = buffer.find(b"\n")
-    cr = buffer.find(b"\r")
-    if cr != -1 and (lf == -1 or cr < lf):
-        if cr + 1 == len(buffer):
-            return None  # a CR at the end may be the first half of a CRLF
-        return (cr, cr + 2) if buffer[cr + 1 : cr + 2] == b"\n" else (cr, cr + 1)
-    return None if lf == -1 else (lf, lf + 1)
+_LINES = re.compile(rb"\r\n|\r|\n")
 
 
 def to_event(ident: str | None, kind: str, data: str) -> Event:

@@ -148,6 +148,7 @@ class GaiaExecutor(concurrent.futures.Executor):
             with self._lock:
                 self._lock.wait_for(lambda: self._outbox or self._shutdown)
                 if not self._outbox:
+                    self.client.transport.release()
                     return
                 batch = []
                 while self._outbox and len(batch) < MAX_BATCH:

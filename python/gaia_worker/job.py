@@ -53,10 +53,12 @@ class Job:
     def wait(self, timeout: float | None = None) -> "Job":
         """Waits until the job ends (long polls); `TimeoutError` if it has not within `timeout` s."""
         deadline = None if timeout is None else time.monotonic() + timeout
+        asked = False  # one look at gaia always, even with timeout=0
         while not self.done:
-            left = None if deadline is None else deadline - time.monotonic()
-            if left is not None and left <= 0:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            if left == 0 and asked:
                 raise concurrent.futures.TimeoutError(f"job {self.id} is still {self.state} after {timeout:g} s")
+            asked = True
             wait = wait_query(left)
             path = job_path(self.id, f"?wait={fmt_seconds(wait)}")
             self._seen(self.client.transport.json("GET", path, timeout=wait + SERVER_GRACE_S))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import http.client
 import socket
 import threading
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from ._http import Transport, api_error
 from ._requests import events_query
@@ -27,10 +27,10 @@ READ_TIMEOUT_S = 45.0
 class EventStream:
     """Iterate for events; `close()` (or leaving a ``with`` block) ends the iteration."""
 
-    def __init__(self, transport: Transport, job: str | None = None, last_event_id: int | str | None = None, read_timeout_s: float = READ_TIMEOUT_S) -> None:
+    def __init__(self, transport: Transport, job: str | None = None, last_event_id: int | str | None = None, read_timeout_s: float = READ_TIMEOUT_S, kinds: Iterable[str] | None = None) -> None:
         self.transport = transport
         self.path = events_query(job)
-        self.parser = SSEParser()
+        self.parser = SSEParser(None if kinds is None else frozenset(kinds))
         self.parser.last_id = None if last_event_id is None else str(last_event_id)
         self.read_timeout_s = read_timeout_s
         self._conn: http.client.HTTPConnection | None = None

@@ -159,3 +159,11 @@ def test_call_submits_and_waits_in_one_request(client):
     assert caught.value.type == "ZeroDivisionError"
     with pytest.raises(concurrent.futures.TimeoutError):
         client.call("cl.sleep", 2, timeout=0.2)
+
+
+def test_result_with_timeout_zero_still_looks_once(client):
+    job = client.submit("cl.square", 3)
+    job.wait(timeout=WAIT_S)
+    fresh = client.job(job.id)
+    fresh.view = {"id": job.id, "state": "queued"}  # as if never read since the submit
+    assert fresh.result(timeout=0) == 9

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import sys
+import time
 from concurrent.futures import ProcessPoolExecutor
 
 import pytest
@@ -102,3 +103,14 @@ def test_map_over_many_payloads_keeps_order(gaia):  # noqa: F811
     payloads = list(range(3000))
     with GaiaExecutor(socket=gaia.socket) as pool:
         assert list(pool.map(client_tasks.noop, payloads, timeout=120)) == payloads
+
+
+def test_a_shared_client_is_left_without_the_executors_connections(gaia):  # noqa: F811
+    with Client(gaia.socket) as client:
+        with GaiaExecutor(client) as pool:
+            assert pool.submit(client_tasks.square, 2).result(timeout=WAIT_S) == 4
+        deadline = time.monotonic() + 10
+        while client.transport._all and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not client.transport._all, "the executor's threads closed their connections as they ended"
+        assert client.call("cl.square", 3, timeout=WAIT_S) == 9, "and the client goes on"
