@@ -34,6 +34,10 @@ def task(name: str, *, writable_arrays: bool = False) -> Callable[[Handler], Han
         if not callable(handler):
             raise TypeError(f"@task({name!r}) must decorate a function, got {handler!r} ({type(handler).__name__})")
         _tasks[name] = handler
+        try:  # the task's name on the function, for GaiaExecutor.submit(fn, payload)
+            handler.__gaia_task__ = name  # type: ignore[attr-defined]
+        except (AttributeError, TypeError):
+            pass  # a builtin or a bound method takes no attributes; it still serves the task
         if writable_arrays:
             _writable.add(name)
         else:

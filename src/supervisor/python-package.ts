@@ -15,6 +15,23 @@ import messages from "../../python/gaia_worker/messages.py" with { type: "text" 
 import protocol from "../../python/gaia_worker/protocol.py" with { type: "text" };
 import registry from "../../python/gaia_worker/registry.py" with { type: "text" };
 import runtime from "../../python/gaia_worker/runtime.py" with { type: "text" };
+// The client side (SPEC §14), so that a task may use Client or GaiaExecutor too: this copy
+// comes first on PYTHONPATH and would hide a pip-installed package's client modules.
+import aioHttp from "../../python/gaia_worker/_aio_http.py" with { type: "text" };
+import arraysIo from "../../python/gaia_worker/_arrays_io.py" with { type: "text" };
+import completions from "../../python/gaia_worker/_completions.py" with { type: "text" };
+import http from "../../python/gaia_worker/_http.py" with { type: "text" };
+import requests from "../../python/gaia_worker/_requests.py" with { type: "text" };
+import aio from "../../python/gaia_worker/aio.py" with { type: "text" };
+import aioArrays from "../../python/gaia_worker/aio_arrays.py" with { type: "text" };
+import client from "../../python/gaia_worker/client.py" with { type: "text" };
+import clientArrays from "../../python/gaia_worker/client_arrays.py" with { type: "text" };
+import errors from "../../python/gaia_worker/errors.py" with { type: "text" };
+import events from "../../python/gaia_worker/events.py" with { type: "text" };
+import executor from "../../python/gaia_worker/executor.py" with { type: "text" };
+import job from "../../python/gaia_worker/job.py" with { type: "text" };
+import stream from "../../python/gaia_worker/stream.py" with { type: "text" };
+import testing from "../../python/gaia_worker/testing.py" with { type: "text" };
 
 const FILES: Record<string, string> = {
   "__init__.py": init,
@@ -27,6 +44,21 @@ const FILES: Record<string, string> = {
   "protocol.py": protocol,
   "registry.py": registry,
   "runtime.py": runtime,
+  "_aio_http.py": aioHttp,
+  "_arrays_io.py": arraysIo,
+  "_completions.py": completions,
+  "_http.py": http,
+  "_requests.py": requests,
+  "aio.py": aio,
+  "aio_arrays.py": aioArrays,
+  "client.py": client,
+  "client_arrays.py": clientArrays,
+  "errors.py": errors,
+  "events.py": events,
+  "executor.py": executor,
+  "job.py": job,
+  "stream.py": stream,
+  "testing.py": testing,
 };
 
 /** Writes the package under `<run_dir>/python/gaia_worker/`; returns the folder for PYTHONPATH. */
