@@ -116,3 +116,40 @@ describe("GET /v1/events", () => {
     expect(res.body.error.code).toBe("invalid_request");
   });
 });
+
+describe("filters", () => {
+  let g: Gaia;
+  beforeAll(async () => {
+    g = await Gaia.start();
+  });
+  afterAll(async () => g?.stop());
+
+  test("?kind= keeps only the kinds asked for (a family by its prefix)", async () => {
+    const finished = await SseStream.open(g.socket, "/v1/events?kind=job.finished");
+    const family = await SseStream.open(g.socket, "/v1/events?kind=job.");
+    const job = (await g.request("POST", "/v1/jobs?wait=10", { task: "echo", payload: 1 })).body;
+    await finished.until("job.finished", (e) => e.event === "job.finished" && e.data.data.job_id === job.id);
+    await family.until("job.finished", (e) => e.event === "job.finished" && e.data.data.job_id === job.id);
+    expect(new Set(finished.events.map((e) => e.event))).toEqual(new Set(["job.finished"]));
+    expect(family.events.map((e) => e.event)).toEqual(["job.queued", "job.started", "job.finished"]);
+    finished.close();
+    family.close();
+  });
+});
+
+test("POST /v1/jobs/wait answers as soon as one of the jobs has ended, or once all have with all=true", async () => {
+  const g = await Gaia.start({ config: { pools: [{ name: "default", size: 2 }] } });
+  try {
+    const slow = (await g.request("POST", "/v1/jobs", { task: "sleep", payload: { ms: 1500 } })).body.id;
+    const quick = (await g.request("POST", "/v1/jobs", { task: "sleep", payload: { ms: 50 } })).body.id;
+    const first = (await g.request("POST", "/v1/jobs/wait", { ids: [slow, quick], timeout_s: 10 })).body;
+    expect(first.jobs.map((j: { id: string }) => j.id)).toEqual([quick]);
+    expect(first.pending).toEqual([slow]);
+    const all = (await g.request("POST", "/v1/jobs/wait", { ids: [slow, quick], timeout_s: 10, all: true })).body;
+    expect(all.jobs.map((j: { id: string }) => j.id).sort()).toEqual([slow, quick].sort());
+    expect(all.pending).toEqual([]);
+    expect((await g.request("POST", "/v1/jobs/wait", { ids: ["nope"] })).status).toBe(404);
+  } finally {
+    await g.stop();
+  }
+});

@@ -4,7 +4,8 @@
  * Each event is `id: N`, `event: KIND` and one `data:` line of JSON `{id, kind, at, data}`.
  * `Last-Event-ID` (the header EventSource sends on its own when it reconnects, or the
  * `last_event_id` query parameter) replays what the bus still holds after that id;
- * `?job=ID` keeps only that job's events. A comment line every HEARTBEAT_MS keeps idle
+ * `?job=ID` keeps only that job's events, `?session=ID` a pipeline session's, and
+ * `?kind=job.finished,process.` only those kinds (a name ending in "." takes its family). A comment line every HEARTBEAT_MS keeps idle
  * streams from being cut by proxies and clients that time out silent connections (the
  * server itself runs with Bun's idle timeout off: see server.ts).
  *
@@ -23,7 +24,8 @@ const encoder = new TextEncoder();
 
 export function registerEventRoutes(app: Hono, bus: EventBus, heartbeatMs = HEARTBEAT_MS): void {
   app.get("/v1/events", (c) => {
-    const filter = { job: c.req.query("job") || null, session: c.req.query("session") || null };
+    const kinds = c.req.query("kind")?.split(",").map((k) => k.trim()).filter(Boolean) ?? [];
+    const filter = { job: c.req.query("job") || null, session: c.req.query("session") || null, kinds: kinds.length ? kinds : null };
     const lastId = parseLastId(c.req.header("last-event-id") ?? c.req.query("last_event_id"));
     const stream = eventStream(bus, filter, lastId, c.req.raw.signal, heartbeatMs);
     return new Response(stream, {
@@ -38,7 +40,7 @@ function parseLastId(raw: string | undefined): number | null {
   return Number(raw.trim());
 }
 
-type Filter = { job: string | null; session: string | null };
+type Filter = { job: string | null; session: string | null; kinds: string[] | null };
 
 function eventStream(bus: EventBus, filter: Filter, lastId: number | null, signal: AbortSignal, heartbeatMs: number): ReadableStream<Uint8Array> {
   let unsubscribe = () => {};

@@ -7,7 +7,7 @@ import type { JobLogs } from "../io/job-logs.ts";
 import type { Ops } from "../io/ops.ts";
 import { jsonBody, waitMs } from "./body.ts";
 import { ApiError, invalid } from "./errors.ts";
-import { BatchBody, ListQuery, SubmitBody } from "./schemas.ts";
+import { BatchBody, ListQuery, SubmitBody, WaitBody } from "./schemas.ts";
 
 export function registerJobRoutes(app: Hono, ops: Ops, logs: JobLogs): void {
   app.post("/v1/jobs", async function submitJob(c) {
@@ -18,6 +18,10 @@ export function registerJobRoutes(app: Hono, ops: Ops, logs: JobLogs): void {
   });
   app.post("/v1/jobs/batch", async function submitBatch(c) {
     return c.json(ops.batch((await jsonBody(c, BatchBody)).jobs), 202);
+  });
+  app.post("/v1/jobs/wait", async function waitForJobs(c) {
+    const body = await jsonBody(c, WaitBody);
+    return c.json(await ops.waitMany(body.ids, Math.round(body.timeout_s * 1000), body.all));
   });
   app.get("/v1/jobs", function listJobs(c) {
     const parsed = ListQuery.safeParse(c.req.query());

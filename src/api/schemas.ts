@@ -65,3 +65,12 @@ export const ListQuery = z
   .strict();
 export type ListQuery = z.infer<typeof ListQuery>;
 const _filter: (query: ListQuery) => ListFilter = (query) => query;
+
+/** `POST /v1/jobs/wait`: some jobs' ends in one request. */
+export const WaitBody = z
+  .object({
+    ids: z.array(z.string().min(1).max(200)).min(1).max(MAX_BATCH),
+    timeout_s: z.number().min(0).max(3600).default(30),
+    all: z.boolean().default(false),
+  })
+  .strict();

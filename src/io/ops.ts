@@ -149,9 +149,44 @@ export class Ops {
     return { status: 200, job: jobView(done) };
   }
 
+  /**
+   * `POST /v1/jobs/wait`: the jobs among `ids` that have ended, as soon as one has (or, with
+   * `all`, once every one has), or at `waitMs` whichever ended by then; and the ids still
+   * pending. One request collects many ends, so a client that runs thousands of jobs needs
+   * neither a read per job nor a poll.
+   */
+  async waitMany(ids: string[], waitMs: number, all: boolean): Promise<{ jobs: JobView[]; pending: string[] }> {
+    const pending = new Map<string, Job>();
+    const ended: JobView[] = [];
+    for (const id of new Set(ids)) {
+      const job = this.find(id);
+      if (!job) throw notFound(`job '${id}'`);
+      if (isTerminal(job.state)) ended.push(jobView(job));
+      else pending.set(id, job);
+    }
+    if (pending.size > 0 && waitMs > 0 && (all || ended.length === 0)) {
+      await new Promise<void>((resolve) => {
+        const stops: (() => void)[] = [];
+        let left = pending.size;
+        const done = (job: Job | null) => {
+          if (job) {
+            pending.delete(job.id);
+            ended.push(jobView(job));
+          }
+          if (job === null || !all || --left === 0) {
+            for (const stop of stops) stop();
+            resolve();
+          }
+        };
+        for (const job of [...pending.values()]) stops.push(this.engine.ledger.waiters.add(job.id, waitMs, done));
+      });
+    }
+    return { jobs: ended, pending: [...pending.keys()] };
+  }
+
   /** Resolves with the job once its end is committed, or null after `ms`. */
   private waitFor(job: Job, ms: number): Promise<Job | null> {
-    return new Promise((resolve) => this.engine.ledger.waiters.add(job.id, ms, resolve));
+    return new Promise((resolve) => void this.engine.ledger.waiters.add(job.id, ms, resolve));
   }
 
   /** The live job if it is queued or running, else the journal's; pending writes go first. */

@@ -9,19 +9,18 @@ type Waiter = { done(job: Job | null): void; timer: ReturnType<typeof setTimeout
 export class Waiters {
   private readonly byJob = new Map<string, Set<Waiter>>();
 
-  /** Calls `done(job)` when the job ends, or `done(null)` after `ms`. */
-  add(jobId: string, ms: number, done: (job: Job | null) => void): void {
+  /** Calls `done(job)` when the job ends, or `done(null)` after `ms`; returns what stops the wait. */
+  add(jobId: string, ms: number, done: (job: Job | null) => void): () => void {
     const set = this.byJob.get(jobId) ?? new Set<Waiter>();
     this.byJob.set(jobId, set);
-    const waiter: Waiter = {
-      done,
-      timer: setTimeout(() => {
-        set.delete(waiter);
-        if (set.size === 0) this.byJob.delete(jobId);
-        done(null);
-      }, ms),
+    const forget = () => {
+      clearTimeout(waiter.timer);
+      set.delete(waiter);
+      if (set.size === 0 && this.byJob.get(jobId) === set) this.byJob.delete(jobId);
     };
+    const waiter: Waiter = { done, timer: setTimeout(() => (forget(), done(null)), ms) };
     set.add(waiter);
+    return forget;
   }
 
   has(jobId: string): boolean {

@@ -22,7 +22,8 @@ export const LINGER_MS = 60_000;
 
 export type BusEvent = StoredEvent;
 
-export type Subscriber = { job: string | null; session?: string | null; send(event: BusEvent): void };
+/** What a subscriber takes: one job's or session's events, and/or some kinds (`job.finished`, or `job.` for all of a family). */
+export type Subscriber = { job: string | null; session?: string | null; kinds?: readonly string[] | null; send(event: BusEvent): void };
 
 export class EventBus {
   private staged: BusEvent[] = [];
@@ -129,5 +130,6 @@ export class EventBus {
 
 function takes(sub: Subscriber, event: StoredEvent): boolean {
   if (sub.job !== null && sub.job !== event.job_id) return false;
+  if (sub.kinds && !sub.kinds.some((k) => (k.endsWith(".") ? event.kind.startsWith(k) : event.kind === k))) return false;
   return !sub.session || sub.session === event.session_id;
 }
