@@ -21,7 +21,7 @@ describe("defaults", () => {
     expect(config).toEqual({
       run_dir: ".gaia/run",
       data_dir: ".gaia/data",
-      control: { socket: "gaia.sock", max_body_mb: 64 },
+      control: { socket: "gaia.sock", max_body_mb: 64, listen: "", token_file: "token", tls: { cert: "", key: "" }, metrics_public: false },
       queue: { max_depth: 100_000, result_ttl_s: 86_400 },
       shutdown: { grace_s: 8 },
       restart: { intensity: 10, period_s: 60, backoff_max_ms: 10_000 },

@@ -16,6 +16,8 @@ export type LoadedConfig = {
   runDir: string;
   dataDir: string;
   controlSocket: string;
+  /** The TCP listener's bearer token file (control.token_file, under run_dir). */
+  tokenFile: string;
 };
 
 export type LoadResult = { ok: true; value: LoadedConfig } | { ok: false; problems: string[] };
@@ -58,6 +60,10 @@ export function loadConfig(file: string | null, env = process.env, cwd = process
   const runDir = env.GAIA_RUN_DIR ? resolve(cwd, env.GAIA_RUN_DIR) : resolve(base, checked.config.run_dir);
   const dataDir = env.GAIA_DATA_DIR ? resolve(cwd, env.GAIA_DATA_DIR) : resolve(base, checked.config.data_dir);
   const controlSocket = resolve(runDir, checked.config.control.socket);
+  const tokenFile = resolve(runDir, checked.config.control.token_file);
+  const { tls } = checked.config.control;
+  if (tls.cert) tls.cert = resolve(base, tls.cert);
+  if (tls.key) tls.key = resolve(base, tls.key);
   // Pool modules that look like files are resolved against the config's folder, so the
   // workers (whose working directory is the same) and the user agree on what they name.
   for (const pool of checked.config.pools) {
@@ -66,7 +72,7 @@ export function loadConfig(file: string | null, env = process.env, cwd = process
     if (pool.python.includes("/")) pool.python = resolve(base, pool.python);
   }
   checked.config.arrays.dir = resolve(base, checked.config.arrays.dir);
-  return { ok: true, value: { config: checked.config, file, runDir, dataDir, controlSocket } };
+  return { ok: true, value: { config: checked.config, file, runDir, dataDir, controlSocket, tokenFile } };
 }
 
 function looksLikePath(module: string): boolean {

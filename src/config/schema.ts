@@ -5,6 +5,10 @@
  * - Every key has a default, so an empty file (or none) is a valid config: one Bun pool
  *   "default" with one worker per CPU, serving the built-in tasks `echo` and `sleep`.
  * - Unknown keys are errors, so typos show instead of silently meaning nothing.
+ * - The control API is always on the Unix socket `control.socket` (mode 0600: no token);
+ *   `control.listen` adds a TCP listener that answers only requests with the bearer token
+ *   from `control.token_file` (made 0600, 32 random bytes in hex, when absent), except
+ *   `/health`, `/ready` and, with `metrics_public`, `/metrics`. `control.tls` makes it HTTPS.
  * - `run_dir` and `data_dir` are relative to the config file's folder (to the working
  *   directory without a file); `control.socket` is relative to `run_dir`. So are
  *   `arrays.dir`, pool modules that look like files, and a pool's `python` given as a path.
@@ -49,12 +53,20 @@ const size = z.union([
   z.string().regex(/^\s*(\d+(\.\d+)?\s*(B|KB|KiB|MB|MiB|GB|GiB|TB|TiB)|\d+(\.\d+)?%)\s*$/, "expected a size such as \"8GiB\" or \"50%\""),
 ]);
 
+/** "HOST:PORT" (an IPv6 host in brackets), or "" for no TCP listener. */
+const listenAddress = z.string().regex(/^$|^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'expected "HOST:PORT" such as "127.0.0.1:8470" or "0.0.0.0:8470", or "" for none');
+
 export const Control = z
   .object({
     socket: z.string().min(1).default("gaia.sock"),
     max_body_mb: z.number().min(0.001).default(64),
+    listen: listenAddress.default(""),
+    token_file: z.string().min(1).default("token"),
+    tls: z.object({ cert: z.string().default(""), key: z.string().default("") }).strict().default({ cert: "", key: "" }),
+    metrics_public: z.boolean().default(false),
   })
-  .strict();
+  .strict()
+  .refine((c) => (c.tls.cert === "") === (c.tls.key === ""), { message: "set both tls.cert and tls.key (PEM files), or neither", path: ["tls"] });
 
 export const Queue = z
   .object({
