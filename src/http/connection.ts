@@ -100,9 +100,13 @@ export class Connection implements ResponseTarget {
   private pump(): void {
     for (;;) {
       const phase = this.phase;
-      if (phase.t === "exchange" && phase.ex.response.t === "sent" && (phase.ex.body?.done ?? true)) {
-        if (!this.next(phase.ex.response.keepAlive)) return;
-        continue;
+      if (phase.t === "exchange" && phase.ex.response.t === "sent") {
+        // Closing needs no more of the body; serving on needs all of it read first.
+        if (!phase.ex.response.keepAlive) return this.end();
+        if (phase.ex.body?.done ?? true) {
+          if (!this.next()) return;
+          continue;
+        }
       }
       const buf = this.buf;
       if (buf === null) break;
@@ -121,8 +125,8 @@ export class Connection implements ResponseTarget {
   }
 
   /** The exchange is over: on to the next request, or close. */
-  private next(keepAlive: boolean): boolean {
-    if (!keepAlive || (this.closeWhenIdle && this.buf === null) || (this.peerEnded && this.buf === null)) {
+  private next(): boolean {
+    if ((this.closeWhenIdle || this.peerEnded) && this.buf === null) {
       this.end();
       return false;
     }
@@ -287,6 +291,7 @@ export class Connection implements ResponseTarget {
     if (phase.t === "idle") return this.buf === null ? this.end() : this.pump();
     if (phase.t === "exchange" && !(phase.ex.body?.done ?? true)) {
       phase.ex.body!.fail(new Error("the client ended the connection before the request body was complete"));
+      if (phase.ex.response.t === "sent") this.end(); // it was waiting for the body's rest
     }
   }
 
@@ -330,6 +335,7 @@ export class Connection implements ResponseTarget {
     if (!ex.plan.keepAlive || hasToken(res.headers.get("connection"), "close")) return false;
     const body = ex.body;
     if (body === null || body.done) return true;
+    if (this.peerEnded) return false; // the rest of the body can never come
     const left = body.remaining;
     // A client still waiting for 100 Continue may never send the body it announced.
     return left !== null && left <= DRAIN_LIMIT && ex.continued !== "owed";
