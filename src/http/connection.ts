@@ -166,8 +166,9 @@ export class Connection implements ResponseTarget {
     const buf = this.buf;
     if (plan.framing.t === "length" && buf !== null && buf.length >= plan.framing.bytes) {
       // The whole body is here already (a small POST in one chunk): bytes, no stream.
+      // A plain view: Buffer's subarray cost ~4% of a request's time in a profile (Bun 1.4.5).
       const n = plan.framing.bytes;
-      if (takesBody) body = buf.subarray(0, n);
+      if (takesBody) body = new Uint8Array(buf.buffer, buf.byteOffset, n);
       this.buf = n === buf.length ? null : buf.subarray(n);
     } else if (plan.framing.t !== "none") {
       ex.body = new IncomingBody(plan.framing, takesBody ? { pulled: () => this.pulled(ex) } : null);

@@ -6,8 +6,8 @@
  * Framing: a Content-Length the handler set is the size it promises (a body that turns out
  * longer is cut there, a shorter one ends the connection, both reported). Without one the
  * body is read: a body that is whole within a few microtask turns (strings, bytes, Blobs,
- * small files: Bun hands them over in one read that settles in one or two turns, measured with
- * Bun 1.4.5) gets a Content-Length and leaves in one write with its head; anything else is a
+ * small files: Bun hands them over in a first read that has settled at once and a second that
+ * says done one turn later, measured with Bun 1.4.5) gets a Content-Length and leaves in one write with its head; anything else is a
  * stream, sent chunked on HTTP/1.1 and ended by closing on HTTP/1.0, its head at once so an
  * event stream's client sees its headers before the first event.
  */
@@ -46,15 +46,17 @@ export async function sendResponse(target: ResponseTarget, res: Response, head: 
   target.reading(reader);
   try {
     if (declared !== null) return await sendDeclared(target, res, reader, declared);
-    const first = await soon(reader.read());
-    if (first.t === "pending") return await sendStream(target, res, reader, [first.read]);
-    if (first.read.done) return writeHead(target, res, { t: "length", bytes: 0 }, null);
-    const second = await soon(reader.read());
-    if (second.t === "settled" && second.read.done) {
-      const bytes = asBytes(first.read.value);
+    const r1 = reader.read();
+    const first = settled(r1) ?? (await within(r1));
+    if (first === PENDING) return await sendStream(target, res, reader, [r1]);
+    if (first.done) return writeHead(target, res, { t: "length", bytes: 0 }, null);
+    const r2 = reader.read();
+    const second = settled(r2) ?? (await within(r2));
+    if (second !== PENDING && second.done) {
+      const bytes = asBytes(first.value);
       return writeHead(target, res, { t: "length", bytes: bytes.length }, bytes);
     }
-    return await sendStream(target, res, reader, [first.read, second.read]);
+    return await sendStream(target, res, reader, [first, r2]);
   } finally {
     target.reading(null);
   }
@@ -76,16 +78,24 @@ function writeHead(target: ResponseTarget, res: Response, size: BodySize, body: 
   return keepAlive;
 }
 
-type Soon = { t: "settled"; read: Read } | { t: "pending"; read: Promise<Read> };
+const PENDING = Symbol("pending");
 
-/** A read that settles within a few microtask turns, or the read still under way. */
-async function soon(read: Promise<Read>): Promise<Soon> {
-  let out: Read | null = null;
-  let failed = false;
-  read.then((r) => (out = r), () => (failed = true));
-  for (let turn = 0; turn < 4 && out === null && !failed; turn++) await null;
-  if (failed) await read; // throws the stream's error before any head is written
-  return out === null ? { t: "pending", read } : { t: "settled", read: out };
+/** The read's result if it has settled already (Bun.peek: no microtask turn); throws its error. */
+function settled(read: Promise<Read>): Read | undefined {
+  const status = Bun.peek.status(read);
+  if (status === "pending") return undefined;
+  if (status === "rejected") throw Bun.peek(read);
+  return Bun.peek(read) as Read;
+}
+
+/** The read's result if it settles within a few microtask turns, else PENDING (the read goes on). */
+async function within(read: Promise<Read>): Promise<Read | typeof PENDING> {
+  for (let turn = 0; turn < 4; turn++) {
+    await null;
+    const got = settled(read);
+    if (got !== undefined) return got;
+  }
+  return PENDING;
 }
 
 /** Sends a body of unknown size: `started` are reads already made, in order. */
