@@ -1,28 +1,25 @@
 /**
- * One client connection: bytes in, requests to the handler one at a time, answers out in
- * order. Pipelined requests wait in the buffer (at most PIPELINE_LIMIT bytes before reading
- * pauses) until the answer before them has been sent.
+ * One client connection: bytes in, requests to the handler one at a time (`exchange.ts`),
+ * answers out in order. Pipelined requests wait in the buffer (at most PIPELINE_LIMIT bytes
+ * before reading pauses) until the answer before them has been sent and the body before them
+ * read to its end.
  *
- * A request's life (`Exchange`): its head is parsed and planned (`head.ts`, `plan.ts`); a body
- * that has arrived whole goes to the Request as bytes (the hot path: a small JSON POST in one
- * chunk), any other as a stream (`body-in.ts`); the handler answers; the answer is written
- * (`send-response.ts`); then, once the body has also been read to its end, the next request.
  * The layer's own refusals that leave the stream unreadable (bad framing, garbage, a head too
  * large or too slow) are answered and the connection is closed; a 405 or a handler's throw is
- * answered and the connection serves on.
+ * answered and the connection serves on. Reading pauses while a request body's queue is full
+ * (the handler reads slower than the client sends) or the pipeline buffer is.
  */
 import type { Socket } from "node:net";
 import { IncomingBody } from "./body-in.ts";
-import { describe, errorJson, errorResponse, refuse, type Refusal } from "./errors.ts";
+import { errorJson, refuse, type Refusal } from "./errors.ts";
+import { Exchange, type Handler, type Link, type RequestInfo } from "./exchange.ts";
 import { type HeadLimits, parseHead, type RequestHead, scanHead } from "./head.ts";
-import { hasToken, type Plan, planRequest } from "./plan.ts";
+import { type Plan, planRequest } from "./plan.ts";
 import { errorHead, httpDate } from "./response-head.ts";
-import { type BodyReader, type ResponseTarget, sendResponse } from "./send-response.ts";
-import { pendingUpgrade, upgradeHead } from "./websocket/upgrade.ts";
 import { WebSocketConnection } from "./websocket/connection.ts";
+import { type Upgrade, upgradeHead } from "./websocket/upgrade.ts";
 
-export type RequestInfo = { remote: "unix" | string };
-export type Handler = (req: Request, info: RequestInfo) => Response | Promise<Response>;
+export type { Handler, RequestInfo } from "./exchange.ts";
 
 export type ConnectionConfig = {
   handler: Handler;
@@ -34,19 +31,6 @@ export type ConnectionConfig = {
 };
 
 const PIPELINE_LIMIT = 256 * 1024;
-/** An unread body this small is read and dropped after the answer, keeping the connection. */
-const DRAIN_LIMIT = 64 * 1024;
-const CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n";
-
-type Exchange = {
-  head: RequestHead;
-  plan: Plan;
-  abort: AbortController;
-  body: IncomingBody | null;
-  /** `100 Continue`: the client did not ask, waits for it, or has had it. */
-  continued: "unasked" | "owed" | "sent";
-  response: { t: "handling" } | { t: "writing"; headSent: boolean } | { t: "sent"; keepAlive: boolean };
-};
 
 type Phase =
   | { t: "idle"; scanned: number; timer: ReturnType<typeof setTimeout> | null }
@@ -54,19 +38,22 @@ type Phase =
   | { t: "websocket"; ws: WebSocketConnection }
   | { t: "closing" };
 
-export class Connection implements ResponseTarget {
+export class Connection implements Link {
   private buf: Buffer | null = null;
   private phase: Phase = { t: "idle", scanned: 0, timer: null };
   private paused = false;
-  private peerEnded = false;
-  private closeWhenIdle = false;
   private drainWaiters: (() => void)[] = [];
-  private reader: BodyReader | null = null;
-  private readonly info: RequestInfo;
   closed = false;
+  peerEnded = false;
+  stopping = false;
+  readonly info: RequestInfo;
+  readonly handler: Handler;
+  readonly report: (err: unknown) => void;
 
   constructor(private readonly socket: Socket, private readonly config: ConnectionConfig) {
     this.info = { remote: socket.remoteAddress || "unix" };
+    this.handler = config.handler;
+    this.report = config.report;
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
     socket.on("drain", () => this.wake());
     socket.on("end", () => this.onEnd());
@@ -74,14 +61,10 @@ export class Connection implements ResponseTarget {
     socket.on("error", () => {}); // 'close' follows, and is where the connection is let go
   }
 
-  get idle(): boolean {
-    return this.phase.t === "idle" && this.buf === null;
-  }
-
   /** The server stops: close now if idle, else after the answer under way. */
   shutdown(): void {
-    this.closeWhenIdle = true;
-    if (this.idle) this.end();
+    this.stopping = true;
+    if (this.phase.t === "idle" && this.buf === null) this.end();
   }
 
   destroy(): void {
@@ -100,11 +83,12 @@ export class Connection implements ResponseTarget {
   private pump(): void {
     for (;;) {
       const phase = this.phase;
-      if (phase.t === "exchange" && phase.ex.response.t === "sent") {
+      if (phase.t === "exchange" && phase.ex.answer.t === "sent") {
         // Closing needs no more of the body; serving on needs all of it read first.
-        if (!phase.ex.response.keepAlive) return this.end();
+        if (!phase.ex.answer.keepAlive) return this.end();
         if (phase.ex.body?.done ?? true) {
-          if (!this.next()) return;
+          if ((this.stopping || this.peerEnded) && this.buf === null) return this.end();
+          this.phase = { t: "idle", scanned: 0, timer: null };
           continue;
         }
       }
@@ -122,16 +106,6 @@ export class Connection implements ResponseTarget {
       this.buf = took === buf.length ? null : buf.subarray(took);
     }
     this.flow();
-  }
-
-  /** The exchange is over: on to the next request, or close. */
-  private next(): boolean {
-    if ((this.closeWhenIdle || this.peerEnded) && this.buf === null) {
-      this.end();
-      return false;
-    }
-    this.phase = { t: "idle", scanned: 0, timer: null };
-    return true;
   }
 
   /** Looks for a whole head in `buf`; starts its exchange and answers true when there is one. */
@@ -158,89 +132,50 @@ export class Connection implements ResponseTarget {
   }
 
   private start(head: RequestHead, plan: Plan): void {
-    const continued = plan.expectContinue ? "owed" : "unasked";
-    const ex: Exchange = { head, plan, abort: new AbortController(), body: null, continued, response: { t: "handling" } };
-    this.phase = { t: "exchange", ex };
     const takesBody = plan.answer === null && head.method !== "GET" && head.method !== "HEAD";
-    let body: Uint8Array | ReadableStream<Uint8Array> | undefined;
     const buf = this.buf;
+    let bytes: Uint8Array | null = null;
+    let body: IncomingBody | null = null;
     if (plan.framing.t === "length" && buf !== null && buf.length >= plan.framing.bytes) {
       // The whole body is here already (a small POST in one chunk): bytes, no stream.
       // A plain view: Buffer's subarray cost ~4% of a request's time in a profile (Bun 1.4.5).
       const n = plan.framing.bytes;
-      if (takesBody) body = new Uint8Array(buf.buffer, buf.byteOffset, n);
+      if (takesBody) bytes = new Uint8Array(buf.buffer, buf.byteOffset, n);
       this.buf = n === buf.length ? null : buf.subarray(n);
     } else if (plan.framing.t !== "none") {
-      ex.body = new IncomingBody(plan.framing, takesBody ? { pulled: () => this.pulled(ex) } : null);
-      body = ex.body.stream ?? undefined;
+      body = new IncomingBody(plan.framing, takesBody ? { pulled: () => this.pulled() } : null);
     }
-    if (plan.answer !== null) return this.respond(ex, errorResponse(plan.answer.status, plan.answer.code, plan.answer.message, plan.answer.headers));
-    let req: Request;
-    try {
-      req = new Request(plan.url, { method: head.method, headers: head.headers, body, signal: ex.abort.signal });
-    } catch (err) {
-      return this.respond(ex, errorResponse(400, "bad_request", `the request cannot be read: ${describe(err)}`, { connection: "close" }));
-    }
-    let out: Response | Promise<Response>;
-    try {
-      out = this.config.handler(req, this.info);
-    } catch (err) {
-      out = this.internal(err);
-    }
-    if (out instanceof Promise) out.then((res) => this.respond(ex, res), (err) => this.respond(ex, this.internal(err)));
-    else this.respond(ex, out);
+    const ex = new Exchange(this, head, plan, body);
+    this.phase = { t: "exchange", ex };
+    ex.run(bytes);
   }
 
-  private respond(ex: Exchange, res: Response): void {
-    if (this.phase.t !== "exchange" || this.phase.ex !== ex || ex.response.t !== "handling") return;
-    if (!(res instanceof Response)) res = this.internal(new TypeError(`the handler returned ${describe(Object.prototype.toString.call(res))}, not a Response`));
-    const upgrade = pendingUpgrade(res);
-    if (upgrade !== undefined) {
-      if (ex.plan.websocket && ex.body === null) return this.upgrade(res, upgrade);
-      res = errorResponse(400, "bad_request", "a WebSocket upgrade needs a GET with 'Connection: Upgrade' and 'Upgrade: websocket', and no body");
-    }
-    ex.response = { t: "writing", headSent: false };
-    sendResponse(this, res, ex.head.method === "HEAD").then(
-      (keepAlive) => {
-        ex.response = { t: "sent", keepAlive };
-        if (!(ex.body?.done ?? true)) ex.body!.discard();
-        this.pump();
-      },
-      (err) => this.responseFailed(ex, err),
-    );
+  /** The handler reads the body: the client may wait for Continue, and reading goes on. */
+  private pulled(): void {
+    if (this.phase.t === "exchange") this.phase.ex.pulled();
+    // Not inline: the stream may call pull from inside an enqueue, that is, inside pump().
+    queueMicrotask(() => this.pump());
   }
 
-  private responseFailed(ex: Exchange, err: unknown): void {
-    this.config.report(err);
-    if (this.phase.t !== "exchange" || this.phase.ex !== ex || ex.response.t !== "writing") return;
-    if (ex.response.headSent || this.closed) return void this.socket.destroy();
-    ex.response = { t: "handling" };
-    this.respond(ex, errorResponse(500, "internal", `internal error: the response body failed: ${describe(err)}`, { connection: "close" }));
+  // Link: what the current exchange asks of the connection.
+  write(data: Uint8Array | string): boolean {
+    return this.closed ? false : this.socket.write(data);
   }
-
-  private internal(err: unknown): Response {
-    this.config.report(err);
-    return errorResponse(500, "internal", `internal error: ${describe(err)}`);
+  drained(): Promise<void> {
+    return this.closed ? Promise.resolve() : new Promise((resolve) => this.drainWaiters.push(resolve));
   }
-
-  private upgrade(res: Response, upgrade: NonNullable<ReturnType<typeof pendingUpgrade>>): void {
+  sent(ex: Exchange): void {
+    if (this.phase.t === "exchange" && this.phase.ex === ex) this.pump();
+  }
+  upgrade(ex: Exchange, res: Response, upgrade: Upgrade): void {
+    if (this.phase.t !== "exchange" || this.phase.ex !== ex) return;
     this.socket.write(upgradeHead(res));
-    const ws = new WebSocketConnection(this.socket, upgrade, () => this.flow(), this.config.report);
+    const ws = new WebSocketConnection(this.socket, upgrade, () => this.flow(), this.report);
     this.phase = { t: "websocket", ws };
     const rest = this.buf;
     this.buf = null;
     ws.open();
     if (rest !== null) ws.feed(rest);
-  }
-
-  /** The handler reads the body: say Continue if the client waits for it, and read on. */
-  private pulled(ex: Exchange): void {
-    if (ex.continued === "owed" && ex.response.t === "handling" && !this.closed) {
-      ex.continued = "sent";
-      this.socket.write(CONTINUE);
-    }
-    // Not inline: the stream may call pull from inside an enqueue, that is, inside pump().
-    queueMicrotask(() => this.pump());
   }
 
   private flow(): void {
@@ -269,9 +204,9 @@ export class Connection implements ResponseTarget {
   private refuseAndClose(refusal: Refusal): void {
     const phase = this.phase;
     if (phase.t === "exchange") {
-      phase.ex.abort.abort(new Error(refusal.message));
-      phase.ex.body?.fail(new Error(refusal.message));
-      if (phase.ex.response.t !== "handling") return this.destroy();
+      const answering = phase.ex.answer.t === "handling";
+      phase.ex.drop(new Error(refusal.message));
+      if (!answering) return this.destroy(); // another answer is on the wire already
     }
     this.phase = { t: "closing" };
     this.buf = null;
@@ -292,7 +227,7 @@ export class Connection implements ResponseTarget {
     if (phase.t === "idle") return this.buf === null ? this.end() : this.pump();
     if (phase.t === "exchange" && !(phase.ex.body?.done ?? true)) {
       phase.ex.body!.fail(new Error("the client ended the connection before the request body was complete"));
-      if (phase.ex.response.t === "sent") this.end(); // it was waiting for the body's rest
+      if (phase.ex.answer.t === "sent") this.end(); // it was waiting for the body's rest
     }
   }
 
@@ -303,11 +238,10 @@ export class Connection implements ResponseTarget {
     if (phase.t === "websocket") phase.ws.socketClosed();
     if (phase.t === "exchange") {
       const gone = new Error("the client closed the connection");
-      phase.ex.abort.abort(gone);
-      phase.ex.body?.fail(gone);
+      if (phase.ex.answer.t === "sent") phase.ex.body?.fail(gone);
+      else phase.ex.drop(gone);
     }
     this.phase = { t: "closing" };
-    void this.reader?.cancel(new Error("the client closed the connection")).catch(() => {});
     this.wake();
     this.config.closed(this);
   }
@@ -317,34 +251,5 @@ export class Connection implements ResponseTarget {
     const waiters = this.drainWaiters;
     this.drainWaiters = [];
     for (const w of waiters) w();
-  }
-
-  // ResponseTarget, for the exchange under way.
-  get version(): "1.0" | "1.1" {
-    return this.phase.t === "exchange" ? this.phase.ex.head.version : "1.1";
-  }
-  write(data: Uint8Array | string): boolean {
-    if (this.phase.t === "exchange" && this.phase.ex.response.t === "writing") this.phase.ex.response.headSent = true;
-    return this.closed ? false : this.socket.write(data);
-  }
-  drained(): Promise<void> {
-    return this.closed ? Promise.resolve() : new Promise((resolve) => this.drainWaiters.push(resolve));
-  }
-  keepAliveAfter(res: Response): boolean {
-    if (this.phase.t !== "exchange" || this.closeWhenIdle) return false;
-    const ex = this.phase.ex;
-    if (!ex.plan.keepAlive || hasToken(res.headers.get("connection"), "close")) return false;
-    const body = ex.body;
-    if (body === null || body.done) return true;
-    if (this.peerEnded) return false; // the rest of the body can never come
-    const left = body.remaining;
-    // A client still waiting for 100 Continue may never send the body it announced.
-    return left !== null && left <= DRAIN_LIMIT && ex.continued !== "owed";
-  }
-  reading(reader: BodyReader | null): void {
-    this.reader = reader;
-  }
-  report(err: Error): void {
-    this.config.report(err);
   }
 }
