@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type HttpServer, serveHttp } from "../src/http/index.ts";
+import { type HttpServer, serveHttp, sizedResponse } from "../src/http/index.ts";
 import { RawClient, run, waitFor } from "./helpers/raw-http.ts";
 
 let dir: string;
@@ -56,6 +56,12 @@ async function handler(req: Request): Promise<Response> {
       const kind = url.searchParams.get("k");
       const bodies: Record<string, ConstructorParameters<typeof Response>[0]> = { string: "héllo", bytes: new Uint8Array([1, 2, 3]), buffer: new ArrayBuffer(4), blob: new Blob(["blob!"]), file: Bun.file(join(dir, "small.txt")) };
       return new Response(bodies[kind!]!);
+    }
+    case "/sized":
+      return sizedResponse(JSON.stringify({ sized: "é" }), { status: 201, headers: { "content-type": "application/json" } });
+    case "/sized-rewrapped": {
+      const made = sizedResponse("abc");
+      return new Response(made.body, made); // what a middleware that replaces the Response does
     }
     case "/lies":
       return new Response("twelve bytes", { headers: { "content-length": url.searchParams.get("says")! } });
@@ -269,5 +275,19 @@ test("a small unread body is read past after the answer, and the connection serv
   const [first, second] = await client.responses(2);
   expect(first!.headers.connection).toBeUndefined();
   expect(JSON.parse(second!.body).url).toBe("http://gaia/after");
+  client.destroy();
+});
+
+test("sizedResponse: its bytes and length go out with the head, HEAD included; a Response rewrapped from it still works", async () => {
+  const client = await RawClient.connect({ unix: socket });
+  client.send("GET /sized HTTP/1.1\r\nHost: gaia\r\n\r\nGET /sized-rewrapped HTTP/1.1\r\nHost: gaia\r\n\r\n");
+  const [sized, rewrapped] = await client.responses(2);
+  expect({ status: sized!.status, length: sized!.headers["content-length"], body: Buffer.from(sized!.body, "latin1").toString() }).toEqual({
+    status: 201, length: "14", body: '{"sized":"é"}',
+  });
+  expect(rewrapped!.body).toBe("abc");
+  client.send("HEAD /sized HTTP/1.1\r\nHost: gaia\r\n\r\n");
+  await client.until("the HEAD answer", (c) => c.text.split("HTTP/1.1 ").length === 4);
+  expect(client.text.split("HTTP/1.1 ")[3]).toMatch(/^201 Created\r\n[^]*content-length: 15\r\n\r\n$/);
   client.destroy();
 });

@@ -65,6 +65,10 @@ export function bodyFraming(head: RequestHead): Framing | Refusal {
     return { t: "chunked" };
   }
   if (head.contentLength === null) return { t: "none" };
+  if (LENGTH.test(head.contentLength)) {
+    const bytes = Number(head.contentLength);
+    return bytes === 0 ? { t: "none" } : { t: "length", bytes };
+  }
   // Repeats of one value ("5, 5") are one length (RFC 9110 §8.6); anything else is a 400.
   const values = head.contentLength.split(",").map((v) => v.trim());
   if (!values.every((v) => v === values[0]) || !LENGTH.test(values[0]!)) {

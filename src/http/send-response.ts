@@ -13,6 +13,7 @@
  */
 import { describe } from "./errors.ts";
 import { bodiless, type BodySize, httpDate, responseHead } from "./response-head.ts";
+import { knownBody } from "./sized-response.ts";
 
 type Read = { done: true; value?: undefined } | { done: false; value: unknown };
 /** The part of a stream reader the writer uses (bun-types gives getReader() two reader types). */
@@ -34,6 +35,11 @@ export interface ResponseTarget {
 
 /** Writes `res` whole; resolves whether the connection may serve on. */
 export async function sendResponse(target: ResponseTarget, res: Response, head: boolean): Promise<boolean> {
+  const known = knownBody(res);
+  if (known !== undefined && !bodiless(res.status)) {
+    const bytes = typeof known === "string" ? Buffer.byteLength(known) : known.length;
+    return writeHead(target, res, { t: "length", bytes }, head ? null : known);
+  }
   const declared = declaredLength(res.headers.get("content-length"));
   const body = res.body;
   if (bodiless(res.status) || head) {
@@ -62,17 +68,20 @@ export async function sendResponse(target: ResponseTarget, res: Response, head: 
   }
 }
 
-function writeHead(target: ResponseTarget, res: Response, size: BodySize, body: Uint8Array | null): boolean {
+/** Writes the head, and with it a body of known bytes (`size` says how many) in the same write. */
+function writeHead(target: ResponseTarget, res: Response, size: BodySize, body: Uint8Array | string | null): boolean {
   const keepAlive = target.keepAliveAfter(res) && size.t !== "close";
   const head = responseHead(res.status, res.statusText, res.headers, size, { keepAlive, version: target.version }, httpDate());
-  if (body === null || body.length === 0) target.write(head);
-  else if (body.length > 64 * 1024) {
+  const bytes = size.t === "length" ? size.bytes : 0;
+  if (body === null || bytes === 0) target.write(head);
+  else if (bytes > 64 * 1024) {
     target.write(head);
     target.write(body);
   } else {
-    const out = Buffer.allocUnsafe(head.length + body.length);
+    const out = Buffer.allocUnsafe(head.length + bytes);
     out.write(head, 0, "latin1");
-    out.set(body, head.length);
+    if (typeof body === "string") out.write(body, head.length, "utf8");
+    else out.set(body, head.length);
     target.write(out);
   }
   return keepAlive;
