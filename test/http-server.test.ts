@@ -288,6 +288,6 @@ test("sizedResponse: its bytes and length go out with the head, HEAD included; a
   expect(rewrapped!.body).toBe("abc");
   client.send("HEAD /sized HTTP/1.1\r\nHost: gaia\r\n\r\n");
   await client.until("the HEAD answer", (c) => c.text.split("HTTP/1.1 ").length === 4);
-  expect(client.text.split("HTTP/1.1 ")[3]).toMatch(/^201 Created\r\n[^]*content-length: 15\r\n\r\n$/);
+  expect(client.text.split("HTTP/1.1 ")[3]).toMatch(/^201 Created\r\n[^]*content-length: 14\r\n\r\n$/);
   client.destroy();
 });
