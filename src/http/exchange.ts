@@ -6,7 +6,7 @@
  *
  * What the handler sees: a Request whose body is the bytes when they came whole with the head
  * (the hot path: a small JSON POST in one chunk), else a stream (`body-in.ts`); whose signal
- * aborts when the client goes away. A throw, a rejected promise or a value that is not a
+ * aborts when the client goes away (`request.ts`). A throw, a rejected promise or a value that is not a
  * Response is a JSON 500 and the connection serves on.
  */
 import type { IncomingBody } from "./body-in.ts";
@@ -14,6 +14,7 @@ import { describe, errorResponse } from "./errors.ts";
 import type { RequestHead } from "./head.ts";
 import { hasToken, type Plan } from "./plan.ts";
 import { type BodyReader, type ResponseTarget, sendResponse } from "./send-response.ts";
+import { ServerRequest } from "./request.ts";
 import { pendingUpgrade, type Upgrade } from "./websocket/upgrade.ts";
 
 export type RequestInfo = { remote: "unix" | string };
@@ -48,7 +49,7 @@ type Answer =
   | { t: "dropped" };
 
 export class Exchange implements ResponseTarget {
-  readonly abort = new AbortController();
+  private request: ServerRequest | null = null;
   answer: Answer = { t: "handling" };
   /** `100 Continue`: the client did not ask, waits for it, or has had it. */
   continued: "unasked" | "owed" | "sent";
@@ -68,9 +69,9 @@ export class Exchange implements ResponseTarget {
     const { plan, head } = this;
     if (plan.answer !== null) return this.respond(errorResponse(plan.answer.status, plan.answer.code, plan.answer.message, plan.answer.headers));
     const body = bytes ?? this.body?.stream ?? undefined;
-    let req: Request;
+    let req: ServerRequest;
     try {
-      req = new Request(plan.url, { method: head.method, headers: head.headers, body, signal: this.abort.signal });
+      req = this.request = new ServerRequest(plan.url, { method: head.method, headers: head.headers, body });
     } catch (err) {
       return this.respond(errorResponse(400, "bad_request", `the request cannot be read: ${describe(err)}`, { connection: "close" }));
     }
@@ -87,7 +88,7 @@ export class Exchange implements ResponseTarget {
   /** The client is gone, or the connection refuses the rest: stop everything under way. */
   drop(reason: Error): void {
     this.answer = { t: "dropped" };
-    this.abort.abort(reason);
+    this.request?.clientGone(reason);
     this.body?.fail(reason);
     void this.reader?.cancel(reason).catch(() => {});
   }
