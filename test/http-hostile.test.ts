@@ -34,6 +34,7 @@ async function handler(req: Request): Promise<Response> {
   if (url.pathname === "/echo") return new Response(await req.text());
   if (url.pathname === "/throw") throw new Error("a handler bug");
   if (url.pathname === "/not-a-response") return "nope" as unknown as Response;
+  if (url.pathname === "/informational") return new Response(null, { status: 103 });
   if (url.pathname === "/forever") {
     req.signal.addEventListener("abort", () => forever.aborted++);
     return new Response(
@@ -184,10 +185,11 @@ test("a client that disconnects mid-response: its stream is cancelled and its si
   await stillServes();
 });
 
-test("a handler that throws or returns no Response is a JSON 500, and the connection serves on", async () => {
+test("a handler that throws, returns no Response, or answers 1xx gets a JSON 500, and the connection serves on", async () => {
   const client = await connect();
-  client.send(GET("/throw") + GET("/not-a-response") + GET("/health"));
-  const [thrown, none, ok] = await client.responses(3);
+  client.send(GET("/throw") + GET("/not-a-response") + GET("/informational") + GET("/health"));
+  const [thrown, none, informational, ok] = await client.responses(4);
+  expect(informational!.status).toBe(500);
   expect(thrown!.status).toBe(500);
   expect(JSON.parse(thrown!.body)).toEqual({ error: { code: "internal", message: "internal error: a handler bug" } });
   expect(none!.status).toBe(500);

@@ -215,3 +215,10 @@ test("a plain GET to a WebSocket route is a JSON 400; a wrong version is 426 nam
   expect(res!.headers["sec-websocket-version"]).toBe("13");
   client.destroy();
 });
+
+test("stop(true) closes open WebSockets with 1001", async () => {
+  const own = await serveHttp({ unix: join(dir, "stop.sock") }, handler);
+  const { closed } = await open(`ws+unix://${join(dir, "stop.sock")}:/echo`);
+  await own.stop(true);
+  expect(await closed).toMatchObject({ code: 1001 });
+});

@@ -61,10 +61,11 @@ export class Connection implements Link {
     socket.on("error", () => {}); // 'close' follows, and is where the connection is let go
   }
 
-  /** The server stops: close now if idle, else after the answer under way. */
+  /** The server stops: close now if idle, else after the answer under way; a WebSocket gets 1001. */
   shutdown(): void {
     this.stopping = true;
     if (this.phase.t === "idle" && this.buf === null) this.end();
+    if (this.phase.t === "websocket") this.phase.ws.ws.close(1001, "the server is stopping");
   }
 
   destroy(): void {

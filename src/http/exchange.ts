@@ -108,6 +108,9 @@ export class Exchange implements ResponseTarget {
     if (upgrade !== undefined) {
       if (this.plan.websocket && this.body === null) return this.link.upgrade(this, res, upgrade);
       res = errorResponse(400, "bad_request", "a WebSocket upgrade needs a GET with 'Connection: Upgrade' and 'Upgrade: websocket', and no body");
+    } else if (res.status < 200) {
+      // 1xx are the layer's to send (Continue, the upgrade's 101); one from a handler would leave the client waiting.
+      res = this.internal(new Error(`the handler answered ${res.status}; informational statuses are not a final answer`));
     }
     this.answer = { t: "writing", headSent: false, fallback };
     sendResponse(this, res, this.head.method === "HEAD").then(

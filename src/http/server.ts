@@ -49,8 +49,8 @@ export type HttpServer = {
   readonly connections: number;
   /**
    * Stops accepting (the listening fd is closed when this returns). With `closeIdle`, idle
-   * connections are closed now and busy ones after their answer; without, open connections
-   * serve on until their clients close them.
+   * connections are closed now, busy ones after their answer, and WebSockets get close code
+   * 1001; without, open connections serve on until their clients close them.
    */
   stop(closeIdle?: boolean): Promise<void>;
   /** Cuts every connection now (requests in flight see their signal abort). */
