@@ -86,3 +86,15 @@ test("createListenSocket refuses a path that exists and one too long for a Unix 
   expect(() => createListenSocket(path)).toThrow(/cannot bind .*gaia\.sock: Address already in use/);
   expect(() => createListenSocket(join(dir, "x".repeat(120)))).toThrow(/more than the 107 a Unix socket allows/);
 });
+
+test("serveHttp({ unix }) refuses a path a live server listens on, and replaces a stale socket file", async () => {
+  const live = join(dir, "live.sock");
+  const first = await serveHttp({ unix: live }, () => new Response("first"));
+  await expect(serveHttp({ unix: live }, () => new Response("second"))).rejects.toThrow(/is in use: a server listens on it/);
+  first.closeAll();
+  const stale = createListenSocket(join(dir, "stale.sock"));
+  closeFd(stale); // the file stays, nobody listens
+  const second = await serveHttp({ unix: join(dir, "stale.sock") }, () => new Response("second"));
+  expect(await (await fetch("http://gaia/", { unix: join(dir, "stale.sock") } as RequestInit)).text()).toBe("second");
+  await Promise.all([first.stop(), second.stop()]);
+});

@@ -121,7 +121,7 @@ export class Connection implements Link {
       }
       return false;
     }
-    if (phase.timer !== null) clearTimeout(phase.timer);
+    this.leaveIdle();
     if (scan.t === "refuse") return this.refuseAndClose(scan.refusal), false;
     const head = parseHead(buf, scan.start, scan.end, limits);
     if ("status" in head) return this.refuseAndClose(head), false;
@@ -209,6 +209,7 @@ export class Connection implements Link {
       phase.ex.drop(new Error(refusal.message));
       if (!answering) return this.destroy(); // another answer is on the wire already
     }
+    this.leaveIdle();
     this.phase = { t: "closing" };
     this.buf = null;
     const body = errorJson(refusal.code, refusal.message);
@@ -216,6 +217,7 @@ export class Connection implements Link {
   }
 
   private end(): void {
+    this.leaveIdle();
     this.phase = { t: "closing" };
     this.buf = null;
     this.socket.end();
@@ -234,8 +236,8 @@ export class Connection implements Link {
 
   private onClose(): void {
     this.closed = true;
+    this.leaveIdle();
     const phase = this.phase;
-    if (phase.t === "idle" && phase.timer !== null) clearTimeout(phase.timer);
     if (phase.t === "websocket") phase.ws.socketClosed();
     if (phase.t === "exchange") {
       const gone = new Error("the client closed the connection");
@@ -245,6 +247,11 @@ export class Connection implements Link {
     this.phase = { t: "closing" };
     this.wake();
     this.config.closed(this);
+  }
+
+  /** The head timer of an idle phase that is being left goes with it. */
+  private leaveIdle(): void {
+    if (this.phase.t === "idle" && this.phase.timer !== null) clearTimeout(this.phase.timer);
   }
 
   private wake(): void {

@@ -9,8 +9,9 @@
  *
  * - `{ fd }`: serve a listening socket that is already bound (inherited, or a dup).
  *   `stop()` closes that fd and never unlinks anything.
- * - `{ unix: path }`: create the socket (mode 0600 from its first moment); a stale socket
- *   file at the path is replaced. `stop()` closes it and removes the path.
+ * - `{ unix: path }`: create the socket (mode 0600 from its first moment); a socket file left
+ *   at the path by a server that is gone is replaced, a live one is refused. `stop()` closes
+ *   it and removes the path.
  * - `{ hostname, port, tls? }`: TCP, with TLS when a PEM certificate and key are given;
  *   port 0 picks a free port, read back from `port`.
  *
@@ -82,7 +83,7 @@ export async function serveHttp(listen: Listen, handler: Handler, options: Serve
   let owned: string | null = null;
   if ("fd" in listen) await listenOn(server, { fd: listen.fd });
   else if ("unix" in listen) {
-    removeStaleSocket(listen.unix);
+    await removeStaleSocket(listen.unix);
     const fd = createListenSocket(listen.unix);
     owned = listen.unix;
     await listenOn(server, { fd });
@@ -121,7 +122,8 @@ function listenOn(server: net.Server, where: net.ListenOptions | { fd: number })
   });
 }
 
-function removeStaleSocket(path: string): void {
+/** A socket file left by a server that is gone is removed; one that still answers is not taken over. */
+async function removeStaleSocket(path: string): Promise<void> {
   let stat;
   try {
     stat = lstatSync(path);
@@ -129,5 +131,16 @@ function removeStaleSocket(path: string): void {
     return;
   }
   if (!stat.isSocket()) throw new Error(`${path} exists and is not a socket; not replacing it`);
+  const live = await new Promise<boolean>((resolve) => {
+    const probe = net.connect(path);
+    const done = (answer: boolean) => {
+      probe.destroy();
+      resolve(answer);
+    };
+    probe.once("connect", () => done(true));
+    probe.once("error", () => done(false)); // ECONNREFUSED: nobody listens
+    probe.setTimeout(1000, () => done(true));
+  });
+  if (live) throw new Error(`${path} is in use: a server listens on it`);
   rmSync(path);
 }
