@@ -4,10 +4,11 @@
  * is never held whole in memory).
  *
  * Framing: a Content-Length the handler set is the size it promises (a body that turns out
- * longer is cut there, a shorter one ends the connection, both reported). Without one the
- * body is read: a body that is whole within a few microtask turns (strings, bytes, Blobs,
- * small files: Bun hands them over in a first read that has settled at once and a second that
- * says done one turn later, measured with Bun 1.4.5) gets a Content-Length and leaves in one write with its head; anything else is a
+ * longer is cut there, a shorter one ends the connection, both reported). A `sizedResponse`
+ * leaves with its head in one write. Otherwise the body is read: one that is whole within a
+ * few microtask turns (strings, bytes, Blobs, small files: Bun hands them over in a first read
+ * that has settled at once and a second that says done one turn later, measured with Bun
+ * 1.4.5) gets a Content-Length and leaves in one write with its head; anything else is a
  * stream, sent chunked on HTTP/1.1 and ended by closing on HTTP/1.0, its head at once so an
  * event stream's client sees its headers before the first event.
  */

@@ -41,7 +41,10 @@ export class ServerWebSocket {
 }
 
 export class WebSocketConnection {
-  private buf: Buffer | null = null;
+  /** Bytes come in chunks; they are joined only once a whole frame is there (`need`). */
+  private chunks: Buffer[] = [];
+  private held = 0;
+  private need = 0;
   private status: State = { t: "open" };
   /** A fragmented message being gathered. */
   private message: { op: number; parts: Uint8Array[]; bytes: number } | null = null;
@@ -72,17 +75,27 @@ export class WebSocketConnection {
 
   feed(chunk: Buffer): void {
     if (this.status.t === "closed") return;
-    this.buf = this.buf === null ? chunk : Buffer.concat([this.buf, chunk]);
-    this.read();
+    this.chunks.push(chunk);
+    this.held += chunk.length;
+    // Joining every chunk as it came would copy a 16 MiB frame ~256 times over.
+    if (this.held >= this.need) this.read();
   }
 
   private read(): void {
-    while (this.buf !== null && !this.busy && this.status.t !== "closed") {
-      const room = this.upgrade.maxMessageBytes - (this.message?.bytes ?? 0);
-      const got = readFrame(this.buf, 0, room);
-      if (got.t === "partial") break;
+    while (this.held > 0 && !this.busy && this.status.t !== "closed") {
+      const buf = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
+      // Control frames (≤ 125 bytes) may come between a message's fragments whatever its size.
+      const room = Math.max(125, this.upgrade.maxMessageBytes - (this.message?.bytes ?? 0));
+      const got = readFrame(buf, 0, room);
+      if (got.t === "partial") {
+        this.chunks = [buf];
+        this.need = got.need;
+        break;
+      }
       if (got.t === "fail") return this.fail(got.code, got.reason);
-      this.buf = got.size === this.buf.length ? null : this.buf.subarray(got.size);
+      this.chunks = got.size === buf.length ? [] : [buf.subarray(got.size)];
+      this.held = buf.length - got.size;
+      this.need = 0;
       this.frame(got.frame);
     }
     this.flow();
@@ -97,6 +110,7 @@ export class WebSocketConnection {
     if (op === OP.continuation) {
       const m = this.message;
       if (m === null) return this.fail(CLOSE.protocol, "a continuation frame with no message to continue");
+      if (m.bytes + payload.length > this.upgrade.maxMessageBytes) return this.fail(CLOSE.tooBig, `a message is larger than the limit of ${this.upgrade.maxMessageBytes} bytes`);
       m.parts.push(payload);
       m.bytes += payload.length;
       if (frame.fin) {
@@ -179,7 +193,8 @@ export class WebSocketConnection {
     if (this.status.t === "closing") clearTimeout(this.status.timer);
     if (this.status.t === "closed") return;
     this.status = { t: "closed" };
-    this.buf = null;
+    this.chunks = [];
+    this.held = 0;
     this.call(() => this.upgrade.handlers.close?.(this.ws, code, reason));
   }
 

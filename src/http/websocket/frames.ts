@@ -12,7 +12,8 @@ export const CLOSE = { normal: 1000, goingAway: 1001, protocol: 1002, badData: 1
 
 export type Frame = { fin: boolean; op: number; payload: Uint8Array };
 export type FrameRead =
-  | { t: "partial" }
+  /** `need`: the frame's whole size from `at`, once its header has come (0 before). */
+  | { t: "partial"; need: number }
   | { t: "frame"; frame: Frame; size: number }
   | { t: "fail"; code: number; reason: string };
 
@@ -20,7 +21,7 @@ const KNOWN_OPS = new Set<number>(Object.values(OP));
 
 /** The frame at buf[at…], if it has all come; `maxPayload` bounds its payload. */
 export function readFrame(buf: Uint8Array, at: number, maxPayload: number): FrameRead {
-  if (buf.length - at < 2) return { t: "partial" };
+  if (buf.length - at < 2) return PARTIAL;
   const b0 = buf[at]!;
   const b1 = buf[at + 1]!;
   const fin = (b0 & 0x80) !== 0;
@@ -32,11 +33,11 @@ export function readFrame(buf: Uint8Array, at: number, maxPayload: number): Fram
   let header = 2;
   if (op >= OP.close && (!fin || length > 125)) return fail(CLOSE.protocol, "a control frame must be whole and at most 125 bytes");
   if (length === 126) {
-    if (buf.length - at < 4) return { t: "partial" };
+    if (buf.length - at < 4) return PARTIAL;
     length = (buf[at + 2]! << 8) | buf[at + 3]!;
     header = 4;
   } else if (length === 127) {
-    if (buf.length - at < 10) return { t: "partial" };
+    if (buf.length - at < 10) return PARTIAL;
     const view = new DataView(buf.buffer, buf.byteOffset + at + 2, 8);
     const high = view.getUint32(0);
     if (high & 0x80000000) return fail(CLOSE.protocol, "the frame length has its top bit set");
@@ -45,11 +46,12 @@ export function readFrame(buf: Uint8Array, at: number, maxPayload: number): Fram
   }
   if (length > maxPayload) return fail(CLOSE.tooBig, `a message is larger than the limit of ${maxPayload} bytes`);
   const start = at + header + 4;
-  if (buf.length < start + length) return { t: "partial" };
+  if (buf.length < start + length) return { t: "partial", need: header + 4 + length };
   return { t: "frame", frame: { fin, op, payload: unmask(buf, start - 4, start, length) }, size: header + 4 + length };
 }
 
 const fail = (code: number, reason: string): FrameRead => ({ t: "fail", code, reason });
+const PARTIAL: FrameRead = { t: "partial", need: 0 };
 
 /** A copy of the payload (a fresh array, so aligned), unmasked four bytes at a time. */
 function unmask(buf: Uint8Array, maskAt: number, start: number, length: number): Uint8Array {
