@@ -192,9 +192,9 @@ describe("against a running gaia", () => {
     expect(line).not.toBe("");
     const ran = await cli("logs", "default-0");
     expect(ran.code).toBe(0);
-    expect(ran.stdout).toMatch(new RegExp(`^default-0 \\| ${line}$`, "m"));
+    expect(ran.stdout).toMatch(new RegExp(`^default-0 \\| \\[job [0-9a-f-]+\\] ${line}$`, "m"));
     const all = await cli("logs", "--tail", "1000");
-    expect(all.stdout).toMatch(new RegExp(`^default-0\\s* \\| ${line}$`, "m"));
+    expect(all.stdout).toMatch(new RegExp(`^default-0\\s* \\| \\[job [0-9a-f-]+\\] ${line}$`, "m"));
     expect(all.stdout).toMatch(/^supervisor\s* \| /m);
     const unknown = await cli("logs", "default-9");
     expect(unknown.code).toBe(2);

@@ -80,7 +80,7 @@ describe("gaia config check", () => {
     expect(out.config.shutdown).toEqual({ grace_s: 8 });
     expect(out.config.restart).toEqual({ intensity: 10, period_s: 60, backoff_max_ms: 10000 });
     expect(out.config.arrays).toEqual({ dir: "/dev/shm", max_bytes: "50%", ttl_s: 3600 });
-    expect(out.config.control).toEqual({ socket: "gaia.sock", max_body_mb: 64 });
+    expect(out.config.control).toEqual({ socket: "gaia.sock", max_body_mb: 64, listen: "", token_file: "token", tls: { cert: "", key: "" }, metrics_public: false });
     expect(out.config.pools).toEqual([
       expect.objectContaining({ name: "default", runtime: "bun", size: 2, modules: [], max_jobs_per_worker: 0, memory_limit_mb: 0, env: {} }),
     ]);

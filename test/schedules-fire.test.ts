@@ -22,7 +22,7 @@ async function start(schedules: Record<string, unknown>[], size = 2) {
 
 /** The jobs a schedule made, oldest first. */
 async function jobsOf(gaia: Gaia, name: string): Promise<any[]> {
-  return (await gaia.request("GET", `/v1/jobs?schedule=${name}&limit=1000`)).body.jobs;
+  return (await gaia.request("GET", `/v1/jobs?schedule=${name}&limit=1000&order=asc`)).body.jobs;
 }
 
 const schedule = async (gaia: Gaia, name: string) => (await gaia.request("GET", `/v1/schedules/${name}`)).body;

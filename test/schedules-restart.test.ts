@@ -86,7 +86,7 @@ test("kill -9 of the IO engine: a loop and its run in flight carry on with the r
     return s.state === "done" && s;
   }, 20_000);
   expect(done).toMatchObject({ runs: 4, last_outcome: "succeeded" });
-  const jobs = (await gaia.request("GET", "/v1/jobs?schedule=loop")).body.jobs;
+  const jobs = (await gaia.request("GET", "/v1/jobs?schedule=loop&order=asc")).body.jobs;
   expect(jobs.map((j: { state: string }) => j.state)).toEqual(["succeeded", "succeeded", "succeeded", "succeeded"]);
   expect(jobs[0].id).toBe(running.last_job); // the run in flight was kept, not made again
 });

@@ -1,26 +1,19 @@
 /**
- * The one funnel for API errors: every failure leaves as `{error: {code, message}}` with its
- * status (SPEC §7), made here and nowhere else. Handlers throw a Refusal (the engine's
+ * The API's funnel for errors: every failure leaves as `{error: {code, message}}` with its
+ * status (SPEC §7), the body made by src/http/errors.ts's errorBody, as every error of gaia's. Handlers throw a Refusal (the engine's
  * reasons, src/io/refusal.ts) or an ApiError (the API's own: a bad body, a bad query);
  * anything else thrown is a bug, logged and answered 500.
  */
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { z } from "zod";
+import { errorBody } from "../http/errors.ts";
 import { Refusal } from "../io/refusal.ts";
 
 /** The API's own refusals are the engine's kind: one class, one shape. */
 export { Refusal as ApiError };
 
-/** The body of every error answer. */
-export function errorBody(code: string, message: string): { error: { code: string; message: string } } {
-  return { error: { code, message } };
-}
-
-/** An error answer outside Hono (the HTTP layer, the supervisor's responder). */
-export function errorResponse(status: number, code: string, message: string, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(errorBody(code, message)), { status, headers: { "content-type": "application/json", ...headers } });
-}
+export { errorBody, errorResponse } from "../http/errors.ts";
 
 export function errorFromThrown(c: Context, err: unknown, log: (line: string) => void): Response {
   if (err instanceof Refusal) {

@@ -1,28 +1,18 @@
 /**
- * Serving the control API on gaia.sock, created with mode 0600: whoever can open it can run
- * code through gaia, so only its owner may.
+ * Serving the control API: on gaia.sock (the socket the supervisor made for the whole run,
+ * handed over as fd 3; mode 0600, so no token: whoever can open it is its owner), and on TCP
+ * when `control.listen` is set, where every request but /health, /ready (and /metrics with
+ * `metrics_public`) must carry the bearer token (auth.ts).
  */
-import { chmodSync, rmSync } from "node:fs";
 import type { Hono } from "hono";
+import { serveHttp, type HttpServer } from "../http/index.ts";
 import type { IoBoot } from "../io/main.ts";
 
-export function serveApi(app: Hono, boot: IoBoot) {
-  const socketPath = boot.controlSocket;
-  rmSync(socketPath, { force: true });
-  // The umask makes the socket 0600 from its first moment; the chmod below only confirms it.
-  const umask = process.umask(0o177);
-  // The cast: bun-types leaves idleTimeout out of the Unix-socket options, though Bun honours it.
-  const options = {
-    unix: socketPath,
-    // No cap of Bun's own: the API's bodyLimit answers 413 in the {error} shape.
-    maxRequestBodySize: Number.MAX_SAFE_INTEGER,
-    // Long polls (`?wait=S`) stay silent for up to S seconds, and Bun cuts a response idle for
-    // 10 s; per-request `server.timeout(req, 0)` did not lift the cut in Bun 1.4.5.
-    idleTimeout: 0,
-    fetch: (req: Request) => app.fetch(req),
-  };
-  const server = Bun.serve(options as unknown as Parameters<typeof Bun.serve>[0]);
-  process.umask(umask);
-  chmodSync(socketPath, 0o600);
-  return server;
+export type Transport = "unix" | "tcp";
+
+export async function serveApi(app: Hono, boot: IoBoot, log: (line: string) => void): Promise<HttpServer[]> {
+  const onError = (err: unknown) => log(`http: ${(err as Error)?.stack ?? err}`);
+  const unix = boot.controlFd !== null ? { fd: boot.controlFd } : { unix: boot.controlSocket };
+  const servers = [await serveHttp(unix, (req) => app.fetch(req, { transport: "unix" satisfies Transport }), { onError })];
+  return servers;
 }

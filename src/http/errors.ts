@@ -1,7 +1,8 @@
 /**
- * The one funnel for the answers this HTTP layer makes itself (a request that is not valid
- * HTTP, an unknown method, a handler that threw): every one is `{"error": {"code",
- * "message"}}` with `Content-Type: application/json`, the shape of SPEC §7.
+ * The one funnel for error answers (SPEC §7): every one is `{"error": {"code", "message"}}`
+ * with `Content-Type: application/json`, made by `errorBody` here and nowhere else: the
+ * answers this HTTP layer makes itself (a request that is not valid HTTP, an unknown method,
+ * a handler that threw), the API's (src/api/errors.ts), the supervisor's fallback responder.
  */
 
 /** What the layer refuses, and whether the connection can go on after the answer. */
@@ -20,8 +21,12 @@ export function refuse(status: number, code: string, message: string, close = tr
 
 export const badRequest = (message: string): Refusal => refuse(400, "bad_request", message);
 
+export function errorBody(code: string, message: string): { error: { code: string; message: string } } {
+  return { error: { code, message } };
+}
+
 export function errorJson(code: string, message: string): string {
-  return JSON.stringify({ error: { code, message } });
+  return JSON.stringify(errorBody(code, message));
 }
 
 /** The same shape as a web Response, for answers made inside a handler's turn (500, a bad upgrade). */

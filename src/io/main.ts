@@ -53,6 +53,8 @@ export type IoBoot = {
   controlSocket: string;
   /** The fd of the control socket the supervisor made and passed on, if it did. */
   controlFd: number | null;
+  /** The TCP listener's bearer token (control.listen). */
+  tokenFile: string;
 };
 
 export async function runIoEngine(argv: string[]): Promise<void> {
@@ -110,7 +112,7 @@ export async function runIoEngine(argv: string[]): Promise<void> {
   const views = new Views({ config, runId: boot.runId, version: boot.version, engine, roster, supervisor, gpus });
   const schedules = new ScheduleOps({ scheduler, liveState, poolOrder: config.pools.map((p) => p.name), announced: () => announced });
   const app = createApp({ engine, ops, jobLogs, arrays: new ArrayOps(arrays), schedules, bus, supervisor, views, maxBodyBytes: Math.round(config.control.max_body_mb * 1024 * 1024), log });
-  serveApi(app, boot);
+  await serveApi(app, boot, log);
   keepTidy(engine, arrays, config);
 
   const stop = () => {

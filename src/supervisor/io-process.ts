@@ -18,14 +18,14 @@ export class IoProcess {
     private readonly link: IoLink,
     private readonly logs: LogStore,
     private readonly events: ProcessEvents,
-    /** Told each time an engine is up: what a new engine needs to hear at once. */
-    private readonly connected: () => void,
+    /** `up`: an engine is up (what a new engine needs to hear goes now); `down`: its process ended. */
+    private readonly hooks: { up(): void; down(): void },
   ) {}
 
   /** The engine is up and its link welcomed this supervisor: it is ready. */
   private up(child: Child): void {
     if (child.pid !== null && child.markReady(child.pid)) this.events.ready(child);
-    this.connected();
+    this.hooks.up();
   }
 
   /** The first start: resolves once connected (true) or when the engine could not start. */
@@ -47,7 +47,14 @@ export class IoProcess {
     });
   }
 
+  /**
+   * The engine's process ended. Its link may not have seen the socket close yet (the exit
+   * and the end of the stream arrive in no set order): it is dropped now, so that what the
+   * supervisor tells next waits for the new engine instead of going to a dead socket. The
+   * fallback responder takes gaia.sock from here until the engine is up again.
+   */
   exited(_child: Child): void {
-    // The fallback responder takes gaia.sock from here until the engine is up again.
+    this.link.drop();
+    this.hooks.down();
   }
 }

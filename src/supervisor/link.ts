@@ -55,6 +55,11 @@ export class IoLink {
     return false;
   }
 
+  /** The engine is gone: its connection is closed now, whatever its socket says yet. */
+  drop(): void {
+    this.conn?.close("the IO engine's process exited");
+  }
+
   call<O extends Op>(op: O, args: CallArgs<O>, timeoutMs = 0): Promise<CallOutcome<O>> {
     return this.calls.call(this.conn, op, args, timeoutMs);
   }

@@ -24,6 +24,8 @@ import type { Child } from "./child.ts";
 import { ioArgv, workerArgv, workerEnv } from "./commands.ts";
 import { gpuEnv } from "./gpu/assign.ts";
 import { openGpus, watchGpus, type Gpus } from "./gpu-watch.ts";
+import { closeFd, createListenSocket } from "../http/index.ts";
+import { Fallback, fallbackStatus } from "./fallback.ts";
 import { IoProcess } from "./io-process.ts";
 import { IoLink } from "./link.ts";
 import { LogStore } from "./logs.ts";
@@ -59,23 +61,36 @@ export async function runSupervisor(loaded: LoadedConfig): Promise<number> {
   const ioSocket = join(runDir, "io.sock");
   const bootFile = join(runDir, "io-boot.json");
   const instance = instanceId(process.pid, startTime(process.pid) ?? 0);
-  const boot: IoBoot = { config, runDir, dataDir, instance, runId, secret, version: VERSION, controlSocket, controlFd: null };
+  // The control socket is the supervisor's, for the whole run: the IO engine serves it as
+  // its fd 3, and while no engine does, the fallback responder answers (fallback.ts).
+  rmSync(controlSocket, { force: true }); // a dead run's socket file: nobody answered on it above
+  const controlFd = createListenSocket(controlSocket);
+  const boot: IoBoot = { config, runDir, dataDir, instance, runId, secret, version: VERSION, controlSocket, controlFd: 3, tokenFile: loaded.tokenFile };
   writeFileSync(bootFile, JSON.stringify(boot), { mode: 0o600 });
   warnSmallArraysDir(config, logs);
 
   const link = new IoLink(ioSocket, secret, (line) => logs.write("supervisor", line, "error"));
   const events = new ProcessEvents(link);
   // Each start of the IO engine is told the last GPU sample (or why there is none) at once.
-  const io = new IoProcess(link, logs, events, () => link.notify({ kind: "gpu.sample", sample: gpus.monitor.last() }));
+  const fallback = new Fallback(controlFd, runId, (line) => logs.write("supervisor", line, "error"));
+  fallback.start(); // until the first engine is up
+  // Each start of the IO engine is told the last GPU sample (or why there is none) at once,
+  // and takes gaia.sock back from the fallback responder.
+  const io = new IoProcess(link, logs, events, {
+    up: () => (link.notify({ kind: "gpu.sample", sample: gpus.monitor.last() }), void fallback.stop()),
+    down: () => fallback.start(),
+  });
   const table = new ProcessTable(config, logs, {
     spawned: (child) => (events.started(child), child.spec.runtime === "io" && io.respawned(child)),
-    exited: (child, exit) => (events.exited(child, exit), child.spec.runtime === "io" && io.exited(child)),
+    // An engine that died is let go of first: what is told next waits for the new one.
+    exited: (child, exit) => (child.spec.runtime === "io" && io.exited(child), events.exited(child, exit)),
     restarting: (child, exit, delayMs) => events.restarted(child, exit, delayMs),
     promoted: (child, spare) => events.promoted(child, spare),
     crashlooping: (pool, lastError) => events.crashlooping(pool, lastError),
     changed: () => writeRegistry(runDir, registryOf(runId, table)),
   });
   const sup = new Supervisor({ config, table, logs, events, link });
+  fallback.describe(() => fallbackStatus({ runId, version: VERSION, sup, table, logs }));
   const shutdown = new Shutdown(sup, table, link, logs, config.shutdown.grace_s * 1000);
   link.handle({
     processes: () => sup.processes(),
@@ -86,7 +101,7 @@ export async function runSupervisor(loaded: LoadedConfig): Promise<number> {
     shutdown: ({ why }) => (setTimeout(() => shutdown.begin(why), 0), {}),
   }, (event) => sup.ioEvent(event));
 
-  const ioChild = table.add({ name: "io", pool: null, runtime: "io", argv: ioArgv(bootFile), env: { ...process.env }, cwd: process.cwd(), spare: false });
+  const ioChild = table.add({ name: "io", pool: null, runtime: "io", argv: ioArgv(bootFile), env: { ...process.env }, cwd: process.cwd(), spare: false, fds: [controlFd] });
   if (!(await io.start(ioChild))) {
     logs.write("supervisor", "the IO engine did not start; see its lines above", "error");
     await ioChild.stop("shutdown", 0);
@@ -102,6 +117,8 @@ export async function runSupervisor(loaded: LoadedConfig): Promise<number> {
   await shutdown.done;
   stopWatching();
   stopGpus();
+  await fallback.stop();
+  closeFd(controlFd);
   for (const file of [controlSocket, ioSocket, bootFile, join(runDir, "registry.json")]) rmSync(file, { force: true });
   // Arrays are memory that lives for one run: this run's files go with it (SPEC §6).
   const arrayFiles = sweepPrefix(config.arrays.dir, `gaia-${instance}-`);

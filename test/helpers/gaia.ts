@@ -100,8 +100,9 @@ export class Gaia {
     });
   }
 
+  /** The workers table; empty while the IO engine is away (the supervisor's responder answers 503). */
   async workers(): Promise<any[]> {
-    return (await this.request("GET", "/v1/workers")).body.workers;
+    return (await this.request("GET", "/v1/workers")).body.workers ?? [];
   }
 
   /** The pids the registry lists (supervisor and children), read before stopping. */
