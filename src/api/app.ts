@@ -14,6 +14,7 @@ import type { SupervisorLink } from "../io/supervisor-link.ts";
 import type { Views } from "../io/views.ts";
 import type { Engine } from "../io/dispatch/engine.ts";
 import { registerArrayRoutes, uploadKind } from "./arrays.ts";
+import { requireToken } from "./auth.ts";
 import { ApiError, errorFromThrown } from "./errors.ts";
 import { registerEventRoutes } from "./events.ts";
 import { registerJobRoutes } from "./jobs.ts";
@@ -33,6 +34,9 @@ export type ApiDeps = {
   supervisor: SupervisorLink;
   views: Views;
   maxBodyBytes: number;
+  /** The TCP listener's token (null without a listener), and whether /metrics is open there. */
+  token: string | null;
+  metricsPublic: boolean;
   log(line: string): void;
 };
 
@@ -42,6 +46,7 @@ export function createApp(deps: ApiDeps): Hono {
   app.notFound(function notFound(c) {
     throw new ApiError(404, "not_found", `no route ${c.req.method} ${c.req.path}; see GET /openapi.json`);
   });
+  if (deps.token !== null) app.use(requireToken(deps.token, deps.metricsPublic));
   const limitBody = bodyLimit({
     maxSize: deps.maxBodyBytes,
     onError() {

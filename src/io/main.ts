@@ -111,7 +111,11 @@ export async function runIoEngine(argv: string[]): Promise<void> {
   server.listen(join(boot.runDir, "io.sock"));
   const views = new Views({ config, runId: boot.runId, version: boot.version, engine, roster, supervisor, gpus });
   const schedules = new ScheduleOps({ scheduler, liveState, poolOrder: config.pools.map((p) => p.name), announced: () => announced });
-  const app = createApp({ engine, ops, jobLogs, arrays: new ArrayOps(arrays), schedules, bus, supervisor, views, maxBodyBytes: Math.round(config.control.max_body_mb * 1024 * 1024), log });
+  const token = config.control.listen ? readFileSync(boot.tokenFile, "utf8").trim() : null;
+  const app = createApp({
+    engine, ops, jobLogs, arrays: new ArrayOps(arrays), schedules, bus, supervisor, views, log,
+    maxBodyBytes: Math.round(config.control.max_body_mb * 1024 * 1024), token, metricsPublic: config.control.metrics_public,
+  });
   await serveApi(app, boot, log);
   keepTidy(engine, arrays, config);
 

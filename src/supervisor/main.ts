@@ -35,6 +35,8 @@ import { checkInterpreter, installPythonPackage } from "./python-package.ts";
 import { readRegistry, stopOrphans, writeRegistry } from "./registry.ts";
 import { Shutdown } from "./shutdown.ts";
 import { Supervisor } from "./supervisor.ts";
+import { ensureToken } from "./token.ts";
+import { splitAddress } from "../api/server.ts";
 import { ProcessTable } from "./table.ts";
 
 export async function runSupervisor(loaded: LoadedConfig): Promise<number> {
@@ -46,6 +48,10 @@ export async function runSupervisor(loaded: LoadedConfig): Promise<number> {
   if (running !== null) return (console.error(`gaia is already running (pid ${running})`), 2);
   const pythonPackage = preflight(config, runDir);
   if (typeof pythonPackage === "number") return pythonPackage;
+  if (config.control.listen) {
+    const problem = ensureToken(loaded.tokenFile).problem ?? tcpProblem(config.control.listen);
+    if (problem) return (console.error(problem), 2);
+  }
   const gpus = openGpus(config);
   if (Array.isArray(gpus)) return (gpus.forEach((line) => console.error(line)), 2);
   const logs = new LogStore();
@@ -174,6 +180,17 @@ function registryOf(runId: string, table: ProcessTable) {
     supervisor: { name: "supervisor", pid: process.pid, start_time: startTime(process.pid) },
     children: children.map((c) => ({ name: c.spec.name, pid: c.pid!, start_time: c.startTicks })),
   };
+}
+
+/** Whether the IO engine will be able to listen there: tried now, so a taken port is a config error. */
+function tcpProblem(listen: string): string | null {
+  const { hostname, port } = splitAddress(listen);
+  try {
+    Bun.listen({ hostname, port, socket: { data() {} } }).stop(true);
+    return null;
+  } catch (err) {
+    return `config: control.listen: cannot listen on ${listen}: ${(err as Error).message}`;
+  }
 }
 
 /** The pid of a gaia that answers on this control socket, or null. */
