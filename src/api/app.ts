@@ -23,6 +23,7 @@ import { openapi } from "./openapi.ts";
 import { registerScheduleRoutes } from "./schedules.ts";
 import { registerStatusRoutes } from "./status.ts";
 import { registerWorkerRoutes } from "./workers.ts";
+import { registerUiRoutes } from "../ui/routes.ts";
 
 export type ApiDeps = {
   engine: Engine;
@@ -58,6 +59,7 @@ export function createApp(deps: ApiDeps): Hono {
   app.use(function limitBodies(c, next) {
     return streamsToFile(c) ? next() : limitBody(c, next);
   });
+  registerUiRoutes(app, deps.token); // before the API's routes: it guards them from other origins
   app.get("/openapi.json", (c) => c.json(openapi));
   registerStatusRoutes(app, deps);
   registerWorkerRoutes(app, deps.supervisor, deps.views);
