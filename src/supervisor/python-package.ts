@@ -11,6 +11,10 @@ import main from "../../python/gaia_worker/__main__.py" with { type: "text" };
 import context from "../../python/gaia_worker/context.py" with { type: "text" };
 import execute from "../../python/gaia_worker/execute.py" with { type: "text" };
 import jsonlog from "../../python/gaia_worker/jsonlog.py" with { type: "text" };
+import nodeApi from "../../python/gaia_worker/node_api.py" with { type: "text" };
+import nodeChannels from "../../python/gaia_worker/node_channels.py" with { type: "text" };
+import nodeRuntime from "../../python/gaia_worker/node_runtime.py" with { type: "text" };
+import nodeValues from "../../python/gaia_worker/node_values.py" with { type: "text" };
 import protocol from "../../python/gaia_worker/protocol.py" with { type: "text" };
 import registry from "../../python/gaia_worker/registry.py" with { type: "text" };
 import runtime from "../../python/gaia_worker/runtime.py" with { type: "text" };
@@ -22,6 +26,10 @@ const FILES: Record<string, string> = {
   "context.py": context,
   "execute.py": execute,
   "jsonlog.py": jsonlog,
+  "node_api.py": nodeApi,
+  "node_channels.py": nodeChannels,
+  "node_runtime.py": nodeRuntime,
+  "node_values.py": nodeValues,
   "protocol.py": protocol,
   "registry.py": registry,
   "runtime.py": runtime,

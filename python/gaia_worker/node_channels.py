@@ -1,0 +1,286 @@
+"""The channels of a Python node (SPEC §12), the mirror of gaia's src/channels/producer.ts and
+consumer.ts; message names and fields as in src/protocol/pipeline-messages.ts.
+
+A consumer grants ``capacity`` credits when it accepts a channel (``chan.open``, with the run's
+secret) and one more per frame it has finished with; a producer spends one per frame and
+blocks in ``emit`` with none. Frames leave in batches: what ``process`` emits while frames are
+waiting goes in one write per channel (flushed before any blocking wait and after each batch),
+and credits likewise, so a busy chain costs a few syscalls per batch, not per frame.
+"""
+from __future__ import annotations
+
+import collections
+import io
+import socket
+import time
+from typing import Any, Callable
+
+import cbor2
+
+from .node_values import Slot, SlotMaps, SlotPool, encode_value, make_tag_hook, scalar_default
+from .protocol import MAX_FRAME_BYTES, FrameError
+
+FLUSH_BYTES = 64 * 1024
+READ_BYTES = 1 << 16
+#: Bytes this process read from and wrote to its pipeline sockets, control and data: the
+#: figures that show an array's bytes never cross a socket.
+BYTES = {"read": 0, "written": 0}
+
+
+def send_all(sock: socket.socket, data: bytes) -> None:
+    sock.sendall(data)
+    BYTES["written"] += len(data)
+
+
+def receive(sock: socket.socket, flags: int = 0) -> bytes:
+    chunk = sock.recv(READ_BYTES, flags)
+    BYTES["read"] += len(chunk)
+    return chunk
+
+
+class ChannelError(Exception):
+    """A peer broke the channel protocol; the message is one line."""
+
+
+def frame_bytes(message: dict) -> bytes:
+    body = cbor2.dumps(message, default=scalar_default)
+    if len(body) > MAX_FRAME_BYTES:
+        raise FrameError(f"frame of {len(body)} bytes exceeds the {MAX_FRAME_BYTES}-byte cap")
+    return len(body).to_bytes(4, "big") + body
+
+
+def decode_body(body: bytes, hook: Callable[..., Any] | None) -> dict:
+    """Exactly one CBOR item that is a message (a map with a text "t"); FrameError otherwise."""
+    stream = io.BytesIO(body)
+    try:
+        value = cbor2.CBORDecoder(stream, tag_hook=hook).decode() if hook else cbor2.CBORDecoder(stream).decode()
+    except Exception as err:  # cbor2 raises several types, and wraps what the tag hook raised
+        cause = err.__cause__ or err
+        raise FrameError(f"undecodable frame of {len(body)} bytes: {cause}") from err
+    if stream.tell() != len(body):
+        raise FrameError(f"{len(body) - stream.tell()} bytes after the data item in a {len(body)}-byte frame")
+    if not isinstance(value, dict) or not isinstance(value.get("t"), str):
+        raise FrameError(f"a frame that is not a message (a map with a text 't'): {type(value).__name__}")
+    return value
+
+
+class FrameSplitter:
+    """Splits a byte stream into frame bodies; a length over the cap is refused at once.
+
+    Chunks of a frame that is not complete yet are kept as they came and joined once, so a
+    16 MiB frame arriving in 64 KiB reads costs one copy, not one per read.
+    """
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.need = 4
+
+    def feed(self, chunk: bytes) -> list[bytes]:
+        self.parts.append(chunk)
+        self.size += len(chunk)
+        if self.size < self.need:
+            return []
+        data = self.parts[0] if len(self.parts) == 1 else b"".join(self.parts)
+        bodies: list[bytes] = []
+        off, n = 0, len(data)
+        self.need = 4
+        while n - off >= 4:
+            length = int.from_bytes(data[off : off + 4], "big")
+            if length > MAX_FRAME_BYTES:
+                raise FrameError(f"frame length {length} exceeds the {MAX_FRAME_BYTES}-byte cap")
+            end = off + 4 + length
+            if end > n:
+                self.need = 4 + length
+                break
+            bodies.append(data[off + 4 : end])
+            off = end
+        rest = data[off:] if off < n else b""
+        self.parts = [rest] if rest else []
+        self.size = len(rest)
+        return bodies
+
+
+class InputChannel:
+    """The consumer end of one channel, on a connection whose ``chan.open`` was accepted."""
+
+    def __init__(self, sock: socket.socket, channel: str, port: str, capacity: int, maps: SlotMaps) -> None:
+        self.sock, self.channel, self.port, self.capacity = sock, channel, port, capacity
+        self.hook = make_tag_hook(maps)
+        self.splitter = FrameSplitter()
+        self.state = "open"  # open | ended | lost
+        self.outstanding = 0
+        self.frames = 0
+        self.credit = 0
+        send_all(sock, frame_bytes({"t": "chan.credit", "n": capacity}))
+
+    def read(self) -> list[Any] | None:
+        """The values that arrived; None when the producer went away without ``chan.end``."""
+        try:
+            chunk = receive(self.sock)
+        except (ConnectionError, OSError):
+            chunk = b""
+        if not chunk:
+            if self.state == "open":
+                self.state = "lost"
+                return None
+            return []
+        values = []
+        for body in self.splitter.feed(chunk):
+            message = decode_body(body, self.hook)
+            kind = message["t"]
+            if kind == "chan.frame" and self.state == "open":
+                if self.outstanding >= self.capacity:
+                    raise ChannelError(f"channel {self.channel} sent a frame beyond its {self.capacity} credits")
+                self.outstanding += 1
+                self.frames += 1
+                values.append(message.get("value"))
+            elif kind == "chan.end" and self.state == "open":
+                self.state = "ended"
+            else:
+                raise ChannelError(f"channel {self.channel} expects chan.frame or chan.end, got {kind!r} while {self.state}")
+        return values
+
+    def release(self) -> None:
+        self.outstanding -= 1
+        self.credit += 1
+
+    def flush_credit(self) -> None:
+        if self.credit and self.state == "open":
+            try:
+                send_all(self.sock, frame_bytes({"t": "chan.credit", "n": self.credit}))
+            except OSError:
+                pass  # the producer is gone; its exit decides what happens to the session
+            self.credit = 0
+
+
+class OutputChannel:
+    """The producer end of one channel: connects, opens, spends credits, batches frames."""
+
+    def __init__(self, channel: str, path: str, release: Callable[[Slot], None]) -> None:
+        self.channel, self.path, self.release = channel, path, release
+        self.sock: socket.socket | None = None
+        self.state = "connecting"  # connecting | open | ended | lost
+        self.lost_reason = ""
+        self.splitter = FrameSplitter()
+        self.credits = 0
+        self.outbox: list[bytes] = []
+        self.outbox_bytes = 0
+        self.inflight: collections.deque[list[Slot]] = collections.deque()
+        self.frames = 0
+        self.wait_s = 0.0
+
+    def connect(self, open_message: dict) -> None:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.connect(self.path)
+            send_all(sock, frame_bytes(open_message))
+        except OSError as err:
+            sock.close()
+            return self.lose(f"cannot connect to {self.path}: {err}")
+        self.sock, self.state = sock, "open"
+
+    def poll(self, block: bool) -> None:
+        """Reads what the consumer sent (credits): waits for it when ``block``."""
+        if self.state != "open":
+            return
+        assert self.sock is not None
+        try:
+            chunk = receive(self.sock) if block else receive(self.sock, socket.MSG_DONTWAIT)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError as err:
+            return self.lose(f"the consumer's connection failed: {err}")
+        if not chunk:
+            return self.lose("the consumer closed the channel")
+        try:
+            for body in self.splitter.feed(chunk):
+                message = decode_body(body, None)
+                if message["t"] == "chan.credit" and isinstance(message.get("n"), int) and message["n"] >= 1:
+                    for _ in range(min(message["n"], len(self.inflight))):
+                        for slot in self.inflight.popleft():
+                            self.release(slot)
+                    self.credits += message["n"]
+                elif message["t"] == "fatal":
+                    return self.lose(f"the consumer refused the channel: {message.get('message')}")
+                else:
+                    return self.lose(f"a producer expects chan.credit, got {message['t']!r}")
+        except FrameError as err:
+            self.lose(str(err))
+
+    def send(self, frame: bytes, slots: list[Slot]) -> None:
+        self.credits -= 1
+        self.frames += 1
+        self.inflight.append(slots)
+        self.outbox.append(frame)
+        self.outbox_bytes += len(frame)
+        if self.outbox_bytes >= FLUSH_BYTES:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.outbox or self.state != "open":
+            return
+        assert self.sock is not None
+        data = self.outbox[0] if len(self.outbox) == 1 else b"".join(self.outbox)
+        self.outbox, self.outbox_bytes = [], 0
+        try:
+            send_all(self.sock, data)
+        except OSError as err:
+            self.lose(f"the consumer's connection failed: {err}")
+
+    def end(self) -> None:
+        if self.state != "open":
+            return
+        self.outbox.append(frame_bytes({"t": "chan.end"}))
+        self.flush()
+        self.state = "ended"
+        assert self.sock is not None
+        self.sock.close()
+
+    def lose(self, reason: str) -> None:
+        if self.state in ("lost", "ended"):
+            return
+        self.state, self.lost_reason = "lost", reason
+        if self.sock is not None:
+            self.sock.close()
+
+
+class OutputPort:
+    """One declared output: each value encoded once, the same frame sent on each channel."""
+
+    def __init__(self, port: str, channels: list[OutputChannel], pool: SlotPool, wait: Callable[[OutputChannel], None]) -> None:
+        self.port, self.channels, self.pool, self.wait = port, channels, pool, wait
+        self.frames = 0
+
+    def emit(self, value: Any) -> None:
+        for ch in self.channels:
+            if ch.credits <= 0:
+                started = time.perf_counter()
+                self.wait(ch)
+                ch.wait_s += time.perf_counter() - started
+        slots: list[Slot] = []
+
+        def place(source: Any, nbytes: int) -> dict:
+            slot = self.pool.write(source, nbytes)
+            slots.append(slot)
+            return {"file": slot.file, "offset": 0, "length": nbytes}
+
+        try:
+            frame = frame_bytes({"t": "chan.frame", "value": encode_value(value, place)})
+        except BaseException:
+            for slot in slots:
+                slot.refs = 1
+                self.pool.release(slot)
+            raise
+        for slot in slots:
+            slot.refs = len(self.channels)
+        for ch in self.channels:
+            ch.send(frame, slots)
+        self.frames += 1
+
+    def stats(self) -> dict:
+        return {
+            "frames": self.frames,
+            "wait_ms": round(max((ch.wait_s for ch in self.channels), default=0.0) * 1000, 3),
+            "channels": {ch.channel: len(ch.inflight) for ch in self.channels},
+        }

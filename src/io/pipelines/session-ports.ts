@@ -1,0 +1,147 @@
+/**
+ * A session's own ends of its channels: the runtime is the producer of every session input
+ * (`node.port` no connection feeds) and the consumer of every session output.
+ *
+ * Inputs: `input(value)` encodes at the call (large arrays copied into shared memory then)
+ * and resolves once the frame is sent, waiting while the channel is full. Frames waiting for
+ * credit are bounded too: a caller that does not await and has `capacity` frames waiting
+ * already is refused (`input_full`), so no caller can grow the IO engine's memory.
+ * Outputs: frames are held (at most `capacity`: the channel's credits) until a reader is
+ * there, then handed to every reader in order; the credit goes back when every reader's
+ * callback has finished (its promise settled), so a slow reader back-pressures the node. While
+ * the session terminates, frames no reader takes are released at once: nobody can read them
+ * after the session ends, and holding them would keep the nodes from finishing.
+ */
+import type { ChannelConsumer } from "../../channels/consumer.ts";
+import { ChannelLost, ChannelProducer, OutputPort } from "../../channels/producer.ts";
+import type { SlotPool } from "../../channels/slots.ts";
+
+export type OutputCallback = (value: unknown) => unknown;
+
+/** A refusal of `input` or `onOutput`; `code` maps to an HTTP status for the lead. */
+export class SessionError extends Error {
+  override name = "SessionError";
+  constructor(
+    readonly code: "unknown_port" | "session_closed" | "input_full",
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class SessionInput {
+  readonly producer: ChannelProducer;
+  readonly port: OutputPort;
+
+  constructor(
+    readonly name: string,
+    channel: string,
+    pool: SlotPool,
+    private readonly capacity: number,
+    onLost: (producer: ChannelProducer, reason: string) => void,
+  ) {
+    this.producer = new ChannelProducer(channel, (slot) => pool.release(slot), onLost);
+    this.port = new OutputPort(name, [this.producer], pool);
+  }
+
+  input(value: unknown): Promise<void> {
+    if (this.producer.queued >= this.capacity) {
+      return Promise.reject(new SessionError("input_full", `session input ${this.name} has ${this.producer.queued} frames waiting for the node; await input() before sending more`));
+    }
+    const wait = this.port.emit(value);
+    if (!wait) return Promise.resolve();
+    return wait.catch((err) => {
+      throw err instanceof ChannelLost ? new SessionError("session_closed", err.message) : err;
+    });
+  }
+}
+
+export class SessionOutput {
+  consumer: ChannelConsumer | null = null;
+  /** "hold" keeps frames for a reader; "release" (terminating) lets unread frames go. */
+  mode: "hold" | "release" = "hold";
+  frames = 0;
+  released = 0;
+  readonly ended: Promise<void>;
+  private resolveEnded!: () => void;
+  private readonly queue: { consumer: ChannelConsumer; value: unknown }[] = [];
+  private readonly readers = new Set<OutputCallback>();
+  private delivering = false;
+
+  constructor(
+    readonly name: string,
+    readonly channel: string,
+    private readonly log: (line: string) => void,
+  ) {
+    this.ended = new Promise((resolve) => (this.resolveEnded = resolve));
+  }
+
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  get subscribers(): number {
+    return this.readers.size;
+  }
+
+  /** A frame from the node; `consumer.release()` gives its credit back once read. */
+  deliver(consumer: ChannelConsumer, value: unknown): void {
+    this.frames++;
+    this.queue.push({ consumer, value });
+    this.pump();
+  }
+
+  end(): void {
+    this.resolveEnded();
+  }
+
+  subscribe(cb: OutputCallback): () => void {
+    const reader = (value: unknown) => cb(value); // one entry per call, even for the same function
+    this.readers.add(reader);
+    queueMicrotask(() => this.pump());
+    return () => {
+      this.readers.delete(reader);
+    };
+  }
+
+  release(): void {
+    this.mode = "release";
+    this.pump();
+  }
+
+  private pump(): void {
+    while (!this.delivering && this.queue.length > 0) {
+      if (this.readers.size === 0) {
+        if (this.mode === "hold") return;
+        this.queue.shift()!.consumer.release();
+        this.released++;
+        continue;
+      }
+      const { consumer, value } = this.queue.shift()!;
+      const waits: Promise<unknown>[] = [];
+      for (const reader of [...this.readers]) {
+        try {
+          const result = reader(value);
+          if (result instanceof Promise) waits.push(result.catch((err) => this.readerFailed(err)));
+        } catch (err) {
+          this.readerFailed(err);
+        }
+      }
+      if (waits.length === 0) {
+        consumer.release();
+        continue;
+      }
+      this.delivering = true;
+      void Promise.all(waits).then(() => {
+        this.delivering = false;
+        consumer.release();
+        this.pump();
+      });
+    }
+  }
+
+  /** A reader's bug must not stall the session: it is logged and the frame counts as read. */
+  private readerFailed(err: unknown): void {
+    this.log(`a reader of session output ${this.name} threw: ${(err as Error)?.message ?? err}`);
+  }
+}
