@@ -112,7 +112,7 @@ export class SessionRuntime {
     try {
       const { ports, problems } = await this.describer.ports(def.nodes);
       const all = problems.length ? problems : checkPorts(def, ports);
-      if (all.length) throw new PipelineRefusal("invalid_pipeline", 400, lines(all, def.name));
+      if (all.length) throw new PipelineRefusal("invalid_pipeline", 400, lines(all, "pipeline"));
       const session = new Session(sessionId, def, planChannels(def, ports), {
         hooks: this.hooks, secret: this.opts.secret, instance: this.opts.instance, arraysDir: this.opts.arraysDir,
         pipesRoot: join(this.opts.runDir, "pipes"), launch: this.launch,

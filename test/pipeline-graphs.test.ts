@@ -1,0 +1,74 @@
+/**
+ * Graphs beyond a chain, and the end of a session: an output connected to two inputs sends
+ * each frame to each (its shared-memory slots freed only when both consumers are done), a node
+ * with two inputs merges them; terminate lets the frames in flight through before the nodes go.
+ */
+import { afterEach, expect, test } from "bun:test";
+import { existsSync } from "node:fs";
+import { PY, PY_NODES, sessionFiles, startRuntime, TS_NODES, until, within, type Harness } from "./helpers/pipelines.ts";
+
+let h: Harness | null = null;
+afterEach(async () => {
+  await h?.stop();
+  h = null;
+});
+
+test("fan-out and merge: every frame reaches both branches and is merged, arrays intact", async () => {
+  h = await startRuntime();
+  const s = await h.runtime.create({
+    channel_capacity: 4,
+    nodes: [
+      { id: "src", runtime: "bun", module: TS_NODES, node: "t.pass" },
+      { id: "left", runtime: "python", python: PY, module: PY_NODES, node: "py.add", config: { k: 1 } },
+      { id: "right", runtime: "bun", module: TS_NODES, node: "t.add", config: { k: 2 } },
+      { id: "join", runtime: "bun", module: TS_NODES, node: "t.merge" },
+    ],
+    connections: [
+      { from: "src.out", to: "left.in" },
+      { from: "src.out", to: "right.in" },
+      { from: "left.out", to: "join.a" },
+      { from: "right.out", to: "join.b" },
+    ],
+  });
+  expect([...s.inputs.keys()]).toEqual(["src.in"]);
+  expect([...s.outputs.keys()]).toEqual(["join.out"]);
+  const got: { i: number; port: string; x: number }[] = [];
+  s.onOutput("join.out", (v) => {
+    const { i, port, x } = v as { i: number; port: string; x: Float32Array };
+    got.push({ i, port, x: x[x.length - 1]! - i });
+  });
+  const N = 300;
+  for (let i = 0; i < N; i++) await s.input("src.in", { i, x: new Float32Array(20_000).fill(i) });
+  await until(() => got.length === 2 * N, `${2 * N} merged frames (got ${got.length})`);
+  for (const [port, k] of [["a", 1], ["b", 2]] as const) {
+    const branch = got.filter((g) => g.port === port);
+    expect(branch.map((g) => g.i)).toEqual([...Array(N).keys()]); // in order within each branch
+    expect(new Set(branch.map((g) => g.x))).toEqual(new Set([k]));
+  }
+  await s.terminate();
+});
+
+test("terminate: the frames in flight come out, close runs, then the nodes exit and their files go", async () => {
+  h = await startRuntime();
+  const s = await h.runtime.create({
+    channel_capacity: 50,
+    nodes: [
+      { id: "a", runtime: "python", python: PY, module: PY_NODES, node: "py.slow", config: { ms: 2 } },
+      { id: "b", runtime: "bun", module: TS_NODES, node: "t.slow", config: { ms: 2 } },
+    ],
+    connections: [{ from: "a.out", to: "b.in" }],
+  });
+  const got: number[] = [];
+  s.onOutput("b.out", (v) => void got.push((v as { i: number }).i));
+  const N = 120;
+  for (let i = 0; i < N; i++) await s.input("a.in", { i, x: new Float32Array(20_000) });
+  expect(got.length).toBeLessThan(N); // still in flight when terminate is asked
+  const view = await within(s.terminate(), "terminate", 15_000);
+  expect(got).toEqual([...Array(N).keys(), -1]); // -1: what a's close() emitted
+  expect(view.state).toBe("terminated");
+  expect(view.nodes.map((n) => [n.id, n.frames_in, n.exit?.code, n.exit?.signal])).toEqual([["a", N, 0, null], ["b", N + 1, 0, null]]);
+  expect(sessionFiles(s)).toEqual([]);
+  expect(existsSync(s.pipesDir)).toBe(false);
+  expect(h.launcher.events.map((e) => e.kind).filter((k) => !k.startsWith("session.node"))).toEqual(["session.created", "session.ready", "session.terminating", "session.terminated"]);
+  await expect(s.input("a.in", 1)).rejects.toThrow("is terminated");
+});
