@@ -1,0 +1,63 @@
+"""The pipeline messages' shared vectors (test/vectors/pipelines/, also checked by
+test/pipeline-vectors.test.ts): each decodes to its JSON meaning and re-encodes byte for byte
+through the node's frame codec; array frames from the value codec are the same bytes.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import cbor2
+import numpy as np
+import pytest
+
+from gaia_worker.node_channels import FrameSplitter, decode_body, frame_bytes
+from gaia_worker.node_values import encode_value, make_tag_hook
+
+DIR = Path(__file__).resolve().parent.parent.parent / "test" / "vectors" / "pipelines"
+NAMES = sorted(p.stem for p in DIR.glob("*.cbor"))
+
+
+def from_meaning(v):
+    if isinstance(v, list):
+        return [from_meaning(x) for x in v]
+    if isinstance(v, dict):
+        if "$tag" in v:
+            return cbor2.CBORTag(v["$tag"], from_meaning(v["value"]))
+        if "$bytes" in v:
+            return bytes.fromhex(v["$bytes"])
+        return {k: from_meaning(x) for k, x in v.items()}
+    return v
+
+
+def vector(name):
+    return json.loads((DIR / f"{name}.json").read_text(encoding="utf-8")), (DIR / f"{name}.cbor").read_bytes()
+
+
+def test_every_vector_has_its_pair():
+    assert NAMES and sorted(p.stem for p in DIR.glob("*.json")) == NAMES
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_vector_frames_and_splits_byte_for_byte(name):
+    meaning, body = vector(name)
+    frame = frame_bytes(from_meaning(meaning))
+    assert frame[4:] == body
+    splitter = FrameSplitter()
+    assert [b for i in range(len(frame)) for b in splitter.feed(frame[i : i + 1])] == [body]
+    keep_tags = lambda *args: args[0] if isinstance(args[0], cbor2.CBORTag) else args[1]  # noqa: E731
+    assert decode_body(body, keep_tags)["t"] == meaning["t"]
+
+
+def test_the_value_codec_makes_the_array_vectors():
+    _, inline = vector("chan-frame-array")
+    arr = np.array([[1.5, -2.0], [0.25, 3.0]], dtype=np.float32)
+    assert frame_bytes({"t": "chan.frame", "value": {"x": encode_value(arr, None)}})[4:] == inline
+    back = decode_body(inline, make_tag_hook(None))["value"]["x"]
+    assert back.dtype == np.float32 and back.shape == (2, 2) and np.array_equal(back, arr)
+    _, shared = vector("chan-frame-shared")
+    placed = encode_value(np.zeros(4_194_304, np.float32), lambda src, n: {"file": "gaia-12p34-pabcn0o0s3", "offset": 0, "length": n})
+    assert frame_bytes({"t": "chan.frame", "value": placed})[4:] == shared
+    _, with_bytes = vector("chan-frame-bytes")
+    placed = encode_value([b"\x01\x02", bytes(65536)], lambda src, n: {"file": "gaia-12p34-pabci0s0", "offset": 0, "length": n})
+    assert frame_bytes({"t": "chan.frame", "value": placed})[4:] == with_bytes
