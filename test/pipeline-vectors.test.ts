@@ -13,6 +13,7 @@ import { decodeCbor, encodeCbor } from "../src/protocol/cbor.ts";
 import { isCredit, isFrame, parsePipelineMessage, PIPELINE_TAGS } from "../src/protocol/pipeline-messages.ts";
 import { ARRAY_TAG, decodeValue, encodeValue, NDArray } from "../src/channels/values.ts";
 import { SlotMaps } from "../src/channels/slots.ts";
+import { chanFrameBytes, decodeBody } from "../src/channels/frame-codec.ts";
 
 const Tag = (cborDecode as unknown as { Tag: typeof TagClass }).Tag;
 const dir = join(import.meta.dir, "vectors/pipelines");
@@ -53,6 +54,11 @@ describe("pipeline protocol vectors", () => {
       expect(parsePipelineMessage(decoded).ok).toBe(true);
       expect(isFrame(decoded)).toBe(meaningOf(name).t === "chan.frame");
       expect(isCredit(decoded)).toBe(meaningOf(name).t === "chan.credit");
+      expect(toMeaning(decodeBody(bytes(name)))).toEqual(meaningOf(name)); // the channels' decoder, fast path or not
+      if (meaningOf(name).t === "chan.frame") {
+        // The hot path writes a fixed prefix and the value: the same bytes as the whole map.
+        expect(hex(chanFrameBytes(fromMeaning(meaningOf(name).value)).subarray(4))).toBe(hex(bytes(name)));
+      }
     });
   }
 });

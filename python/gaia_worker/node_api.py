@@ -103,10 +103,13 @@ class NodeContext:
     def __init__(self, session_id: str, node_id: str, emit: Callable[[str, Any], None]) -> None:
         self.session_id = session_id
         self.node_id = node_id
-        self._emit = emit
+        # The node runtime's own function, so an emit costs no call through this class (the
+        # method below documents it and is what a class-level lookup finds).
+        self.emit = emit  # type: ignore[method-assign]
 
-    def emit(self, port: str, value: Any) -> None:
-        self._emit(port, value)
+    def emit(self, port: str, value: Any) -> None:  # noqa: F811 - replaced per instance above
+        """Sends ``value`` on output ``port``; blocks while a channel of that port is full."""
+        raise NotImplementedError
 
     def __repr__(self) -> str:
         return f"NodeContext(session_id={self.session_id!r}, node_id={self.node_id!r})"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import collections
 import io
 import socket
+import struct
 import time
 from typing import Any, Callable
 
@@ -21,10 +22,12 @@ from .node_values import Slot, SlotMaps, SlotPool, encode_value, make_tag_hook, 
 from .protocol import MAX_FRAME_BYTES, FrameError
 
 FLUSH_BYTES = 64 * 1024
+_LENGTH = struct.Struct(">I")
 READ_BYTES = 1 << 16
 #: Bytes this process read from and wrote to its pipeline sockets, control and data: the
 #: figures that show an array's bytes never cross a socket.
 BYTES = {"read": 0, "written": 0}
+
 
 
 def send_all(sock: socket.socket, data: bytes) -> None:
@@ -46,7 +49,22 @@ def frame_bytes(message: dict) -> bytes:
     body = cbor2.dumps(message, default=scalar_default)
     if len(body) > MAX_FRAME_BYTES:
         raise FrameError(f"frame of {len(body)} bytes exceeds the {MAX_FRAME_BYTES}-byte cap")
-    return len(body).to_bytes(4, "big") + body
+    return _LENGTH.pack(len(body)) + body
+
+
+#: The bytes every chan.frame body starts with: {"t": "chan.frame", "value": ...}. A frame is
+#: written as these and the value's CBOR (byte for byte what dumping the whole map gives),
+#: and a body that starts with them has only its value decoded: three strings fewer per frame
+#: each way (as src/channels/frame-codec.ts does).
+FRAME_PREFIX = cbor2.dumps({"t": "chan.frame", "value": None})[:-1]
+
+
+def chan_frame_bytes(value: Any) -> bytes:
+    """The frame of ``{"t": "chan.frame", "value": value}`` for a value encode_value made."""
+    body = FRAME_PREFIX + cbor2.dumps(value, default=scalar_default)
+    if len(body) > MAX_FRAME_BYTES:
+        raise FrameError(f"frame of {len(body)} bytes exceeds the {MAX_FRAME_BYTES}-byte cap")
+    return _LENGTH.pack(len(body)) + body
 
 
 def decode_body(body: bytes, hook: Callable[..., Any] | None) -> dict:
@@ -76,13 +94,14 @@ class FrameSplitter:
         self.size = 0
         self.need = 4
 
-    def feed(self, chunk: bytes) -> list[bytes]:
+    def split(self, chunk: bytes) -> tuple[bytes, list[tuple[int, int]]]:
+        """The bytes to read from, and where each complete body lies in them."""
         self.parts.append(chunk)
         self.size += len(chunk)
         if self.size < self.need:
-            return []
+            return b"", []
         data = self.parts[0] if len(self.parts) == 1 else b"".join(self.parts)
-        bodies: list[bytes] = []
+        spans: list[tuple[int, int]] = []
         off, n = 0, len(data)
         self.need = 4
         while n - off >= 4:
@@ -93,12 +112,52 @@ class FrameSplitter:
             if end > n:
                 self.need = 4 + length
                 break
-            bodies.append(data[off + 4 : end])
+            spans.append((off + 4, end))
             off = end
         rest = data[off:] if off < n else b""
         self.parts = [rest] if rest else []
         self.size = len(rest)
-        return bodies
+        return data, spans
+
+    def feed(self, chunk: bytes) -> list[bytes]:
+        data, spans = self.split(chunk)
+        return [data[a:b] for a, b in spans]
+
+
+class FrameDecoder:
+    """Splits a stream and decodes its frames into messages, strictly (see decode_body).
+
+    One CBOR decoder per chunk read, not per frame: a decoder made for each of 100 small frames
+    cost 6.4 µs a frame here, one for all of them 3.4 µs.
+    """
+
+    def __init__(self, hook: Callable[..., Any] | None = None) -> None:
+        self.splitter = FrameSplitter()
+        self.hook = hook
+
+    def feed(self, chunk: bytes) -> list[dict]:
+        data, spans = self.splitter.split(chunk)
+        if not spans:
+            return []
+        stream = io.BytesIO(data)
+        decoder = cbor2.CBORDecoder(stream, tag_hook=self.hook) if self.hook else cbor2.CBORDecoder(stream)
+        messages = []
+        prefix, p = FRAME_PREFIX, len(FRAME_PREFIX)
+        for start, end in spans:
+            framed = end - start > p and data.startswith(prefix, start)
+            stream.seek(start + p if framed else start)
+            try:
+                value = decoder.decode()
+            except Exception as err:  # cbor2 raises several types, and wraps what the tag hook raised
+                raise FrameError(f"undecodable frame of {end - start} bytes: {err.__cause__ or err}") from err
+            if stream.tell() != end:
+                raise FrameError(f"{end - stream.tell()} bytes after the data item in a {end - start}-byte frame")
+            if framed:
+                value = {"t": "chan.frame", "value": value}
+            elif type(value) is not dict or not isinstance(value.get("t"), str):
+                raise FrameError(f"a frame that is not a message (a map with a text 't'): {type(value).__name__}")
+            messages.append(value)
+        return messages
 
 
 class InputChannel:
@@ -106,8 +165,7 @@ class InputChannel:
 
     def __init__(self, sock: socket.socket, channel: str, port: str, capacity: int, maps: SlotMaps) -> None:
         self.sock, self.channel, self.port, self.capacity = sock, channel, port, capacity
-        self.hook = make_tag_hook(maps)
-        self.splitter = FrameSplitter()
+        self.frames_in = FrameDecoder(make_tag_hook(maps))
         self.state = "open"  # open | ended | lost
         self.outstanding = 0
         self.frames = 0
@@ -126,8 +184,7 @@ class InputChannel:
                 return None
             return []
         values = []
-        for body in self.splitter.feed(chunk):
-            message = decode_body(body, self.hook)
+        for message in self.frames_in.feed(chunk):
             kind = message["t"]
             if kind == "chan.frame" and self.state == "open":
                 if self.outstanding >= self.capacity:
@@ -162,7 +219,7 @@ class OutputChannel:
         self.sock: socket.socket | None = None
         self.state = "connecting"  # connecting | open | ended | lost
         self.lost_reason = ""
-        self.splitter = FrameSplitter()
+        self.frames_in = FrameDecoder()
         self.credits = 0
         self.outbox: list[bytes] = []
         self.outbox_bytes = 0
@@ -194,8 +251,7 @@ class OutputChannel:
         if not chunk:
             return self.lose("the consumer closed the channel")
         try:
-            for body in self.splitter.feed(chunk):
-                message = decode_body(body, None)
+            for message in self.frames_in.feed(chunk):
                 if message["t"] == "chan.credit" and isinstance(message.get("n"), int) and message["n"] >= 1:
                     for _ in range(min(message["n"], len(self.inflight))):
                         for slot in self.inflight.popleft():
@@ -251,32 +307,34 @@ class OutputPort:
     def __init__(self, port: str, channels: list[OutputChannel], pool: SlotPool, wait: Callable[[OutputChannel], None]) -> None:
         self.port, self.channels, self.pool, self.wait = port, channels, pool, wait
         self.frames = 0
+        self.slots: list[Slot] = []
+        self.place = self._place  # bound once, not per frame
 
     def emit(self, value: Any) -> None:
-        for ch in self.channels:
+        channels = self.channels
+        for ch in channels:
             if ch.credits <= 0:
                 started = time.perf_counter()
                 self.wait(ch)
                 ch.wait_s += time.perf_counter() - started
-        slots: list[Slot] = []
-
-        def place(source: Any, nbytes: int) -> dict:
-            slot = self.pool.write(source, nbytes)
-            slots.append(slot)
-            return {"file": slot.file, "offset": 0, "length": nbytes}
-
+        self.slots = slots = []
         try:
-            frame = frame_bytes({"t": "chan.frame", "value": encode_value(value, place)})
+            frame = chan_frame_bytes(encode_value(value, self.place))
         except BaseException:
             for slot in slots:
                 slot.refs = 1
                 self.pool.release(slot)
             raise
         for slot in slots:
-            slot.refs = len(self.channels)
-        for ch in self.channels:
+            slot.refs = len(channels)
+        for ch in channels:
             ch.send(frame, slots)
         self.frames += 1
+
+    def _place(self, source: Any, nbytes: int) -> dict:
+        slot = self.pool.write(source, nbytes)
+        self.slots.append(slot)
+        return {"file": slot.file, "offset": 0, "length": nbytes}
 
     def stats(self) -> dict:
         return {

@@ -27,7 +27,7 @@ from typing import Any
 
 from . import jsonlog
 from .node_api import NodeContext, describe, nodes, ports
-from .node_channels import BYTES, ChannelError, FrameSplitter, InputChannel, OutputChannel, OutputPort, decode_body, frame_bytes, receive, send_all
+from .node_channels import BYTES, ChannelError, FrameDecoder, InputChannel, OutputChannel, OutputPort, frame_bytes, receive, send_all
 from .node_values import SlotMaps, SlotPool
 from .protocol import PROTOCOL_VERSION, FrameError
 
@@ -39,11 +39,11 @@ class Node:
     def __init__(self, args: dict[str, str], secret: str) -> None:
         self.args, self.secret = args, secret
         self.control = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.control_frames = FrameSplitter()
+        self.control_frames = FrameDecoder()
         self.sel = selectors.DefaultSelector()
         self.inputs: dict[str, dict] = {}  # channel -> {port, maps}
         self.channels: dict[str, InputChannel] = {}
-        self.pending: dict[socket.socket, tuple[FrameSplitter, float]] = {}
+        self.pending: dict[socket.socket, tuple[FrameDecoder, float]] = {}
         self.outputs: dict[str, OutputPort] = {}
         self.out_channels: list[OutputChannel] = []
         self.inbox: collections.deque[tuple[InputChannel, Any]] = collections.deque()
@@ -64,7 +64,7 @@ class Node:
             chunk = b""
         if not chunk:
             os._exit(0)  # the IO engine is gone: so is this session
-        return [decode_body(body, None) for body in self.control_frames.feed(chunk)]
+        return self.control_frames.feed(chunk)
 
     def run(self) -> int:
         self.control.connect(self.args["socket"])
@@ -130,7 +130,7 @@ class Node:
                     self.on_control(self.read_control())
                 elif what == "listener":
                     conn, _ = key.fileobj.accept()
-                    self.pending[conn] = (FrameSplitter(), time.monotonic() + OPEN_WITHIN_S)
+                    self.pending[conn] = (FrameDecoder(), time.monotonic() + OPEN_WITHIN_S)
                     self.sel.register(conn, selectors.EVENT_READ, "pending")
                 elif what == "pending":
                     self.on_pending(key.fileobj)
@@ -165,15 +165,15 @@ class Node:
                 os._exit(1)
 
     def on_pending(self, conn: socket.socket) -> None:
-        splitter, _ = self.pending[conn]
+        frames, _ = self.pending[conn]
         try:
             chunk = receive(conn)
-            bodies = splitter.feed(chunk) if chunk else None
-            if bodies is None:
+            messages = frames.feed(chunk) if chunk else None
+            if messages is None:
                 return self.drop_pending(conn, None)
-            if not bodies:
+            if not messages:
                 return
-            reason = self.accept(conn, decode_body(bodies[0], None), len(bodies))
+            reason = self.accept(conn, messages[0], len(messages))
         except (FrameError, OSError) as err:
             return self.drop_pending(conn, f"dropping connection: {err}")
         if reason:
@@ -242,16 +242,18 @@ class Node:
             except Exception as err:  # noqa: BLE001 - the user's exception fails the session
                 self.fail("process", err)
                 return False
-            ch.release()
+            ch.outstanding -= 1  # ch.release(), inline: this loop runs once per frame
+            ch.credit += 1
             if ch.credit >= half:
                 ch.flush_credit()
         return True
 
     def emit(self, port: str, value: Any) -> None:
-        out = self.outputs.get(port)
-        if out is None:
-            raise KeyError(f"ctx.emit: node {self.args['node']!r} has no output port {port!r} (its outputs: {', '.join(self.outputs) or 'none'})")
-        if self.state in ("hello", "initializing", "ready"):
+        try:
+            out = self.outputs[port]
+        except KeyError:
+            raise KeyError(f"ctx.emit: node {self.args['node']!r} has no output port {port!r} (its outputs: {', '.join(self.outputs) or 'none'})") from None
+        if self.state != "running" and self.state != "closing":
             raise RuntimeError("ctx.emit in __init__: outputs connect once every node of the session is ready; emit from process()")
         out.emit(value)
 

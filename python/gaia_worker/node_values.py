@@ -26,7 +26,7 @@ from .arrays import DTYPES, MADV_POPULATE_WRITE, MAP_POPULATE
 TAG = 0x67616961
 SHM_MIN_BYTES = 64 * 1024
 MAX_DEPTH = 256
-_PLAIN = (int, float, str, bool, type(None))
+_PLAIN = frozenset((int, float, str, bool, type(None)))
 _FILE = re.compile(r"^[A-Za-z0-9-]+$")
 
 Place = Callable[[Any, int], dict]
@@ -164,6 +164,8 @@ def encode_value(value: Any, place: Place | None, depth: int = 0) -> Any:
     if kind is dict:
         out = None
         for key, item in value.items():
+            if type(item) in _PLAIN:
+                continue  # most of a frame: no call for it
             encoded = encode_value(item, place, depth + 1)
             if encoded is not item:
                 out = dict(value) if out is None else out

@@ -11,7 +11,7 @@ import cbor2
 import numpy as np
 import pytest
 
-from gaia_worker.node_channels import FrameSplitter, decode_body, frame_bytes
+from gaia_worker.node_channels import FrameDecoder, FrameSplitter, chan_frame_bytes, decode_body, frame_bytes
 from gaia_worker.node_values import encode_value, make_tag_hook
 
 DIR = Path(__file__).resolve().parent.parent.parent / "test" / "vectors" / "pipelines"
@@ -47,6 +47,11 @@ def test_a_vector_frames_and_splits_byte_for_byte(name):
     assert [b for i in range(len(frame)) for b in splitter.feed(frame[i : i + 1])] == [body]
     keep_tags = lambda *args: args[0] if isinstance(args[0], cbor2.CBORTag) else args[1]  # noqa: E731
     assert decode_body(body, keep_tags)["t"] == meaning["t"]
+    decoded = FrameDecoder(keep_tags).feed(frame)
+    assert [cbor2.dumps(m) for m in decoded] == [body]  # the channels' decoder, fast path or not
+    if meaning["t"] == "chan.frame":
+        # The hot path writes a fixed prefix and the value: the same bytes as the whole map.
+        assert chan_frame_bytes(from_meaning(meaning)["value"]) == frame
 
 
 def test_the_value_codec_makes_the_array_vectors():

@@ -8,7 +8,7 @@
  * that connection alone goes. An accepted channel is granted `capacity` credits; each frame
  * the owner has finished with (`release`) gives one back, so at most `capacity` frames are
  * ever buffered here or in the socket: a fast producer cannot grow this process's memory.
- * Credits released in one turn leave in one frame. A frame beyond the credits granted, or
+ * Credits released in one turn of the event loop leave in one frame. A frame beyond the credits granted, or
  * one that does not decode to a value, breaks the channel's protocol: the connection is
  * dropped with a log line and the owner hears the channel was lost.
  */
@@ -114,7 +114,8 @@ export class ChannelConsumer {
   release(): void {
     this.outstanding--;
     if (this.state.kind !== "open") return;
-    if (this.credit++ === 0) queueMicrotask(() => this.flushCredit());
+    if (this.credit++ === 0) setImmediate(() => this.flushCredit()); // once per turn, as framed.ts
+
   }
 
   onClose(reason: string): void {

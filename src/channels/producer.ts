@@ -9,9 +9,9 @@
  * once (copying large arrays into its slot pool at the call, so the caller may reuse its
  * buffers at once) and hands the same frame to each of its channels.
  */
-import { encodeFrame } from "../protocol/frames.ts";
 import type { OutputStats } from "../protocol/pipeline-messages.ts";
 import { isCredit, parsePipelineMessage, type ChanOpen } from "../protocol/pipeline-messages.ts";
+import { chanFrameBytes } from "./frame-codec.ts";
 import { connectFramed, type Framed } from "./framed.ts";
 import type { Slot, SlotPool } from "./slots.ts";
 import { encodeValue } from "./values.ts";
@@ -173,7 +173,7 @@ export class OutputPort {
         slots.push(slot);
         return { file: slot.file, offset: 0, length: bytes.length };
       });
-      frame = encodeFrame({ t: "chan.frame", value: encoded });
+      frame = chanFrameBytes(encoded);
     } catch (err) {
       for (const slot of slots) ((slot.refs = 1), this.pool.release(slot));
       throw err;

@@ -31,6 +31,11 @@ function toErrorInfo(err: unknown): ErrorInfo {
   return { type: typeof err, message: String(err) };
 }
 const never = new Promise<void>(() => {});
+/**
+ * What `ctx.emit` returns when every channel took the frame at once: one settled promise for
+ * all, which `process` recognises, so a frame that was sent costs no promise of its own.
+ */
+const SENT: Promise<void> = Promise.resolve();
 
 export async function runNode(argv: string[]): Promise<void> {
   if (argv[0] === "--describe") process.exit(await describeCommand(argv[1] ?? ""));
@@ -129,7 +134,7 @@ class NodeProcess {
     const emits: Promise<void>[] = [];
     this.current = emits;
     const result = this.instance!.process(port, value, this.ctx) as unknown;
-    if (result !== null && typeof result === "object" && typeof (result as Promise<unknown>).then === "function") {
+    if (result !== SENT && result !== null && typeof result === "object" && typeof (result as Promise<unknown>).then === "function") {
       return (result as Promise<unknown>).then(() => {
         this.current = null;
         return emits.length ? Promise.all(emits).then(() => undefined) : undefined;
@@ -146,7 +151,7 @@ class NodeProcess {
       throw new TypeError(`ctx.emit: node '${this.args.node}' has no output port '${port}' (its outputs: ${ports})`);
     }
     const wait = out.emit(value);
-    if (!wait) return Promise.resolve();
+    if (!wait) return SENT;
     // A lost channel means the session is failing and this node is about to be stopped: the
     // emit never settles rather than reporting an error that would blame this node.
     const guarded = wait.catch((err) => (err instanceof ChannelLost ? never : Promise.reject(err)));

@@ -18,6 +18,9 @@ import type { SlotPool } from "../../channels/slots.ts";
 
 export type OutputCallback = (value: unknown) => unknown;
 
+/** One settled promise for every input sent at once (no promise per frame). */
+const SENT: Promise<void> = Promise.resolve();
+
 /** A refusal of `input` or `onOutput`; `code` maps to an HTTP status for the lead. */
 export class SessionError extends Error {
   override name = "SessionError";
@@ -49,7 +52,7 @@ export class SessionInput {
       return Promise.reject(new SessionError("input_full", `session input ${this.name} has ${this.producer.queued} frames waiting for the node; await input() before sending more`));
     }
     const wait = this.port.emit(value);
-    if (!wait) return Promise.resolve();
+    if (!wait) return SENT;
     return wait.catch((err) => {
       throw err instanceof ChannelLost ? new SessionError("session_closed", err.message) : err;
     });
