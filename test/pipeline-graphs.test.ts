@@ -72,3 +72,19 @@ test("terminate: the frames in flight come out, close runs, then the nodes exit 
   expect(h.launcher.events.map((e) => e.kind).filter((k) => !k.startsWith("session.node"))).toEqual(["session.created", "session.ready", "session.terminating", "session.terminated"]);
   await expect(s.input("a.in", 1)).rejects.toThrow("is terminated");
 });
+
+test("terminate as soon as the session is ready: the channels still open and end, every node exits 0", async () => {
+  h = await startRuntime();
+  const s = await h.runtime.create({
+    nodes: [
+      { id: "a", runtime: "bun", module: TS_NODES, node: "t.pass" },
+      { id: "b", runtime: "python", python: PY, module: PY_NODES, node: "py.pass" },
+      { id: "c", runtime: "bun", module: TS_NODES, node: "t.pass" },
+    ],
+    connections: [{ from: "a.out", to: "b.in" }, { from: "b.out", to: "c.in" }],
+  });
+  await until(() => s.state.kind === "ready", "the session to be ready");
+  const view = await within(s.terminate(), "terminate", 15_000);
+  // Exit code 0, no signal: each node closed by itself, none was stopped after the grace.
+  expect(view.nodes.map((n) => [n.id, n.exit?.code, n.exit?.signal])).toEqual([["a", 0, null], ["b", 0, null], ["c", 0, null]]);
+});

@@ -23,6 +23,8 @@ from .protocol import MAX_FRAME_BYTES, FrameError
 
 FLUSH_BYTES = 64 * 1024
 _LENGTH = struct.Struct(">I")
+_NO_SLOTS: list[Slot] = []  # shared by every frame without large arrays (never appended to)
+_dumps = cbor2.dumps
 READ_BYTES = 1 << 16
 #: Bytes this process read from and wrote to its pipeline sockets, control and data: the
 #: figures that show an array's bytes never cross a socket.
@@ -307,7 +309,7 @@ class OutputPort:
     def __init__(self, port: str, channels: list[OutputChannel], pool: SlotPool, wait: Callable[[OutputChannel], None]) -> None:
         self.port, self.channels, self.pool, self.wait = port, channels, pool, wait
         self.frames = 0
-        self.slots: list[Slot] = []
+        self.slots: list[Slot] | None = None
         self.place = self._place  # bound once, not per frame
 
     def emit(self, value: Any) -> None:
@@ -317,14 +319,18 @@ class OutputPort:
                 started = time.perf_counter()
                 self.wait(ch)
                 ch.wait_s += time.perf_counter() - started
-        self.slots = slots = []
+        self.slots = None  # made by _place when the value has large arrays
         try:
-            frame = chan_frame_bytes(encode_value(value, self.place))
+            body = FRAME_PREFIX + _dumps(encode_value(value, self.place), default=scalar_default)
         except BaseException:
-            for slot in slots:
+            for slot in self.slots or ():
                 slot.refs = 1
                 self.pool.release(slot)
             raise
+        if len(body) > MAX_FRAME_BYTES:
+            raise FrameError(f"frame of {len(body)} bytes exceeds the {MAX_FRAME_BYTES}-byte cap")
+        frame = _LENGTH.pack(len(body)) + body
+        slots = self.slots or _NO_SLOTS
         for slot in slots:
             slot.refs = len(channels)
         for ch in channels:
@@ -333,6 +339,8 @@ class OutputPort:
 
     def _place(self, source: Any, nbytes: int) -> dict:
         slot = self.pool.write(source, nbytes)
+        if self.slots is None:
+            self.slots = []
         self.slots.append(slot)
         return {"file": slot.file, "offset": 0, "length": nbytes}
 

@@ -23,14 +23,15 @@ export class ChannelLost extends Error {
 
 type Waiting = { frame: Uint8Array; slots: Slot[]; since: number; resolve: () => void; reject: (err: Error) => void };
 type State =
-  | { kind: "connecting" }
+  /** `ending`: end() came before the connection; the channel opens, then ends after its frames. */
+  | { kind: "connecting"; ending: (() => void) | null }
   | { kind: "open"; conn: Framed; credits: number }
   | { kind: "ending"; conn: Framed; credits: number; done: () => void }
   | { kind: "ended" }
   | { kind: "lost"; reason: string };
 
 export class ChannelProducer {
-  state: State = { kind: "connecting" };
+  state: State = { kind: "connecting", ending: null };
   private readonly waiting: Waiting[] = [];
   private readonly inflight: Slot[][] = [];
   frames = 0;
@@ -52,7 +53,11 @@ export class ChannelProducer {
       });
       if (this.state.kind !== "connecting") return conn.close("channel no longer wanted");
       conn.send(open);
-      this.state = { kind: "open", conn, credits: 0 };
+      const ending = this.state.ending;
+      this.state = ending ? { kind: "ending", conn, credits: 0, done: ending } : { kind: "open", conn, credits: 0 };
+      // A consumer that sees the open and then the end finishes at once instead of waiting
+      // for a channel that never comes (a session terminated right after it became ready).
+      if (ending) this.finishIfDrained();
     } catch (err) {
       this.lose(`cannot connect to ${path}: ${(err as Error).message}`);
     }
@@ -84,11 +89,14 @@ export class ChannelProducer {
   end(): Promise<void> {
     const s = this.state;
     if (s.kind === "lost" || s.kind === "ended") return Promise.resolve();
-    if (s.kind === "connecting") {
-      this.state = { kind: "ended" };
-      return Promise.resolve();
+    if (s.kind === "connecting" || s.kind === "ending") {
+      return new Promise((resolve) => {
+        const prev = s.kind === "connecting" ? s.ending : s.done;
+        const done = () => (prev?.(), resolve());
+        if (s.kind === "connecting") s.ending = done;
+        else s.done = done;
+      });
     }
-    if (s.kind === "ending") return new Promise((resolve) => { const prev = s.done; s.done = () => (prev(), resolve()); });
     return new Promise((resolve) => {
       this.state = { kind: "ending", conn: s.conn, credits: s.credits, done: resolve };
       this.finishIfDrained();
@@ -143,6 +151,7 @@ export class ChannelProducer {
     if (s.kind === "lost" || s.kind === "ended") return;
     this.state = { kind: "lost", reason };
     if (s.kind === "open" || s.kind === "ending") s.conn.close(reason);
+    if (s.kind === "connecting") s.ending?.();
     for (const w of this.waiting.splice(0)) {
       for (const slot of w.slots) this.release(slot);
       w.reject(new ChannelLost(`channel ${this.id} lost: ${reason}`));
