@@ -5,6 +5,7 @@
  */
 import { afterEach, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
+import { SessionError } from "../src/io/pipelines/session-ports.ts";
 import { PY, PY_NODES, sessionFiles, startRuntime, TS_NODES, until, within, type Harness } from "./helpers/pipelines.ts";
 
 let h: Harness | null = null;
@@ -87,4 +88,20 @@ test("terminate as soon as the session is ready: the channels still open and end
   const view = await within(s.terminate(), "terminate", 15_000);
   // Exit code 0, no signal: each node closed by itself, none was stopped after the grace.
   expect(view.nodes.map((n) => [n.id, n.exit?.code, n.exit?.signal])).toEqual([["a", 0, null], ["b", 0, null], ["c", 0, null]]);
+});
+
+test("input() not awaited is bounded (input_full past capacity waiting); unknown ports are refused", async () => {
+  h = await startRuntime();
+  const s = await h.runtime.create({ channel_capacity: 2, nodes: [{ id: "a", runtime: "bun", module: TS_NODES, node: "t.slow", config: { ms: 50 } }] });
+  await until(() => s.state.kind === "ready", "the session to be ready");
+  const results = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => s.input("a.in", { i })));
+  const refused = results.filter((r) => r.status === "rejected").map((r) => (r as PromiseRejectedResult).reason as SessionError);
+  // At most 2 in flight and 2 waiting for credit; the rest are refused at once, none dropped silently.
+  expect(results.filter((r) => r.status === "fulfilled").length).toBeLessThanOrEqual(4);
+  expect(refused.length).toBeGreaterThanOrEqual(6);
+  expect(new Set(refused.map((e) => e.code))).toEqual(new Set(["input_full"]));
+  expect(refused[0]!.message).toBe("session input a.in has 2 frames waiting for the node; await input() before sending more");
+  await expect(s.input("a.nope", 1)).rejects.toThrow(`session ${s.id} has no input 'a.nope' (its inputs: a.in)`);
+  expect(() => s.onOutput("a.in", () => {})).toThrow(`session ${s.id} has no output 'a.in' (its outputs: a.out)`);
+  await s.terminate();
 });

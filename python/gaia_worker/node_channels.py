@@ -185,8 +185,12 @@ class InputChannel:
                 self.state = "lost"
                 return None
             return []
+        return self.take(self.frames_in.feed(chunk))
+
+    def take(self, messages: list[dict]) -> list[Any]:
+        """The values of frames read; ``chan.end`` ends the channel; anything else breaks it."""
         values = []
-        for message in self.frames_in.feed(chunk):
+        for message in messages:
             kind = message["t"]
             if kind == "chan.frame" and self.state == "open":
                 if self.outstanding >= self.capacity:

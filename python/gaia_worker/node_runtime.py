@@ -51,6 +51,7 @@ class Node:
         self.instance: Any = None
         self.frames_in = 0
         self.last_stats = 0.0
+        self.last_shown: tuple = ()
         self.ctx = NodeContext(args["session"], args["node"], self.emit)
 
     # -- control -----------------------------------------------------------------------
@@ -173,7 +174,7 @@ class Node:
                 return self.drop_pending(conn, None)
             if not messages:
                 return
-            reason = self.accept(conn, messages[0], len(messages))
+            reason = self.accept(conn, messages[0], messages[1:])
         except (FrameError, OSError) as err:
             return self.drop_pending(conn, f"dropping connection: {err}")
         if reason:
@@ -183,7 +184,7 @@ class Node:
                 pass
             self.drop_pending(conn, f"refusing a channel: {reason}")
 
-    def accept(self, conn: socket.socket, m: dict, count: int) -> str | None:
+    def accept(self, conn: socket.socket, m: dict, after: list[dict]) -> str | None:
         if m["t"] != "chan.open":
             return f"expected chan.open first, got {m['t']!r}"
         if m.get("v") != PROTOCOL_VERSION:
@@ -195,14 +196,17 @@ class Node:
             return f"channel {channel} of session {m.get('session')} opened at session {self.args['session']}"
         if channel in self.channels:
             return f"channel {channel} is already open"
-        if channel not in self.inputs or count > 1:
-            return f"no channel {channel} in session {self.args['session']} here" if channel not in self.inputs else "frames before any credit"
+        if channel not in self.inputs:
+            return f"no channel {channel} in session {self.args['session']} here"
         del self.pending[conn]
         self.sel.unregister(conn)
         spec = self.inputs[channel]
         ch = InputChannel(conn, channel, spec["port"], self.capacity, spec["maps"])
         self.channels[channel] = ch
         self.sel.register(conn, selectors.EVENT_READ, ch)
+        # What came with the open (a chan.end, when the session ended as it started) is the
+        # channel's: a frame among it is one beyond the credits, which breaks the channel.
+        self.deliver(ch, after)
         return None
 
     def drop_pending(self, conn: socket.socket, line: str | None) -> None:
@@ -213,17 +217,28 @@ class Node:
         conn.close()
 
     def on_input(self, ch: InputChannel) -> None:
+        reason = "the producer's connection closed without chan.end"
         try:
             values = ch.read()
         except (FrameError, ChannelError) as err:
             print(f"dropping connection: {err}", file=sys.stderr, flush=True)
+            ch.state, values, reason = "lost", None, str(err)
+        self.received(ch, values, reason)
+
+    def deliver(self, ch: InputChannel, messages: list[dict]) -> None:
+        try:
+            values = ch.take(messages) if messages else []
+        except ChannelError as err:
+            print(f"dropping connection: {err}", file=sys.stderr, flush=True)
             ch.state = "lost"
-            values = None
+            return self.received(ch, None, str(err))
+        self.received(ch, values, "")
+
+    def received(self, ch: InputChannel, values: list[Any] | None, reason: str) -> None:
         if values is None:
             self.sel.unregister(ch.sock)
             ch.sock.close()
-            if self.state != "closing" or ch.state == "lost":
-                self.send_control({"t": "node.channel_lost", "channel": ch.channel, "reason": "the producer's connection closed without chan.end"})
+            self.send_control({"t": "node.channel_lost", "channel": ch.channel, "reason": reason})
             return
         for value in values:
             self.inbox.append((ch, value))
@@ -289,7 +304,11 @@ class Node:
         for conn, (_, deadline) in list(self.pending.items()):
             if now > deadline:
                 self.drop_pending(conn, f"dropping connection: no chan.open within {OPEN_WITHIN_S:g} s")
-        self.send_control({"t": "node.stats", "stats": self.stats()})
+        stats = self.stats()
+        shown = (stats["frames_in"], stats["frames_out"], json.dumps(stats["inputs"]), json.dumps(stats["outputs"]))
+        if shown != self.last_shown:  # an idle node says nothing
+            self.last_shown = shown
+            self.send_control({"t": "node.stats", "stats": stats})
 
     def stats(self) -> dict:
         inputs = {spec["port"]: {"frames": 0, "queued": 0} for spec in self.inputs.values()}

@@ -134,3 +134,23 @@ def test_an_exception_in_init_is_reported_then_the_node_exits_1(node, tmp_path):
     assert error["error"]["type"] == "ValueError" and error["error"]["message"] == "no such model: huge"
     assert "Traceback" in error["error"]["traceback"]
     assert proc.wait(WAIT_S) == 1
+
+
+def test_an_open_and_its_end_in_one_read_are_both_taken(node, tmp_path):
+    """A session terminated as it became ready: the producer opens and ends at once."""
+    out_listener = listen(str(tmp_path / "out.sock"))
+    proc, control = node("py.pass")
+    control.expect("node.hello")
+    control.send(init_for(tmp_path, {}))
+    control.expect("node.ready")
+    control.send({"t": "node.start"})
+    out = Peer(out_listener.accept()[0])
+    assert out.receive()["t"] == "chan.open"
+    producer = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    producer.connect(str(tmp_path / "b.sock"))
+    producer.sendall(frame_bytes({"t": "chan.open", "v": 1, "secret": SECRET, "session": "s1", "channel": "session->b.in"}) + frame_bytes({"t": "chan.end"}))
+    control.send({"t": "node.close"})
+    assert out.receive() == {"t": "chan.end"}
+    assert control.expect("node.closed")["stats"]["frames_in"] == 0
+    assert proc.wait(WAIT_S) == 0
+    producer.close()
