@@ -10,7 +10,8 @@ import time
 
 import pytest
 
-from gaia_worker.node_channels import ChannelError, FrameSplitter, InputChannel, OutputChannel, OutputPort, decode_body, frame_bytes
+from gaia_worker.node_channels import ChannelError, InputChannel, OutputChannel, OutputPort
+from gaia_worker.node_frames import FrameSplitter, decode_body, frame_bytes
 from gaia_worker.node_values import SHM_MIN_BYTES, SlotMaps, SlotPool
 from gaia_worker.protocol import FrameError
 

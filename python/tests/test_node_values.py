@@ -10,7 +10,7 @@ import cbor2
 import numpy as np
 import pytest
 
-from gaia_worker.node_channels import decode_body, frame_bytes
+from gaia_worker.node_frames import decode_body, frame_bytes
 from gaia_worker.node_values import SHM_MIN_BYTES, TAG, SlotMaps, SlotPool, encode_value, make_tag_hook
 
 SHM = "/dev/shm"

@@ -11,7 +11,7 @@ import cbor2
 import numpy as np
 import pytest
 
-from gaia_worker.node_channels import FrameDecoder, FrameSplitter, chan_frame_bytes, decode_body, frame_bytes
+from gaia_worker.node_frames import FrameDecoder, FrameSplitter, chan_frame_bytes, decode_body, frame_bytes
 from gaia_worker.node_values import encode_value, make_tag_hook
 
 DIR = Path(__file__).resolve().parent.parent.parent / "test" / "vectors" / "pipelines"

@@ -13,6 +13,9 @@ import execute from "../../python/gaia_worker/execute.py" with { type: "text" };
 import jsonlog from "../../python/gaia_worker/jsonlog.py" with { type: "text" };
 import nodeApi from "../../python/gaia_worker/node_api.py" with { type: "text" };
 import nodeChannels from "../../python/gaia_worker/node_channels.py" with { type: "text" };
+import nodeFrames from "../../python/gaia_worker/node_frames.py" with { type: "text" };
+import nodeInputs from "../../python/gaia_worker/node_inputs.py" with { type: "text" };
+import nodeProcess from "../../python/gaia_worker/node_process.py" with { type: "text" };
 import nodeRuntime from "../../python/gaia_worker/node_runtime.py" with { type: "text" };
 import nodeValues from "../../python/gaia_worker/node_values.py" with { type: "text" };
 import protocol from "../../python/gaia_worker/protocol.py" with { type: "text" };
@@ -28,6 +31,9 @@ const FILES: Record<string, string> = {
   "jsonlog.py": jsonlog,
   "node_api.py": nodeApi,
   "node_channels.py": nodeChannels,
+  "node_frames.py": nodeFrames,
+  "node_inputs.py": nodeInputs,
+  "node_process.py": nodeProcess,
   "node_runtime.py": nodeRuntime,
   "node_values.py": nodeValues,
   "protocol.py": protocol,

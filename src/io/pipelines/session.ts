@@ -26,48 +26,15 @@ import { PROTOCOL_VERSION } from "../../protocol/messages.ts";
 import { parsePipelineMessage, type NodeHello, type NodeInit } from "../../protocol/pipeline-messages.ts";
 import { channelFailure, errorFailure, exitFailure, initTimeout, spawnFailure, type Failure, type NodeExit, type Phase } from "./failure.ts";
 import type { Plan } from "./graph.ts";
-import { nodeLaunch, type LaunchContext, type NodeLaunch } from "./launch.ts";
+import { nodeLaunch } from "./launch.ts";
+import { listenPath, nodeInit } from "./node-init.ts";
 import { NodeHandle } from "./node-handle.ts";
 import type { PipelineDefinition } from "./schema.ts";
 import { SessionError, SessionInput, SessionOutput, type OutputCallback } from "./session-ports.ts";
 import { sessionView, type SessionView } from "./session-view.ts";
+import { CLOSE_GRACE_MS, EXPLAIN_MS, KILL_GRACE_MS, type SessionEnv, type SessionEventKind, type SessionState } from "./session-types.ts";
 
-export type SessionEventKind =
-  | "session.created" | "session.ready" | "session.failed" | "session.terminating" | "session.terminated"
-  | "session.node.ready" | "session.node.exited";
-
-/** What the lead provides: the supervisor spawns and kills, the event bus publishes. */
-export type RuntimeHooks = {
-  spawn(launch: NodeLaunch): Promise<{ pid: number }>;
-  kill(pid: number, signal: "SIGTERM" | "SIGKILL"): void;
-  publish(kind: SessionEventKind, data: Record<string, unknown>): void;
-  log(line: string): void;
-};
-
-export type SessionEnv = {
-  hooks: RuntimeHooks;
-  secret: string;
-  /** The run's instance id (src/arrays/names.ts), for shared-memory file names. */
-  instance: string;
-  arraysDir: string;
-  /** `<run_dir>/pipes`: each session's data sockets go in a folder of their own there. */
-  pipesRoot: string;
-  launch: LaunchContext;
-};
-
-export type SessionState =
-  | { kind: "initializing"; since: number }
-  | { kind: "ready"; since: number }
-  | { kind: "terminating"; since: number }
-  | { kind: "terminated"; at: number }
-  | { kind: "failed"; at: number; reason: Failure };
-
-/** How long nodes have to finish their frames when a session is terminated (SPEC §12). */
-export const CLOSE_GRACE_MS = 5_000;
-/** From SIGTERM to SIGKILL. */
-export const KILL_GRACE_MS = 2_000;
-/** How long a reported exception or lost channel waits for the exit that explains it. */
-export const EXPLAIN_MS = 2_000;
+export type { RuntimeHooks, SessionEnv, SessionEventKind, SessionState } from "./session-types.ts";
 
 export class Session {
   state: SessionState = { kind: "initializing", since: Date.now() };
@@ -80,7 +47,8 @@ export class Session {
   readonly ended: Promise<SessionView>;
   private resolveEnded!: (view: SessionView) => void;
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
-  private tornDown = false;
+  /** The teardown, once begun (it runs once, whatever asked for it first). */
+  private stopping: Promise<void> | null = null;
 
   constructor(
     readonly id: string,
@@ -135,7 +103,7 @@ export class Session {
     if (h.pid !== null && h.pid !== pid) return this.fail(spawnFailure(h.id, `spawned as pid ${pid} but pid ${h.pid} said hello for it`));
     h.pid = pid;
     if (h.phase.kind === "spawning") h.phase = { kind: "starting" };
-    if (this.tornDown && !h.gone) this.env.hooks.kill(pid, "SIGKILL"); // spawned after the end
+    if (this.stopping && !h.gone) this.env.hooks.kill(pid, "SIGKILL"); // spawned after the end
   }
 
   /** A node's hello (secret and version already checked): null when accepted, else why not. */
@@ -154,23 +122,13 @@ export class Session {
   }
 
   private initFor(h: NodeHandle): NodeInit {
-    const socketOf = (channel: string) => {
-      const c = this.plan.channels.find((x) => x.id === channel)!;
-      return c.to === "session" ? this.env.launch.socket : this.listenPath(this.nodes.find((n) => n.id === (c.to as { node: string }).node)!);
-    };
-    return {
-      t: "node.init",
-      config: h.config.config,
-      capacity: this.def.channel_capacity,
-      listen: h.plan.inputs.length ? this.listenPath(h) : null,
-      inputs: h.plan.inputs,
-      outputs: h.plan.outputs.map((o) => ({ port: o.port, channels: o.channels.map((channel) => ({ channel, path: socketOf(channel) })) })),
-      arrays: { dir: this.env.arraysDir, prefix: `${this.prefix}n${h.index}`, accept: this.prefix },
-    };
+    return nodeInit(h, this.nodes, this.plan, this.def.channel_capacity, {
+      nodesSocket: this.env.launch.socket, pipesDir: this.pipesDir, arraysDir: this.env.arraysDir, prefix: this.prefix,
+    });
   }
 
   private listenPath(h: NodeHandle): string {
-    return join(this.pipesDir, `${h.index}.sock`);
+    return listenPath(this.pipesDir, h);
   }
 
   /** A message on a node's control connection. */
@@ -292,9 +250,11 @@ export class Session {
     void this.teardown();
   }
 
-  private async teardown(): Promise<void> {
-    if (this.tornDown) return;
-    this.tornDown = true;
+  private teardown(): Promise<void> {
+    return (this.stopping ??= this.stopAll());
+  }
+
+  private async stopAll(): Promise<void> {
     for (const t of this.timers) clearTimeout(t);
     for (const input of this.inputs.values()) input.producer.abandon(`session ${this.id} ended`);
     await this.signalAll("SIGTERM", KILL_GRACE_MS);
