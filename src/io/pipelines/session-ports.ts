@@ -12,7 +12,9 @@
  * the session terminates, frames no reader takes are released at once: nobody can read them
  * after the session ends, and holding them would keep the nodes from finishing.
  */
-import type { ChannelConsumer } from "../../channels/consumer.ts";
+import { ChannelConsumer, checkOpen, refuseOpen } from "../../channels/consumer.ts";
+import type { Framed } from "../../channels/framed.ts";
+import type { SlotMaps } from "../../channels/slots.ts";
 import { ChannelLost, ChannelProducer, OutputPort } from "../../channels/producer.ts";
 import type { SlotPool } from "../../channels/slots.ts";
 
@@ -147,4 +149,37 @@ export class SessionOutput {
   private readerFailed(err: unknown): void {
     this.log(`a reader of session output ${this.name} threw: ${(err as Error)?.message ?? err}`);
   }
+}
+
+export type OpenOutput = {
+  secret: string;
+  session: string;
+  capacity: number;
+  maps(): SlotMaps;
+  log(line: string): void;
+  lost(out: SessionOutput, reason: string): void;
+};
+
+/** A node's producer opening one of the session's outputs on nodes.sock: accepted, or refused. */
+export function openOutput(outputs: Iterable<SessionOutput>, conn: Framed, raw: unknown, o: OpenOutput): void {
+  const byChannel = new Map([...outputs].map((out) => [out.channel, out]));
+  const open = checkOpen(raw, {
+    secret: o.secret,
+    session: o.session,
+    find: (channel) => {
+      const out = byChannel.get(channel);
+      if (!out) return null;
+      return out.consumer ? "open" : { channel, port: out.name, capacity: o.capacity, maps: o.maps() };
+    },
+  });
+  if (!open.ok) return refuseOpen(conn, open.reason, o.log);
+  const out = byChannel.get(open.spec.channel)!;
+  out.consumer = new ChannelConsumer(conn, open.spec, {
+    deliver: (c, value) => out.deliver(c, value),
+    ended: () => out.end(),
+    lost: (_c, reason) => {
+      out.end();
+      o.lost(out, reason);
+    },
+  });
 }

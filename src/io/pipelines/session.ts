@@ -18,7 +18,6 @@
  */
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { checkOpen, refuseOpen, ChannelConsumer } from "../../channels/consumer.ts";
 import type { Framed } from "../../channels/framed.ts";
 import { SlotMaps, SlotPool } from "../../channels/slots.ts";
 import { sweepPrefix } from "../../arrays/files.ts";
@@ -30,7 +29,7 @@ import { nodeLaunch } from "./launch.ts";
 import { listenPath, nodeInit } from "./node-init.ts";
 import { NodeHandle } from "./node-handle.ts";
 import type { PipelineDefinition } from "./schema.ts";
-import { SessionError, SessionInput, SessionOutput, type OutputCallback } from "./session-ports.ts";
+import { openOutput, SessionError, SessionInput, SessionOutput, type OutputCallback } from "./session-ports.ts";
 import { sessionView, type SessionView } from "./session-view.ts";
 import { CLOSE_GRACE_MS, EXPLAIN_MS, KILL_GRACE_MS, type SessionEnv, type SessionEventKind, type SessionState } from "./session-types.ts";
 
@@ -181,23 +180,10 @@ export class Session {
   /** A producer connecting to nodes.sock to open one of this session's outputs. */
   acceptOutput(conn: Framed, raw: unknown): void {
     const capacity = this.def.channel_capacity;
-    const byChannel = new Map([...this.outputs.values()].map((o) => [o.channel, o]));
-    const open = checkOpen(raw, {
-      secret: this.env.secret,
-      session: this.id,
-      find: (channel) => {
-        const out = byChannel.get(channel);
-        if (!out) return null;
-        if (out.consumer) return "open";
-        return { channel, port: out.name, capacity, maps: new SlotMaps(this.env.arraysDir, this.prefix, capacity + 4) };
-      },
-    });
-    if (!open.ok) return refuseOpen(conn, open.reason, this.env.hooks.log);
-    const out = byChannel.get(open.spec.channel)!;
-    out.consumer = new ChannelConsumer(conn, open.spec, {
-      deliver: (c, value) => out.deliver(c, value),
-      ended: () => out.end(),
-      lost: (c, reason) => (out.end(), this.phase !== "ended" && this.lost(out.name.split(".")[0]!, c.channel, reason)),
+    openOutput(this.outputs.values(), conn, raw, {
+      secret: this.env.secret, session: this.id, capacity, log: this.env.hooks.log,
+      maps: () => new SlotMaps(this.env.arraysDir, this.prefix, capacity + 4),
+      lost: (out, reason) => this.phase !== "ended" && this.lost(out.name.split(".")[0]!, out.channel, reason),
     });
   }
 
