@@ -63,6 +63,16 @@ describe("pipeline protocol vectors", () => {
   }
 });
 
+test("the schemas refuse what the Python mirror refuses (python/tests/test_node_vectors.py)", () => {
+  for (const m of [
+    { t: "chan.open", v: 1, secret: "s", session: "x" },
+    { t: "chan.credit", n: true },
+    { t: "chan.credit", n: 0 },
+    { t: "node.init", config: null, capacity: 1, listen: 3, inputs: [], outputs: [], arrays: {} },
+    { t: "nope" },
+  ]) expect([m, parsePipelineMessage(m).ok]).toEqual([m, false]);
+});
+
 describe("the value codec against the vectors", () => {
   test("an inline array: the same bytes from an NDArray, and back to one", () => {
     const nd = new NDArray("float32", [2, 2], new Float32Array([1.5, -2, 0.25, 3]));

@@ -20,6 +20,7 @@ import time
 from typing import Any, Callable
 
 from .node_channels import ChannelError, InputChannel
+from .node_messages import check
 from .node_frames import FrameDecoder, frame_bytes, receive, send_all
 from .node_values import SlotMaps
 from .protocol import PROTOCOL_VERSION, FrameError
@@ -93,6 +94,9 @@ class Inputs:
         channel = m.get("channel")
         if m["t"] != "chan.open":
             return f"expected chan.open first, got {m['t']!r}"
+        malformed = check(m)
+        if malformed:
+            return malformed
         if m.get("v") != PROTOCOL_VERSION:
             return f"protocol version {m.get('v')!r}; this gaia speaks {PROTOCOL_VERSION}"
         if not isinstance(m.get("secret"), str) or not hmac.compare_digest(m["secret"].encode(), self.secret.encode()):

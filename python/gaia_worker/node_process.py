@@ -25,6 +25,7 @@ from .node_api import NodeContext, describe, nodes, ports
 from .node_channels import OutputChannel, OutputPort
 from .node_frames import BYTES, FrameDecoder, frame_bytes, receive, send_all
 from .node_inputs import Inputs
+from .node_messages import check
 from .node_values import SlotPool
 from .protocol import PROTOCOL_VERSION
 
@@ -60,7 +61,13 @@ class Node:
             chunk = b""
         if not chunk:
             os._exit(0)  # the IO engine is gone: so is this session
-        return self.control_frames.feed(chunk)
+        messages = self.control_frames.feed(chunk)
+        for message in messages:
+            reason = check(message)
+            if reason:  # the runtime is gaia itself: this is a bug, said loudly (as the Bun node does)
+                print(f"dropping connection: {reason}", file=sys.stderr, flush=True)
+                os._exit(1)
+        return messages
 
     def run(self) -> int:
         self.control.connect(self.args["socket"])

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from gaia_worker.node_frames import FrameDecoder, FrameSplitter, chan_frame_bytes, decode_body, frame_bytes
+from gaia_worker.node_messages import MESSAGES, check
 from gaia_worker.node_values import encode_value, make_tag_hook
 
 DIR = Path(__file__).resolve().parent.parent.parent / "test" / "vectors" / "pipelines"
@@ -52,6 +53,23 @@ def test_a_vector_frames_and_splits_byte_for_byte(name):
     if meaning["t"] == "chan.frame":
         # The hot path writes a fixed prefix and the value: the same bytes as the whole map.
         assert chan_frame_bytes(from_meaning(meaning)["value"]) == frame
+
+
+def test_the_message_mirror_names_every_tag_and_takes_every_vector():
+    assert sorted(MESSAGES) == sorted({vector(n)[0]["t"] for n in NAMES})  # the vectors cover every TS tag
+    for name in NAMES:
+        assert check(from_meaning(vector(name)[0])) is None, name
+
+
+@pytest.mark.parametrize("message, reason", [
+    ({"t": "chan.open", "v": 1, "secret": "s", "session": "x"}, "bad 'chan.open' message: channel: expected str, got NoneType"),
+    ({"t": "chan.credit", "n": True}, "bad 'chan.credit' message: n: expected int, got bool"),
+    ({"t": "chan.credit", "n": 0}, "bad 'chan.credit' message: n: expected an integer >= 1"),
+    ({"t": "node.init", "config": None, "capacity": 1, "listen": 3, "inputs": [], "outputs": [], "arrays": {}}, "bad 'node.init' message: listen: expected str or null, got int"),
+    ({"t": "nope"}, "unknown message tag 'nope'"),
+])
+def test_the_mirror_refuses_what_the_schemas_refuse(message, reason):
+    assert check(message) == reason
 
 
 def test_the_value_codec_makes_the_array_vectors():

@@ -15,6 +15,7 @@ import nodeApi from "../../python/gaia_worker/node_api.py" with { type: "text" }
 import nodeChannels from "../../python/gaia_worker/node_channels.py" with { type: "text" };
 import nodeFrames from "../../python/gaia_worker/node_frames.py" with { type: "text" };
 import nodeInputs from "../../python/gaia_worker/node_inputs.py" with { type: "text" };
+import nodeMessages from "../../python/gaia_worker/node_messages.py" with { type: "text" };
 import nodeProcess from "../../python/gaia_worker/node_process.py" with { type: "text" };
 import nodeRuntime from "../../python/gaia_worker/node_runtime.py" with { type: "text" };
 import nodeValues from "../../python/gaia_worker/node_values.py" with { type: "text" };
@@ -33,6 +34,7 @@ const FILES: Record<string, string> = {
   "node_channels.py": nodeChannels,
   "node_frames.py": nodeFrames,
   "node_inputs.py": nodeInputs,
+  "node_messages.py": nodeMessages,
   "node_process.py": nodeProcess,
   "node_runtime.py": nodeRuntime,
   "node_values.py": nodeValues,
