@@ -66,6 +66,14 @@ export class SlotPool {
     return this.count;
   }
 
+  /**
+   * The session is over (its files are swept): let go of the mappings, whose pages an
+   * unlinked file keeps until the last one goes (Bun unmaps when they are collected).
+   */
+  forget(): void {
+    this.free.length = 0;
+  }
+
   private take(bytes: number): Slot {
     let best = -1;
     for (let i = 0; i < this.free.length; i++) {
@@ -118,6 +126,11 @@ export class SlotMaps {
     const end = (offset as number) + (length as number);
     if (end > map.length) throw new Error(`a frame names bytes ${offset}..${end} of ${file}, which has ${map.length}`);
     return map.subarray(offset as number, end);
+  }
+
+  /** The session is over: let go of every mapping (see SlotPool.forget). */
+  forget(): void {
+    this.maps.clear();
   }
 
   private open(file: string): Uint8Array {

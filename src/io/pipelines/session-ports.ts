@@ -41,12 +41,18 @@ export class SessionInput {
   constructor(
     readonly name: string,
     channel: string,
-    pool: SlotPool,
+    private readonly pool: SlotPool,
     private readonly capacity: number,
     onLost: (producer: ChannelProducer, reason: string) => void,
   ) {
     this.producer = new ChannelProducer(channel, (slot) => pool.release(slot), onLost);
     this.port = new OutputPort(name, [this.producer], pool);
+  }
+
+  /** The session ended: frames still waiting are refused, the slots' mappings let go. */
+  dispose(reason: string): void {
+    this.producer.abandon(reason);
+    this.pool.forget();
   }
 
   input(value: unknown): Promise<void> {
@@ -112,6 +118,14 @@ export class SessionOutput {
   release(): void {
     this.mode = "release";
     this.pump();
+  }
+
+  /** The session ended: the connection goes, held frames and mappings with it. */
+  dispose(): void {
+    this.consumer?.conn.close("session ended");
+    this.consumer?.spec.maps.forget();
+    this.queue.length = 0;
+    this.readers.clear();
   }
 
   private pump(): void {

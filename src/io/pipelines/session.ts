@@ -242,12 +242,12 @@ export class Session {
 
   private async stopAll(): Promise<void> {
     for (const t of this.timers) clearTimeout(t);
-    for (const input of this.inputs.values()) input.producer.abandon(`session ${this.id} ended`);
+    for (const input of this.inputs.values()) input.dispose(`session ${this.id} ended`);
     await this.signalAll("SIGTERM", KILL_GRACE_MS);
     await this.signalAll("SIGKILL", KILL_GRACE_MS);
     for (const h of this.nodes) if (!h.gone) this.env.hooks.log(`session ${this.id}: no exit reported for node '${h.id}' (pid ${h.pid}) after SIGKILL`);
     for (const h of this.nodes) h.conn?.close("session ended");
-    for (const out of this.outputs.values()) out.consumer?.conn.close("session ended");
+    for (const out of this.outputs.values()) out.dispose();
     sweepPrefix(this.env.arraysDir, this.prefix);
     rmSync(this.pipesDir, { recursive: true, force: true });
     if (this.state.kind === "terminating") {
