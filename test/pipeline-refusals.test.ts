@@ -48,6 +48,8 @@ describe("refused before anything starts", () => {
     const missing = await refusal({ nodes: [{ ...bun("a"), module: "/nowhere/nodes.ts" }] });
     expect(missing.message).toStartWith("pipeline.nodes.0.module: cannot load node module /nowhere/nodes.ts");
     expect((await refusal({ nodes: [bun("a"), bun("a")] })).message).toBe('pipeline.nodes.1.id: duplicate node id "a"');
+    const noPython = await refusal({ nodes: [{ ...py("a"), python: "/nonexistent/python3" }] });
+    expect(noPython.message).toStartWith(`pipeline.nodes.0.module: cannot run /nonexistent/python3 to load ${PY_NODES}`);
     expect((await refusal({ nodes: [{ ...bun("a"), colour: "red" }] })).message).toContain('pipeline.nodes.0: Unrecognized key: "colour"');
   });
 
