@@ -99,3 +99,13 @@ describe("a node that fails while starting", () => {
     expect(s.view().reason).toEqual({ code: "init_timeout", node: "slow", message: "node 'slow' did not report ready within init_timeout_s = 1" });
   });
 });
+
+test("every node exits when its stdin reaches EOF (its supervisor is gone), Bun and Python", async () => {
+  h = await startRuntime();
+  const s = await h.runtime.create({ nodes: [bun("a", "t.pass"), py("b", "py.pass")], connections: chain("a", "b") });
+  await until(() => s.state.kind === "ready", "the session to be ready");
+  for (const n of s.nodes) void h.launcher.spawned.get(n.pid!)!.proc.stdin.end();
+  await expectNothingLeft(s);
+  expect(s.view().nodes.map((n) => n.exit?.code)).toEqual([0, 0]);
+  expect(s.view().reason).toMatchObject({ code: "pipeline_terminated", exit_code: 0 });
+});
