@@ -2,6 +2,7 @@
  * argv → role. One binary plays every part; the role always comes from argv (SPEC §1):
  *   gaia __io --state FILE          the IO engine (spawned by the supervisor)
  *   gaia __worker --socket ... ...  a Bun worker (spawned by the supervisor)
+ *   gaia __node --socket ... ...    a Bun pipeline node (spawned for a session, SPEC §12)
  *   gaia start | config check       the supervisor, config validation
  *   gaia <anything else>            a client command talking to the control API
  *
@@ -23,6 +24,10 @@ async function main(argv: string[]): Promise<number | null> {
     case "__worker":
       installJsonConsole();
       await (await import("../workers/main.ts")).runWorker(rest);
+      return null;
+    case "__node":
+      installJsonConsole();
+      await (await import("../workers/node/main.ts")).runNode(rest);
       return null;
     case "start":
       // A container's entrypoint (pid 1) is its init too: the supervisor then runs as its
