@@ -30,13 +30,15 @@ export const MAX_DEPTH = 256;
 
 export type AnyTypedArray =
   | Uint8Array | Int8Array | Int16Array | Uint16Array | Int32Array | Uint32Array
-  | BigInt64Array | BigUint64Array | Float32Array | Float64Array;
+  | BigInt64Array | BigUint64Array | Float16Array | Float32Array | Float64Array;
 
 type ViewClass = new (buffer: ArrayBufferLike, byteOffset: number, length: number) => AnyTypedArray;
-const VIEWS: Record<Dtype, ViewClass> = {
+/** float16 as a Float16Array where the runtime has one, else its raw bits (as workers/arrays.ts). */
+const Float16View: ViewClass = typeof Float16Array === "function" ? Float16Array : Uint16Array;
+export const VIEWS: Record<Dtype, ViewClass> = {
   bool: Uint8Array, int8: Int8Array, uint8: Uint8Array, int16: Int16Array, uint16: Uint16Array,
   int32: Int32Array, uint32: Uint32Array, int64: BigInt64Array, uint64: BigUint64Array,
-  float32: Float32Array, float64: Float64Array,
+  float16: Float16View, float32: Float32Array, float64: Float64Array,
 };
 
 /**
@@ -62,6 +64,7 @@ export class NDArray<T extends AnyTypedArray = AnyTypedArray> {
 }
 
 function dtypeOf(view: ArrayBufferView): Dtype | "bytes" {
+  if (typeof Float16Array === "function" && view instanceof Float16Array) return "float16";
   if (view instanceof Float32Array) return "float32";
   if (view instanceof Float64Array) return "float64";
   if (view instanceof Int16Array) return "int16";

@@ -5,7 +5,7 @@
  * Bytes are `{dtype: "bytes", shape: [n], base64}`. Pure; the lead's routes call these.
  */
 import { checkArraySpec, DTYPES, type Dtype } from "../../arrays/dtypes.ts";
-import { NDArray, type AnyTypedArray } from "../../channels/values.ts";
+import { NDArray, VIEWS, type AnyTypedArray } from "../../channels/values.ts";
 
 export type JsonArray = { dtype: Dtype | "bytes"; shape: number[]; base64: string };
 
@@ -48,7 +48,6 @@ export function fromJsonValue(value: unknown): unknown {
   if (bytes.length !== spec.shape.reduce((n, d) => n * d, 1) * size) {
     throw new TypeError(`an array in the input: ${spec.dtype} of shape ${JSON.stringify(spec.shape)} needs ${spec.shape.reduce((n, d) => n * d, size)} bytes; base64 holds ${bytes.length}`);
   }
-  const View = { bool: Uint8Array, int8: Int8Array, uint8: Uint8Array, int16: Int16Array, uint16: Uint16Array, int32: Int32Array, uint32: Uint32Array, int64: BigInt64Array, uint64: BigUint64Array, float32: Float32Array, float64: Float64Array }[spec.dtype];
-  const data = new View(bytes.buffer, 0, bytes.length / size) as AnyTypedArray;
+  const data = new VIEWS[spec.dtype](bytes.buffer, 0, bytes.length / size) as AnyTypedArray;
   return spec.shape.length === 1 && spec.dtype !== "uint8" && spec.dtype !== "bool" ? data : new NDArray(spec.dtype, spec.shape, data);
 }
