@@ -5,7 +5,7 @@
  * stays flat, and every frame comes out, in order.
  */
 import { afterAll, expect, test } from "bun:test";
-import { privateRssKb } from "../src/supervisor/memory-watch.ts";
+import { privateRssKb } from "../src/lib/proc.ts";
 import { PY, PY_NODES, sessionFiles, startRuntime, TS_NODES, until, type Harness } from "./helpers/pipelines.ts";
 
 const CAPACITY = 8;

@@ -14,7 +14,7 @@ import os
 import sys
 import threading
 
-from . import jsonlog
+from . import output
 from .node_api import describe
 
 
@@ -55,12 +55,12 @@ def describe_command(module: str) -> int:
 def main(argv: list[str]) -> int:
     if argv[:1] == ["--describe"] and len(argv) == 2:
         return describe_command(argv[1])
-    jsonlog.install()
+    output.install()
     args = parse_args(argv)
     exit_on_stdin_eof()
     from .node_process import Node
 
-    code = Node(args, os.environ.get("GAIA_SECRET", "")).run()
+    code = Node(args, os.environ.pop("GAIA_SECRET", "")).run()
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)  # no interpreter teardown: a node's sockets and mappings go with the process

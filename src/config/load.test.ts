@@ -36,6 +36,7 @@ describe("defaults", () => {
       ],
       tasks: {},
       schedules: [],
+      pipelines: [],
     });
     expect(valid(undefined)).toEqual(config);
     expect(valid(null)).toEqual(config);

@@ -72,6 +72,12 @@ export function loadConfig(file: string | null, env = process.env, cwd = process
     if (pool.python.includes("/")) pool.python = resolve(base, pool.python);
   }
   checked.config.arrays.dir = resolve(base, checked.config.arrays.dir);
+  for (const pipeline of checked.config.pipelines) {
+    for (const node of pipeline.nodes) {
+      if (looksLikePath(node.module)) node.module = resolve(base, node.module);
+      if (node.python.includes("/")) node.python = resolve(base, node.python);
+    }
+  }
   return { ok: true, value: { config: checked.config, file, runDir, dataDir, controlSocket, tokenFile } };
 }
 

@@ -41,7 +41,10 @@ export async function runNode(argv: string[]): Promise<void> {
   if (argv[0] === "--describe") process.exit(await describeCommand(argv[1] ?? ""));
   const args = parseArgs(argv);
   exitOnStdinEof(() => process.exit(0));
-  await new NodeProcess(args, process.env.GAIA_SECRET ?? "").start();
+  // Out of the environment before the node's code runs, so what it spawns does not inherit it.
+  const secret = process.env.GAIA_SECRET ?? "";
+  delete process.env.GAIA_SECRET;
+  await new NodeProcess(args, secret).start();
 }
 
 class NodeProcess {

@@ -6,8 +6,7 @@
  * channels come from the nodes (node.stats, at most every 500 ms); those of the session's own
  * inputs and outputs are the runtime's, current.
  */
-import { rssKb } from "../../lib/proc.ts";
-import { privateRssKb } from "../../supervisor/memory-watch.ts";
+import { privateRssKb, rssKb } from "../../lib/proc.ts";
 import type { NodeStats } from "../../protocol/pipeline-messages.ts";
 import type { Failure, NodeExit } from "./failure.ts";
 import type { Session } from "./session.ts";
