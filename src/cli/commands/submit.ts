@@ -62,7 +62,7 @@ export const submit: Command = {
     }
     const accepted = (await client.submit(task, payload, { ...fields, arrays: await uploadArrays(client, arrays) })) as Accepted;
     if (!wait) {
-      if (ctx.json) await printJson({ id: accepted.id, state: accepted.state });
+      if (ctx.json) await printJson(accepted);
       else await print(accepted.id);
       return EXIT.ok;
     }
