@@ -2,8 +2,10 @@
  * argv → role. One binary plays every part; the role always comes from argv (SPEC §1):
  *   gaia __io --state FILE          the IO engine (spawned by the supervisor)
  *   gaia __worker --socket ... ...  a Bun worker (spawned by the supervisor)
- *   gaia start | config check       the supervisor, config validation
- *   gaia <anything else>            a client command talking to the control API
+ *   gaia __node --socket ... ...    a Bun pipeline node (spawned for a session, SPEC §12)
+ *   gaia __tasks --modules JSON ... a throwaway loader of a pool's modules (`config check`)
+ *   gaia start                      the supervisor
+ *   gaia <anything else>            the CLI: config, completion, and the client commands
  *
  * Each role's code is imported when that role starts, so a worker does not load the API, the
  * journal or the CLI (less to parse at start, a smaller heap for the idle GC to walk).
@@ -24,15 +26,17 @@ async function main(argv: string[]): Promise<number | null> {
       installJsonConsole();
       await (await import("../workers/main.ts")).runWorker(rest);
       return null;
+    case "__node":
+      installJsonConsole();
+      await (await import("../workers/node/main.ts")).runNode(rest);
+      return null;
+    case "__tasks":
+      return (await import("../workers/list-tasks.ts")).listTasks(rest);
     case "start":
       // A container's entrypoint (pid 1) is its init too: the supervisor then runs as its
       // child. Decided before the supervisor's code is loaded, so init stays small.
       if (shouldRunAsInit(process.pid, process.env)) return (await import("./supervisor/init.ts")).runInit(["start", ...rest]);
       return (await import("./cli/start.ts")).startCommand(rest);
-    case "config":
-      if (rest[0] === "check") return (await import("./cli/start.ts")).configCheck(rest.slice(1));
-      console.error(`gaia: unknown command 'config ${rest[0] ?? ""}'; did you mean 'gaia config check'?`);
-      return 2;
     case "--version":
     case "-v":
       console.log(VERSION);

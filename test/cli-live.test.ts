@@ -1,7 +1,8 @@
 /**
  * The CLI's live output against a real gaia: `submit --wait` under a real pseudo-terminal
- * (util-linux `script`) draws a progress bar or a spinner and leaves only the result; piped,
- * it prints the result alone; `logs -f` follows new lines; `workers` shows a restart.
+ * (util-linux `script`) draws a progress bar (driven by the job's events) or a spinner and
+ * leaves only the result; piped, it prints the result alone (and the job id on stderr);
+ * `logs -f` follows new lines; `workers` shows a restart.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -54,12 +55,13 @@ describe("gaia submit --wait", () => {
     expect(screen.trimEnd().endsWith('"spun"')).toBe(true);
   });
 
-  test("with stdout not a terminal it prints the result and nothing else", async () => {
+  test("with stdout not a terminal it prints the result and nothing else; stderr has the job id alone", async () => {
     const proc = Bun.spawn([BINARY, "submit", "test.steps", "--payload", '{"steps":2,"ms":300}', "--wait"], { cwd: scratch, env: env(), stdout: "pipe", stderr: "pipe" });
     const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
     expect(code).toBe(0);
-    expect(stderr).toBe("");
+    expect(stderr).toMatch(/^[0-9a-f-]{36}\n$/);
     expect(JSON.parse(stdout)).toEqual({ steps: 2 });
+    expect((await gaia.request("GET", `/v1/jobs/${stderr.trim()}`)).body).toMatchObject({ task: "test.steps", state: "succeeded" });
   });
 });
 

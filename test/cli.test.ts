@@ -46,7 +46,7 @@ describe("without a running gaia", () => {
   test("every command against a socket that does not exist exits 3 and says gaia cannot be reached", async () => {
     const socket = join(scratch, "no-such-dir/gaia.sock");
     const commands = [["status"], ["status", "--json"], ["workers"], ["logs"], ["logs", "default-0", "-f"], ["submit", "echo"],
-      ["submit", "echo", "--wait"], ["job", "x"], ["jobs"], ["cancel", "x"], ["stop"]];
+      ["submit", "echo", "--wait"], ["job", "x"], ["job", "x", "--logs"], ["jobs"], ["cancel", "x"], ["stop"], ["events"], ["restart", "default-0"]];
     for (const command of commands) {
       for (const [args, env] of [[[...command, "--socket", socket], undefined], [command, socket]] as const) {
         const ran = await gaiaCli([...args], env);

@@ -40,13 +40,13 @@ describe("over plain TCP", () => {
     for (const auth of [undefined, "Bearer nope", `Bearer ${offByOne}`, `Bearer ${token}x`, `Basic ${token}`]) {
       const res = await fetch(`${base}/v1/status`, { headers: auth ? { authorization: auth } : {} });
       expect({ auth, status: res.status }).toEqual({ auth, status: 401 });
-      expect((await res.json()).error.code).toBe("unauthorized");
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe("unauthorized");
     }
   });
 
   test("the right token works; /health and /ready need none; /metrics needs it (metrics_public is off)", async () => {
     const res = await fetch(`${base}/v1/jobs?wait=10`, { method: "POST", headers: { authorization: `Bearer ${token}` }, body: JSON.stringify({ task: "echo", payload: "over tcp" }) });
-    expect((await res.json()).result).toBe("over tcp");
+    expect(((await res.json()) as { result: string }).result).toBe("over tcp");
     expect((await fetch(`${base}/health`)).status).toBe(200);
     expect((await fetch(`${base}/ready`)).status).toBe(200);
     expect((await fetch(`${base}/metrics`)).status).toBe(401);

@@ -33,9 +33,10 @@ const gaiaCli = (...args: string[]) => Bun.spawnSync([BINARY, ...args, "--socket
 
 test("submit with --array, then job --save-arrays: the error field is forecast - truth", () => {
   const submitted = gaiaCli("submit", "weather.score", "--array", `forecast=${join(data, "forecast.npy")}`, "--array", `truth=${join(data, "truth.npy")}`, "--wait", "--json");
-  expect(submitted.stderr.toString()).toBe("");
   expect(submitted.exitCode).toBe(0);
   const job = JSON.parse(submitted.stdout.toString());
+  // --wait says the job's id on stderr at once, and nothing else.
+  expect(submitted.stderr.toString()).toBe(`${job.id}\n`);
   // (Bun 1.4's toMatchObject writes asymmetric matchers into the object it checks: types are checked apart.)
   expect(job.state).toBe("succeeded");
   expect(typeof job.result.bias).toBe("number");

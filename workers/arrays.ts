@@ -17,9 +17,9 @@ import { outputName } from "../src/arrays/names.ts";
 import { takeSpare } from "../src/arrays/spares.ts";
 import type { InputArray, OutputArray } from "../src/protocol/messages.ts";
 
-export type AnyTypedArray =
-  | Uint8Array | Int8Array | Int16Array | Uint16Array | Int32Array | Uint32Array
-  | BigInt64Array | BigUint64Array | Float16Array | Float32Array | Float64Array;
+import type { AnyTypedArray } from "../src/client/task-types.ts";
+
+export type { AnyTypedArray };
 
 /**
  * float16 is a Float16Array where the runtime has one (Bun has since 1.1.x; this build's is

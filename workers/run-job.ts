@@ -73,7 +73,8 @@ function toResult(job: JobMessage, outcome: Outcome, started: number, outputs: O
   return result;
 }
 
-function makeContext(
+/** The `ctx` a handler gets; also made by `runTask` (workers/testing.ts) for tests. */
+export function makeContext(
   job: JobMessage,
   deadline: number,
   sessions: Map<string, Record<string, unknown>>,

@@ -23,8 +23,11 @@ runs `@task` functions through `GaiaExecutor`, a `concurrent.futures.Executor`::
     with GaiaExecutor() as pool:
         print(list(pool.map(add, [{"a": i, "b": i} for i in range(3)])))      # [0, 2, 4]
 
-The client modules are imported on first use, so a worker that imports this package for
-`task` loads none of them.
+Pipeline nodes (SPEC §12) register with ``@node("name")`` on a class; see
+``gaia_worker.node_api``.
+
+The client and node modules are imported on first use, so a worker that imports this
+package for `task` loads none of them.
 """
 from .context import TaskContext
 from .registry import task
@@ -45,6 +48,8 @@ _LAZY = {
     "JobTimedOut": "errors",
     "JobCancelled": "errors",
     "WorkerLost": "errors",
+    "node": "node_api",
+    "NodeContext": "node_api",
 }
 __all__ = ["task", "TaskContext", "__version__", *_LAZY]
 

@@ -9,6 +9,7 @@ import type { ArrayOps } from "../io/array-ops.ts";
 import type { EventBus } from "../io/events/bus.ts";
 import type { JobLogs } from "../io/job-logs.ts";
 import type { Ops } from "../io/ops.ts";
+import type { PipelineHost } from "../io/pipelines/host.ts";
 import type { ScheduleOps } from "../io/schedules/ops.ts";
 import type { SupervisorLink } from "../io/supervisor-link.ts";
 import type { Views } from "../io/views.ts";
@@ -21,6 +22,7 @@ import { registerJobRoutes } from "./jobs.ts";
 import { registerMetricsRoute } from "./metrics.ts";
 import { openapi } from "./openapi.ts";
 import { registerScheduleRoutes } from "./schedules.ts";
+import { registerSessionRoutes } from "./sessions.ts";
 import { registerStatusRoutes } from "./status.ts";
 import { registerWorkerRoutes } from "./workers.ts";
 import { registerUiRoutes } from "../ui/routes.ts";
@@ -34,6 +36,7 @@ export type ApiDeps = {
   bus: EventBus;
   supervisor: SupervisorLink;
   views: Views;
+  pipelines: PipelineHost;
   maxBodyBytes: number;
   /** The TCP listener's token (null without a listener), and whether /metrics is open there. */
   token: string | null;
@@ -66,6 +69,7 @@ export function createApp(deps: ApiDeps): Hono {
   registerJobRoutes(app, deps.ops, deps.jobLogs);
   registerScheduleRoutes(app, deps.schedules);
   registerArrayRoutes(app, deps.arrays);
+  registerSessionRoutes(app, deps.pipelines);
   registerEventRoutes(app, deps.bus);
   registerMetricsRoute(app, deps);
   return app;

@@ -28,15 +28,18 @@ describe("client argument parsing", () => {
     expect(listFlag(args, "array")).toEqual(["a=x.npy", "b=y.npy"]);
   });
   test("the global flags work for every command", () => {
-    const args = parseArgs(["echo", "--json", "--socket=/tmp/s.sock"], submitLike);
+    const args = parseArgs(["echo", "--json", "--socket=/tmp/s.sock", "--config", "g.toml", "--url", "http://h:1", "--token", "t"], submitLike);
     expect(args.flags.get("json")).toBe(true);
     expect(stringFlag(args, "socket")).toBe("/tmp/s.sock");
+    expect([stringFlag(args, "config"), stringFlag(args, "url"), stringFlag(args, "token")]).toEqual(["g.toml", "http://h:1", "t"]);
   });
   test("`--` makes the rest positional", () => {
     expect(parseArgs(["--", "-odd-id"], submitLike).positionals).toEqual(["-odd-id"]);
   });
-  test("an unknown flag is named, with the ones the command knows", () => {
-    expect(usageMessage(["echo", "--paylod", "{}"])).toStartWith("unknown flag --paylod (this command knows --payload,");
+  test("an unknown flag is named, with the closest one the command knows, else all of them", () => {
+    expect(usageMessage(["echo", "--paylod", "{}"])).toBe("unknown flag --paylod; did you mean --payload?");
+    expect(usageMessage(["echo", "--sokcet", "x"])).toBe("unknown flag --sokcet; did you mean --socket?");
+    expect(usageMessage(["echo", "--zzzzzz"])).toStartWith("unknown flag --zzzzzz (this command knows --payload,");
     expect(usageMessage(["echo", "-x"])).toStartWith("unknown flag -x");
   });
   test("missing values, values on booleans and wrong positional counts are usage errors", () => {

@@ -4,13 +4,23 @@
  * Each command declares its flags and positionals; the parser knows `--x value`, `--x=value`,
  * boolean flags, repeatable (list) flags, one-letter aliases (`-f`) and `--` (everything after
  * it is positional). Flags may come before or after positionals. An unknown flag is a usage
- * error that names it and lists the ones the command knows, so a typo such as `--paylod`
- * is reported instead of silently ignored. `--socket`, `--json` and `--help` are accepted by
- * every command.
+ * error that names it and the closest flag the command knows (`--paylod`: did you mean
+ * --payload?), else lists them, so a typo is reported instead of silently ignored. The
+ * GLOBAL_FLAGS (where gaia is, `--json`, `--help`) are accepted by every client command.
  */
 import { usageError } from "./errors.ts";
+import { closest } from "./suggest.ts";
 
-export type FlagSpec = { type: "string" | "boolean" | "list"; short?: string };
+export type FlagSpec = {
+  type: "string" | "boolean" | "list";
+  short?: string;
+  /** The values it takes, for completion (`--state`'s job states). */
+  values?: readonly string[];
+  /** Its value names a file or a folder, for completion. */
+  path?: "file" | "dir";
+  /** What the value is, as help and completion show it (`N`, `S`, `FILE`). */
+  meta?: string;
+};
 
 export type ArgSpec = {
   flags: Record<string, FlagSpec>;
@@ -21,14 +31,18 @@ export type ArgSpec = {
 export type FlagValue = string | boolean | string[];
 export type ParsedArgs = { flags: Map<string, FlagValue>; positionals: string[] };
 
+/** Where gaia is (one of --config, --socket, --url) and how to print. */
 export const GLOBAL_FLAGS: Record<string, FlagSpec> = {
-  socket: { type: "string" },
+  config: { type: "string", path: "file", meta: "FILE" },
+  socket: { type: "string", path: "file", meta: "PATH" },
+  url: { type: "string", meta: "URL" },
+  token: { type: "string", meta: "TOKEN" },
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 };
 
-export function parseArgs(argv: string[], spec: ArgSpec): ParsedArgs {
-  const flags = { ...spec.flags, ...GLOBAL_FLAGS };
+export function parseArgs(argv: string[], spec: ArgSpec, globals: Record<string, FlagSpec> = GLOBAL_FLAGS): ParsedArgs {
+  const flags = { ...spec.flags, ...globals };
   const parsed: ParsedArgs = { flags: new Map(), positionals: [] };
   let onlyPositionals = false;
   for (let i = 0; i < argv.length; i++) {
@@ -82,6 +96,8 @@ function lookupFlag(written: string, flags: Record<string, FlagSpec>): string {
   } else {
     for (const [name, spec] of Object.entries(flags)) if (spec.short !== undefined && `-${spec.short}` === written) return name;
   }
+  const guess = written.startsWith("--") ? closest(written.slice(2), Object.keys(flags)) : undefined;
+  if (guess !== undefined) throw usageError(`unknown flag ${written}; did you mean --${guess}?`);
   const known = Object.entries(flags).map(([name, spec]) => (spec.short ? `-${spec.short}/--${name}` : `--${name}`));
   throw usageError(`unknown flag ${written} (this command knows ${known.join(", ")})`);
 }

@@ -1,38 +1,26 @@
 /**
- * The client commands: everything `gaia` does by talking to a running gaia over its control
- * socket (SPEC §8), plus `version`. `start` and `config check` live in `start.ts`.
+ * The CLI: every `gaia` command but `start` (main.ts runs that one itself), SPEC §8.
  *
- * This file wires the small pieces together: look the command up, answer --help, parse the
- * arguments, hand the command a lazily resolved client, and funnel every CliError into one
- * `gaia: ...` line on stderr and its exit code. It never calls process.exit: the caller does,
- * after the returned code. Errors that are not CliErrors are bugs and are rethrown.
+ * This file wires the small pieces together: look the command up (a typo gets "did you
+ * mean"), answer --help, parse the arguments, hand the command a lazily made client, and
+ * funnel every CliError, and every client error turned into one, into one `gaia: ...` line on
+ * stderr and its exit code. It never calls process.exit: the caller does, after the returned
+ * code. Errors that are neither are bugs and are rethrown.
  */
-import { booleanFlag, parseArgs, stringFlag, wantsHelp, type ParsedArgs } from "./args.ts";
-import { GaiaClient } from "./client.ts";
-import type { Command, Context } from "./command.ts";
-import { cancel } from "./commands/cancel.ts";
-import { gpus } from "./commands/gpus.ts";
-import { job } from "./commands/job.ts";
-import { jobs } from "./commands/jobs.ts";
-import { logs } from "./commands/logs.ts";
-import { schedule } from "./commands/schedule.ts";
-import { schedules } from "./commands/schedules.ts";
-import { status } from "./commands/status.ts";
-import { stop } from "./commands/stop.ts";
-import { submit } from "./commands/submit.ts";
-import { version } from "./commands/version.ts";
-import { workers } from "./commands/workers.ts";
-import { CliError, EXIT } from "./errors.ts";
+import { GaiaClient } from "../client/index.ts";
+import { booleanFlag, parseArgs, wantsHelp, type ParsedArgs } from "./args.ts";
+import type { Context } from "./command.ts";
+import { clientOptions } from "./connect.ts";
+import { CliError, cliErrorFrom, EXIT } from "./errors.ts";
 import { print, printError } from "./output.ts";
-import { resolveSocket } from "./socket.ts";
+import { COMMANDS } from "./registry.ts";
+import { didYouMean } from "./suggest.ts";
 import { commandUsage } from "./usage.ts";
-
-const COMMANDS: Record<string, Command> = { stop, status, workers, gpus, logs, submit, job, jobs, cancel, version, schedules, schedule };
 
 export async function runClientCommand(command: string, argv: string[]): Promise<number> {
   const spec = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
   if (spec === undefined) {
-    await printError(`gaia: unknown command '${command}'\nRun 'gaia --help' for the list of commands.`);
+    await printError(`gaia: unknown command '${command}'${didYouMean(command, [...Object.keys(COMMANDS), "help"])}\nRun 'gaia --help' for the list of commands.`);
     return EXIT.usage;
   }
   if (wantsHelp(argv)) {
@@ -42,7 +30,8 @@ export async function runClientCommand(command: string, argv: string[]): Promise
   try {
     return await spec.run(makeContext(parseArgs(argv, spec)));
   } catch (err) {
-    if (err instanceof CliError) return reportError(err, command);
+    const cliError = err instanceof CliError ? err : cliErrorFrom(err);
+    if (cliError) return reportError(cliError, command);
     throw err;
   }
 }
@@ -52,7 +41,7 @@ function makeContext(args: ParsedArgs): Context {
   return {
     args,
     json: booleanFlag(args, "json"),
-    client: () => (client ??= new GaiaClient(resolveSocket(stringFlag(args, "socket")))),
+    client: () => (client ??= new GaiaClient(clientOptions(args))),
   };
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { availableParallelism } from "node:os";
-import { validateConfig } from "./load.ts";
+import { parseConfigText, validateConfig } from "./load.ts";
 
 /** The problems of a config that must be refused. */
 function problems(raw: unknown): string[] {
@@ -36,6 +36,7 @@ describe("defaults", () => {
       ],
       tasks: {},
       schedules: [],
+      pipelines: [],
     });
     expect(valid(undefined)).toEqual(config);
     expect(valid(null)).toEqual(config);
@@ -191,5 +192,21 @@ describe("schedules need exactly one of cron, every_s or loop = true", () => {
     expect(problems(schedule({ every_s: 5, timezone: "UTC" }))).toEqual([
       "config: schedules[0].timezone: a timezone applies to a cron pattern only; every_s and loop do not use one",
     ]);
+  });
+});
+
+describe("syntax errors name their line (Bun's TOML and JSON errors do not)", () => {
+  const problem = (text: string, file: string) => {
+    const parsed = parseConfigText(text, file);
+    if (parsed.ok) throw new Error("expected a syntax error");
+    return parsed.problems;
+  };
+  test("TOML: a header, a value, an array, a redefined key", () => {
+    expect(problem("[queue\nmax_depth = 5\n", "g.toml")).toEqual(["config: g.toml: line 1: cannot parse: Expected ']' to close a table header but found (0x0A)"]);
+    expect(problem("a = 1\n\n\nb = [1,\n2,,]\n", "g.toml")).toEqual(["config: g.toml: line 5: cannot parse: Expected a value but found ','"]);
+    expect(problem("[x]\na = 1\na = 2\n", "g.toml")).toEqual(["config: g.toml: line 3: cannot parse: Cannot redefine key 'a'"]);
+  });
+  test("JSON: the line of the token the parser stopped at", () => {
+    expect(problem('{\n  "a": 1,\n  "b": }\n', "g.json")).toEqual(["config: g.json: line 3: cannot parse: Unexpected token '}'"]);
   });
 });

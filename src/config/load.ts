@@ -31,12 +31,36 @@ export function findConfigFile(explicit: string | undefined, env = process.env, 
 }
 
 export function parseConfigText(text: string, file: string): { ok: true; raw: unknown } | { ok: false; problems: string[] } {
+  const parse = file.endsWith(".json") ? (t: string) => JSON.parse(t) : (t: string) => Bun.TOML.parse(t);
   try {
-    const raw = file.endsWith(".json") ? JSON.parse(text) : Bun.TOML.parse(text);
-    return { ok: true, raw };
+    return { ok: true, raw: parse(text) };
   } catch (err) {
-    return { ok: false, problems: [`config: ${file}: cannot parse: ${(err as Error).message}`] };
+    const message = (err as Error).message;
+    const line = errorLine(text, parse, message);
+    return { ok: false, problems: [`config: ${file}: ${line === null ? "" : `line ${line}: `}cannot parse: ${message.replace(/^(TOML|JSON) Parse error: /, "")}`] };
   }
+}
+
+/**
+ * The line a parse error is on. Neither Bun.TOML.parse nor JSC's JSON.parse says (their
+ * errors' `line` is where in gaia's code they were thrown), so it is found here: the first
+ * prefix of whole lines that fails with the same message ends on the faulty line. A prefix
+ * that merely stops early fails otherwise ("Unexpected EOF", an unclosed array). Linear in
+ * the file's lines; a config file is short, and past MAX_SCAN lines the line is not given.
+ */
+const MAX_SCAN = 5000;
+export function errorLine(text: string, parse: (text: string) => unknown, message: string): number | null {
+  const lines = text.split("\n");
+  if (lines.length > MAX_SCAN) return null;
+  for (let n = 1; n <= lines.length; n++) {
+    try {
+      // With its newline: some errors are about what ends a line ("found (0x0A)").
+      parse(`${lines.slice(0, n).join("\n")}\n`);
+    } catch (err) {
+      if ((err as Error).message === message) return n;
+    }
+  }
+  return null;
 }
 
 export function validateConfig(raw: unknown): { ok: true; config: Config } | { ok: false; problems: string[] } {
@@ -72,6 +96,12 @@ export function loadConfig(file: string | null, env = process.env, cwd = process
     if (pool.python.includes("/")) pool.python = resolve(base, pool.python);
   }
   checked.config.arrays.dir = resolve(base, checked.config.arrays.dir);
+  for (const pipeline of checked.config.pipelines) {
+    for (const node of pipeline.nodes) {
+      if (looksLikePath(node.module)) node.module = resolve(base, node.module);
+      if (node.python.includes("/")) node.python = resolve(base, node.python);
+    }
+  }
   return { ok: true, value: { config: checked.config, file, runDir, dataDir, controlSocket, tokenFile } };
 }
 

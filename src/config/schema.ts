@@ -19,6 +19,9 @@
  *   3 times when its worker was lost, and never for an exception in the handler.
  * - Schedules (SPEC §10) are run by the IO engine (src/io/schedules/). A cron pattern and a
  *   timezone are checked here with croner itself, so a config that loads is one that runs.
+ * - Pipelines (SPEC §12) are `[[pipelines]]` with their nodes and connections; their schema
+ *   and graph checks are in src/io/pipelines/schema.ts. A node's `module` (when it looks
+ *   like a file) and `python` (when it is a path) are relative to the config file.
  * - GPUs (SPEC §11): `pools[].gpus` names the pool's devices by NVML index or UUID, or "all";
  *   without it a pool has no GPU and nothing below applies. `gpus_per_worker` is a whole
  *   number of devices each worker holds alone, or 1/k (0.5, 0.25, ...) for k workers sharing
@@ -35,6 +38,8 @@
 import { availableParallelism } from "node:os";
 import { Cron } from "croner";
 import { z } from "zod";
+// The pipelines' schema and its graph checks are pure, kept beside the session runtime.
+import { Pipeline } from "../io/pipelines/schema.ts";
 
 /** An integer field whose every failure reads as the spec's example: "expected an integer >= 1". */
 function int(min: number) {
@@ -254,10 +259,11 @@ export const Config = z
     pools: z.array(Pool).min(1).default([Pool.parse({ name: "default" })]),
     tasks: z.record(z.string(), TaskPolicy).default({}),
     schedules: z.array(Schedule).default([]),
+    pipelines: z.array(Pipeline).default([]),
   })
   .strict()
   .superRefine((config, ctx) => {
-    for (const [list, key, what] of [[config.pools, "pools", "pool"], [config.schedules, "schedules", "schedule"]] as const) {
+    for (const [list, key, what] of [[config.pools, "pools", "pool"], [config.schedules, "schedules", "schedule"], [config.pipelines, "pipelines", "pipeline"]] as const) {
       const seen = new Set<string>();
       list.forEach((item, i) => {
         if (seen.has(item.name)) ctx.addIssue({ code: "custom", path: [key, i, "name"], message: `duplicate ${what} name "${item.name}"` });

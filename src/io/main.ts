@@ -32,6 +32,8 @@ import { ScheduleStore } from "./schedules/store.ts";
 import { IoServer } from "./server.ts";
 import { GpuState } from "./gpus.ts";
 import { SupervisorLink } from "./supervisor-link.ts";
+import { PipelineHost } from "./pipelines/host.ts";
+import { selfCommand } from "../lib/self-command.ts";
 import { Views } from "./views.ts";
 import { wireSupervisor } from "./wiring.ts";
 
@@ -86,7 +88,7 @@ export async function runIoEngine(argv: string[]): Promise<void> {
     },
     log,
   });
-  wireSupervisor({ supervisor, bus, roster, gpus, drain: new Drain(engine, roster), log });
+  const drain = new Drain(engine, roster);
   const ops = new Ops(engine, () => announced);
   const liveState = (id: string) => engine.active.get(id)?.state;
   const scheduler = new Scheduler(new ScheduleStore(journal.database), {
@@ -111,9 +113,14 @@ export async function runIoEngine(argv: string[]): Promise<void> {
   server.listen(join(boot.runDir, "io.sock"));
   const views = new Views({ config, runId: boot.runId, version: boot.version, engine, roster, supervisor, gpus });
   const schedules = new ScheduleOps({ scheduler, liveState, poolOrder: config.pools.map((p) => p.name), announced: () => announced });
+  const pipelines = new PipelineHost({
+    config, runDir: boot.runDir, instance: boot.instance, secret: boot.secret, selfCommand: selfCommand(),
+    pythonPackage: join(boot.runDir, "python"), db: journal.db, supervisor, bus, log,
+  });
+  wireSupervisor({ supervisor, bus, roster, gpus, drain, pipelines, log });
   const token = config.control.listen ? readFileSync(boot.tokenFile, "utf8").trim() : null;
   const app = createApp({
-    engine, ops, jobLogs, arrays: new ArrayOps(arrays), schedules, bus, supervisor, views, log,
+    engine, ops, jobLogs, arrays: new ArrayOps(arrays), schedules, bus, supervisor, views, pipelines, log,
     maxBodyBytes: Math.round(config.control.max_body_mb * 1024 * 1024), token, metricsPublic: config.control.metrics_public,
   });
   await serveApi(app, boot, log);

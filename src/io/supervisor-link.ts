@@ -16,6 +16,7 @@ export type SupervisorLinkHooks = {
   workerStopping(workerId: string, pid: number): void;
   sparePromoted(workerId: string, pid: number, spare: string): void;
   gpuSample(sample: GpuSample): void;
+  nodeExited(event: Extract<LinkEvent, { kind: "node.exited" }>): void;
   /** The supervisor (re)connected: tell it again what it may have missed. */
   connected(): void;
   log(line: string): void;
@@ -70,6 +71,8 @@ export class SupervisorLink {
         return hooks.sparePromoted(event.worker_id, event.pid, event.spare);
       case "gpu.sample":
         return hooks.gpuSample(event.sample);
+      case "node.exited":
+        return hooks.nodeExited(event);
       default:
         hooks.log(`ignoring a '${event.kind}' event from the supervisor: it is one the IO engine sends`);
     }

@@ -7,13 +7,15 @@ import type { Drain } from "./dispatch/drain.ts";
 import type { Roster } from "./dispatch/roster.ts";
 import type { EventBus } from "./events/bus.ts";
 import type { GpuState } from "./gpus.ts";
+import type { PipelineHost } from "./pipelines/host.ts";
 import type { SupervisorLink } from "./supervisor-link.ts";
 
-export type SupervisorWiring = { supervisor: SupervisorLink; bus: EventBus; roster: Roster; gpus: GpuState; drain: Drain; log(line: string): void };
+export type SupervisorWiring = { supervisor: SupervisorLink; bus: EventBus; roster: Roster; gpus: GpuState; drain: Drain; pipelines: PipelineHost; log(line: string): void };
 
-export function wireSupervisor({ supervisor, bus, roster, gpus, drain, log }: SupervisorWiring): void {
+export function wireSupervisor({ supervisor, bus, roster, gpus, drain, pipelines, log }: SupervisorWiring): void {
   supervisor.handle({
-    drain: (graceMs) => drain.begin(graceMs),
+    // Shutdown: jobs get the grace; every pipeline session is terminated meanwhile (SPEC §1).
+    drain: async (graceMs) => (await Promise.all([drain.begin(graceMs), pipelines.runtime.shutdown()]))[0],
     processEvent(event, at) {
       bus.stage(event.kind, event.data, at);
       if (event.kind !== "process.exited" || (event.data.runtime !== "bun" && event.data.runtime !== "python")) return;
@@ -23,6 +25,7 @@ export function wireSupervisor({ supervisor, bus, roster, gpus, drain, log }: Su
     workerStopping: (workerId, pid) => roster.stopping(workerId, pid),
     sparePromoted: (workerId, pid) => roster.promote(pid, workerId),
     gpuSample: (sample) => gpus.update(sample),
+    nodeExited: (event) => pipelines.nodeExited(event),
     // A new connection of the supervisor may have missed announcements: it is told again.
     connected: () => roster.announceAll(),
     log,

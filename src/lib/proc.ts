@@ -43,3 +43,15 @@ export function isAlive(pid: number): boolean {
     return (err as NodeJS.ErrnoException).code === "EPERM";
   }
 }
+
+/** Private resident memory in KiB, or null when the process is gone. */
+/** VmRSS − RssShmem (mapped shared arrays do not count). */
+export function privateRssKb(pid: number): number | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? 0);
+    return field("VmRSS") - field("RssShmem");
+  } catch {
+    return null;
+  }
+}

@@ -69,3 +69,12 @@ export function encodeCbor(value: unknown): Uint8Array {
 export function decodeCbor(bytes: Uint8Array): unknown {
   return decoder.decode(bytes);
 }
+
+/**
+ * The same for the first `end` bytes of `bytes`: a buffer reused for many items keeps the
+ * DataView cbor-x caches on it, instead of one made per item (src/channels/frame-codec.ts).
+ */
+export function decodeCborPrefix(bytes: Uint8Array, end: number): unknown {
+  // cbor-x's decode(source, end): its typings leave out the second argument.
+  return (decoder as unknown as { decode(source: Uint8Array, end: number): unknown }).decode(bytes, end);
+}

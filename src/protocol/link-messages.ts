@@ -5,11 +5,12 @@
  * every event's kind and data, are named here, so the compiler finds each place that must
  * handle a new one and no receiver casts what it got.
  *
- *   io → supervisor calls    processes, logs.tail, logs.page, worker.restart, pool.restart, shutdown
+ *   io → supervisor calls    processes, logs.tail, logs.page, worker.restart, pool.restart, shutdown,
+ *                            node.spawn (a pipeline node's process)
  *   supervisor → io calls    drain
- *   io → supervisor events   worker.ready, worker.kill, worker.recycle, worker.fatal
+ *   io → supervisor events   worker.ready, worker.kill, worker.recycle, worker.fatal, node.kill
  *   supervisor → io events   process (a process.* event for the bus), worker.stopping, spare.promoted,
- *                            gpu.sample (each NVML sample, or why there is none)
+ *                            gpu.sample (each NVML sample, or why there is none), node.exited
  *
  * The supervisor does no job work and has no HTTP application: it answers these calls from
  * its process table and log rings; the IO engine serves the API with them.
@@ -80,6 +81,16 @@ export const CALLS = {
   "pool.restart": { args: z.object({ pool: z.string() }), result: z.object({ pool: z.string(), workers: z.array(z.string()) }) },
   shutdown: { args: z.object({ why: z.string() }), result: z.object({}) },
   drain: { args: z.object({ grace_ms: z.number().min(0) }), result: z.object({ requeued: z.array(z.string()) }) },
+  /** A pipeline node's process (SPEC §12): never restarted; its exit comes back as `node.exited`. */
+  "node.spawn": {
+    args: z.object({
+      name: z.string(), session: z.string(), node: z.string(), argv: z.array(z.string()).min(1),
+      env: z.record(z.string(), z.string()), memory_limit_mb: z.number().int().min(0),
+      /** How many devices (the freest), or which (indexes or UUIDs). */
+      gpus: z.union([z.number().int().min(0), z.array(z.union([z.number().int().min(0), z.string()]))]),
+    }),
+    result: z.object({ pid: z.number().int() }),
+  },
 } as const;
 
 export type Op = keyof typeof CALLS;
@@ -95,6 +106,7 @@ export const Call = z.discriminatedUnion("op", [
   call("pool.restart", CALLS["pool.restart"].args),
   call("shutdown", CALLS.shutdown.args),
   call("drain", CALLS.drain.args),
+  call("node.spawn", CALLS["node.spawn"].args),
 ]);
 export type Call = z.infer<typeof Call>;
 
@@ -110,7 +122,8 @@ export type Res = z.infer<typeof Res>;
 
 // ---- events --------------------------------------------------------------------------
 
-const who = { process: z.string(), pool: z.string().nullable(), runtime: ProcessRuntime };
+/** Who a process.* event is about; a pipeline node's also names its session and node. */
+const who = { process: z.string(), pool: z.string().nullable(), runtime: ProcessRuntime, session: z.string().optional(), node: z.string().optional() };
 
 /** The process.* events of the bus (SPEC §7), as the supervisor tells them. */
 export const ProcessEvent = z.discriminatedUnion("kind", [
@@ -132,11 +145,16 @@ export const LinkEvent = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("worker.kill"), worker_id: z.string(), pid: z.number().int(), reason: StopReasonSchema, detail: z.string().nullable() }),
   z.object({ kind: z.literal("worker.recycle"), worker_id: z.string(), pid: z.number().int() }),
   z.object({ kind: z.literal("worker.fatal"), worker_id: z.string().nullable(), pool: z.string().nullable(), message: z.string() }),
+  z.object({ kind: z.literal("node.kill"), pid: z.number().int(), signal: z.enum(["SIGTERM", "SIGKILL"]) }),
   // supervisor → io
   z.object({ kind: z.literal("process"), at: z.string(), event: ProcessEvent }),
   z.object({ kind: z.literal("worker.stopping"), worker_id: z.string(), pid: z.number().int() }),
   z.object({ kind: z.literal("spare.promoted"), worker_id: z.string(), pid: z.number().int(), spare: z.string() }),
   z.object({ kind: z.literal("gpu.sample"), sample: GpuSample }),
+  z.object({
+    kind: z.literal("node.exited"), pid: z.number().int(), name: z.string(), code: z.number().int().nullable(), signal: z.string().nullable(),
+    reason: ExitReasonSchema, detail: z.string().nullable(), lines: z.array(z.string()),
+  }),
 ]);
 export type LinkEvent = z.infer<typeof LinkEvent>;
 export const EventMessage = z.object({ t: z.literal("event"), event: LinkEvent });

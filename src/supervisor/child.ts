@@ -28,6 +28,11 @@ export type ChildSpec = {
   spare: boolean;
   /** Extra file descriptors handed to the child after stdin, stdout and stderr (fd 3, ...). */
   fds?: number[];
+  /** A pipeline node's session and node id (SPEC §12): never restarted. */
+  session?: string;
+  node?: string;
+  /** A private-memory limit of its own (a pipeline node's memory_limit_mb); pools' come from the config. */
+  memoryLimitMb?: number;
 };
 
 export type { ExitInfo };

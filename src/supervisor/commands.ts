@@ -5,10 +5,9 @@
  */
 import type { PoolConfig } from "../config/schema.ts";
 
-/** How to run this same program again: the binary itself, or bun + the entry script. */
-export function selfCommand(): string[] {
-  return Bun.main.startsWith("/$bunfs/") ? [process.execPath] : [process.execPath, Bun.main];
-}
+import { selfCommand } from "../lib/self-command.ts";
+
+export { selfCommand };
 
 export function ioArgv(bootFile: string): string[] {
   return [...selfCommand(), "__io", "--state", bootFile];

@@ -26,6 +26,7 @@ import { gpuEnv } from "./gpu/assign.ts";
 import { openGpus, watchGpus, type Gpus } from "./gpu-watch.ts";
 import { closeFd, createListenSocket } from "../http/index.ts";
 import { Fallback, fallbackStatus } from "./fallback.ts";
+import { NodeProcesses, tellNodeExit } from "./nodes.ts";
 import { IoProcess } from "./io-process.ts";
 import { IoLink } from "./link.ts";
 import { LogStore } from "./logs.ts";
@@ -89,13 +90,14 @@ export async function runSupervisor(loaded: LoadedConfig): Promise<number> {
   const table = new ProcessTable(config, logs, {
     spawned: (child) => (events.started(child), child.spec.runtime === "io" && io.respawned(child)),
     // An engine that died is let go of first: what is told next waits for the new one.
-    exited: (child, exit) => (child.spec.runtime === "io" && io.exited(child), events.exited(child, exit)),
+    exited: (child, exit) => (child.spec.runtime === "io" && io.exited(child), events.exited(child, exit), tellNodeExit(child, logs, (e) => link.notify(e))),
     restarting: (child, exit, delayMs) => events.restarted(child, exit, delayMs),
     promoted: (child, spare) => events.promoted(child, spare),
     crashlooping: (pool, lastError) => events.crashlooping(pool, lastError),
     changed: () => writeRegistry(runDir, registryOf(runId, table)),
   });
   const sup = new Supervisor({ config, table, logs, events, link });
+  const nodes = new NodeProcesses(table, secret, () => gpus.monitor.last());
   fallback.describe(() => fallbackStatus({ runId, version: VERSION, sup, table, logs }));
   const shutdown = new Shutdown(sup, table, link, logs, config.shutdown.grace_s * 1000);
   link.handle({
@@ -105,7 +107,8 @@ export async function runSupervisor(loaded: LoadedConfig): Promise<number> {
     "worker.restart": ({ id }) => sup.restartWorker(id),
     "pool.restart": ({ pool }) => sup.restartPool(pool),
     shutdown: ({ why }) => (setTimeout(() => shutdown.begin(why), 0), {}),
-  }, (event) => sup.ioEvent(event));
+    "node.spawn": (args) => nodes.spawn(args),
+  }, (event) => (event.kind === "node.kill" ? nodes.kill(event.pid, event.signal) : sup.ioEvent(event)));
 
   const ioChild = table.add({ name: "io", pool: null, runtime: "io", argv: ioArgv(bootFile), env: { ...process.env }, cwd: process.cwd(), spare: false, fds: [controlFd] });
   if (!(await io.start(ioChild))) {
@@ -134,13 +137,13 @@ export async function runSupervisor(loaded: LoadedConfig): Promise<number> {
 }
 
 /** Checks that need no process: prlimit for address-space limits, each Python interpreter. */
-function preflight(config: Config, runDir: string): string | null | number {
+function preflight(config: Config, runDir: string): string | number {
   const limited = config.pools.findIndex((p) => p.address_space_mb > 0);
   if (limited >= 0 && !Bun.which("prlimit")) {
     console.error(`config: pools[${limited}].address_space_mb: needs the prlimit program (util-linux), which is not on PATH; install it or set address_space_mb = 0`);
     return 2;
   }
-  if (!config.pools.some((p) => p.runtime === "python")) return null;
+  // Always written: a pipeline's Python nodes need it too, and pipelines can come through the API.
   const pythonPackage = installPythonPackage(runDir);
   const problems = config.pools.flatMap((pool, i) => (pool.runtime === "python" ? [checkInterpreter(pool.python, `pools[${i}]`, pythonPackage)] : []));
   for (const problem of problems) if (problem) console.error(problem);
@@ -151,7 +154,7 @@ function preflight(config: Config, runDir: string): string | null | number {
  * Each pool's workers (ids POOL-N, stable across restarts, and so are their devices) and its
  * spares (POOL-sN).
  */
-function spawnPools(config: Config, table: ProcessTable, ioSocket: string, pythonPackage: string | null, secret: string, gpus: Gpus): void {
+function spawnPools(config: Config, table: ProcessTable, ioSocket: string, pythonPackage: string, secret: string, gpus: Gpus): void {
   for (const pool of config.pools) {
     const base = workerEnv(pool, pythonPackage, secret);
     const slots = [

@@ -5,21 +5,10 @@
  * killed with reason `memory` and the figures ("rss 612 MiB > limit 512 MiB"), which its
  * job's error carries; the worker is replaced like any planned stop.
  */
-import { readFileSync } from "node:fs";
 import type { Config } from "../config/schema.ts";
+import { privateRssKb } from "../lib/proc.ts";
 import type { Child } from "./child.ts";
 import type { LogStore } from "./logs.ts";
-
-/** Private resident memory in KiB, or null when the process is gone. */
-export function privateRssKb(pid: number): number | null {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, "utf8");
-    const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? 0);
-    return field("VmRSS") - field("RssShmem");
-  } catch {
-    return null;
-  }
-}
 
 /** Over the limit: the words for the job's error; else null (pure). */
 export function overLimit(privateKb: number, limitMb: number): string | null {
@@ -43,5 +32,19 @@ export function watchMemory(config: Config, children: () => Iterable<Child>, log
         }
       }, pool.memory_check_ms),
     );
+  // Pipeline nodes carry a limit of their own (memory_limit_mb in the node's definition).
+  timers.push(setInterval(() => {
+    for (const child of children()) {
+      const limit = child.spec.memoryLimitMb ?? 0;
+      if (limit <= 0 || child.pid === null || !child.running) continue;
+      const kb = privateRssKb(child.pid);
+      const over = kb === null ? null : overLimit(kb, limit);
+      if (!over) continue;
+      logs.write("supervisor", `${child.spec.name} (pid ${child.pid}): ${over}; killing it`, "error");
+      void child.stop("memory", 0, over);
+    }
+  }, NODE_CHECK_MS));
   return () => timers.forEach(clearInterval);
 }
+
+const NODE_CHECK_MS = 250;

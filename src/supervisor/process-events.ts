@@ -19,7 +19,8 @@ export class ProcessEvents {
   constructor(private readonly link: IoLink) {}
 
   private who(child: Child) {
-    return { process: child.spec.name, pool: child.spec.pool, runtime: child.spec.runtime };
+    const { name, pool, runtime, session, node } = child.spec;
+    return { process: name, pool, runtime, ...(session !== undefined ? { session, node } : {}) };
   }
 
   private tell(event: ProcessEvent): void {

@@ -14,6 +14,14 @@ import output from "../../python/gaia_worker/output.py" with { type: "text" };
 import messages from "../../python/gaia_worker/messages.py" with { type: "text" };
 import protocol from "../../python/gaia_worker/protocol.py" with { type: "text" };
 import registry from "../../python/gaia_worker/registry.py" with { type: "text" };
+import nodeApi from "../../python/gaia_worker/node_api.py" with { type: "text" };
+import nodeChannels from "../../python/gaia_worker/node_channels.py" with { type: "text" };
+import nodeFrames from "../../python/gaia_worker/node_frames.py" with { type: "text" };
+import nodeInputs from "../../python/gaia_worker/node_inputs.py" with { type: "text" };
+import nodeMessages from "../../python/gaia_worker/node_messages.py" with { type: "text" };
+import nodeProcess from "../../python/gaia_worker/node_process.py" with { type: "text" };
+import nodeRuntime from "../../python/gaia_worker/node_runtime.py" with { type: "text" };
+import nodeValues from "../../python/gaia_worker/node_values.py" with { type: "text" };
 import runtime from "../../python/gaia_worker/runtime.py" with { type: "text" };
 // The client side (SPEC §14), so that a task may use Client or GaiaExecutor too: this copy
 // comes first on PYTHONPATH and would hide a pip-installed package's client modules.
@@ -43,6 +51,14 @@ const FILES: Record<string, string> = {
   "messages.py": messages,
   "protocol.py": protocol,
   "registry.py": registry,
+  "node_api.py": nodeApi,
+  "node_channels.py": nodeChannels,
+  "node_frames.py": nodeFrames,
+  "node_inputs.py": nodeInputs,
+  "node_messages.py": nodeMessages,
+  "node_process.py": nodeProcess,
+  "node_runtime.py": nodeRuntime,
+  "node_values.py": nodeValues,
   "runtime.py": runtime,
   "_aio_http.py": aioHttp,
   "_arrays_io.py": arraysIo,

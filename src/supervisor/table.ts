@@ -72,6 +72,11 @@ export class ProcessTable {
 
   private exited(child: Child, exit: ExitInfo, uptimeMs: number, requested: StopReason | null): void {
     this.hooks.exited(child, exit);
+    if (child.spec.runtime === "node") {
+      // A pipeline node lives for its session: its session decides what its end means.
+      this.children.delete(child.spec.name);
+      return this.hooks.changed();
+    }
     const kind: ExitKind = this.shuttingDown || requested === "shutdown" ? "shutdown" : requested === null ? "crash" : "planned";
     const health = this.health.get(this.poolOf(child))!;
     if (kind === "crash") health.lastError = this.describeCrash(child, exit, uptimeMs);

@@ -44,10 +44,11 @@ const PROCESS_COLUMNS: Column<ProcessLine>[] = [
 ];
 
 export const gpus: Command = {
+  summary: "each GPU: memory, utilization, temperature, power; its processes",
   flags: {},
   positionals: [],
   async run(ctx) {
-    const body = await ctx.client().call<GpusReply>("GET", "/v1/gpus");
+    const body: GpusReply = await ctx.client().gpus();
     if (ctx.json) await printJson(body);
     else await print(formatGpus(body));
     return EXIT.ok;

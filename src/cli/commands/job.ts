@@ -1,50 +1,41 @@
 /**
- * `gaia job ID [--save-arrays DIR]`: one job as `key: value` lines, or the API's JSON. A
- * failed job is not an error of this command (exit 0): it did what was asked, which was to
- * show the job. `--save-arrays DIR` also writes each result array as `DIR/NAME.npy`.
+ * `gaia job ID [--logs] [--save-arrays DIR]`: one job as `key: value` lines, or the API's
+ * JSON. A failed job is not an error of this command (exit 0): it did what was asked, which
+ * was to show the job. `--logs` prints the lines the job printed instead, per attempt
+ * (`GET /v1/jobs/ID/logs`); `--save-arrays DIR` also writes each result array as
+ * `DIR/NAME.npy`.
  */
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-import type { Job } from "../api-types.ts";
-import { segment, type GaiaClient } from "../client.ts";
+import type { Job } from "../../client/index.ts";
+import { booleanFlag, stringFlag } from "../args.ts";
 import type { Command } from "../command.ts";
-import { stringFlag } from "../args.ts";
-import { CliError, EXIT, usageError } from "../errors.ts";
+import { EXIT } from "../errors.ts";
 import { formatMiB, formatMs, formatTime, formatValue } from "../format.ts";
 import { print, printJson } from "../output.ts";
 import { fields } from "../table.ts";
+import { formatJobLogs } from "./job-logs.ts";
+import { saveArrays } from "./save-arrays.ts";
 
 export const job: Command = {
-  flags: { "save-arrays": { type: "string" } },
+  summary: "one job: state, timings, worker, result or error; --logs its output",
+  flags: { logs: { type: "boolean" }, "save-arrays": { type: "string", path: "dir", meta: "DIR" } },
   positionals: ["ID"],
   async run(ctx) {
     const client = ctx.client();
-    const body = await client.call<Job>("GET", `/v1/jobs/${segment(ctx.args.positionals[0]!)}`);
+    const id = ctx.args.positionals[0]!;
+    if (booleanFlag(ctx.args, "logs")) {
+      const logs = await client.jobLogs(id);
+      if (ctx.json) await printJson(logs);
+      else await print(formatJobLogs(logs));
+      return EXIT.ok;
+    }
+    const body = await client.job(id);
     if (ctx.json) await printJson(body);
     else await print(formatJob(body));
     const dir = stringFlag(ctx.args, "save-arrays");
-    if (dir !== undefined) await saveArrays(client, body, dir, !ctx.json);
+    if (dir !== undefined) await saveArrays(client, body, dir, ctx.json);
     return EXIT.ok;
   },
 };
-
-/** Downloads each result array as `.npy` into `dir` (made if missing). */
-async function saveArrays(client: GaiaClient, job: Job, dir: string, say: boolean): Promise<void> {
-  const arrays = Object.entries(job.result_arrays ?? {});
-  if (arrays.length === 0) throw new CliError(EXIT.failed, `job ${job.id} has no result arrays to save (it is ${job.state})`);
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (err) {
-    throw usageError(`--save-arrays ${dir}: cannot make the folder: ${(err as { code?: string }).code ?? (err as Error).message}`);
-  }
-  for (const [key, name] of arrays as [string, string][]) {
-    if (!/^[A-Za-z0-9_.-]+$/.test(key) || key.startsWith(".")) throw new CliError(EXIT.failed, `result array '${key}' has a name that is not safe as a file name`);
-    const response = await client.download(`/v1/arrays/${segment(name)}`, "application/x-npy");
-    const path = join(dir, `${key}.npy`);
-    await Bun.write(path, response);
-    if (say) await print(`saved ${key} → ${path}`);
-  }
-}
 
 export function formatJob(job: Job): string {
   const pairs: [string, string][] = [
@@ -65,6 +56,9 @@ export function formatJob(job: Job): string {
     const message = job.progress.message ? ` ${job.progress.message}` : "";
     pairs.push(["progress", `${Math.floor(job.progress.fraction * 100)}%${message}`]);
   }
+  if (job.priority) pairs.push(["priority", String(job.priority)]);
+  if (job.not_before && job.state === "queued") pairs.push(["not before", formatTime(job.not_before)]);
+  if (job.schedule) pairs.push(["schedule", job.schedule]);
   if (job.session_id) pairs.push(["session", job.session_id]);
   if (job.idempotency_key) pairs.push(["idempotency key", job.idempotency_key]);
   pairs.push(["payload", formatValue(job.payload)]);

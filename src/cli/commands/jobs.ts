@@ -1,11 +1,11 @@
 /**
- * `gaia jobs [--state S] [--task T] [--limit N] [--after ID]`: a page of jobs in the order
- * the API gives them. When there are more, the human output says how to get
- * the next page (on stderr, so piping the table stays clean).
+ * `gaia jobs [--state S] [--task T] [--schedule N] [--limit N] [--after ID]`: a page of jobs,
+ * newest first. `order=desc` is sent every time, so the order does not hang on the server's
+ * default (which is moving to newest first). When there are more, the human output says how
+ * to get the next page (on stderr, so piping the table stays clean).
  */
-import type { Job, JobList } from "../api-types.ts";
+import { JOB_STATES, type Job } from "../../client/index.ts";
 import { integerFlag, stringFlag } from "../args.ts";
-import { withQuery } from "../client.ts";
 import type { Command } from "../command.ts";
 import { EXIT } from "../errors.ts";
 import { formatTime } from "../format.ts";
@@ -22,29 +22,37 @@ const COLUMNS: Column<Job>[] = [
 ];
 
 export const jobs: Command = {
+  summary: "list jobs, newest first",
   flags: {
-    state: { type: "string" },
-    task: { type: "string" },
-    limit: { type: "string" },
-    after: { type: "string" },
+    state: { type: "string", values: JOB_STATES, meta: "S" },
+    task: { type: "string", meta: "T" },
+    schedule: { type: "string", meta: "NAME" },
+    limit: { type: "string", meta: "N" },
+    after: { type: "string", meta: "ID" },
   },
   positionals: [],
   async run(ctx) {
     const { args } = ctx;
     // --state is checked by the server, whose 400 names the states it knows.
-    const query = {
-      state: stringFlag(args, "state"),
+    const body = await ctx.client().jobs({
+      state: stringFlag(args, "state") as Job["state"] | undefined,
       task: stringFlag(args, "task"),
+      schedule: stringFlag(args, "schedule"),
       limit: integerFlag(args, "limit", 1),
       after: stringFlag(args, "after"),
-    };
-    const body = await ctx.client().call<JobList>("GET", withQuery("/v1/jobs", query));
+      order: "desc",
+    });
     if (ctx.json) {
       await printJson(body);
       return EXIT.ok;
     }
     await print(body.jobs.length ? table(body.jobs, COLUMNS) : "no jobs");
-    if (body.next) await printError(`more: gaia jobs --after ${body.next}`);
+    if (body.next) await printError(`more: gaia jobs --after ${body.next}${pageFlags(args)}`);
     return EXIT.ok;
   },
 };
+
+/** The filters of this page, repeated so the hint's next page is of the same list. */
+function pageFlags(args: Parameters<typeof stringFlag>[0]): string {
+  return ["state", "task", "schedule", "limit"].map((name) => (stringFlag(args, name) ? ` --${name} ${stringFlag(args, name)}` : "")).join("");
+}

@@ -10,8 +10,7 @@
  * With `--json` a plain `gaia logs` prints the API's body; `-f --json` prints one compact
  * JSON object per line (NDJSON), which is what a script reading a stream wants.
  */
-import type { LogLine } from "../api-types.ts";
-import { segment, withQuery, type GaiaClient } from "../client.ts";
+import type { GaiaClient, LogLine, LogPage } from "../../client/index.ts";
 import type { Command, Context } from "../command.ts";
 import { booleanFlag, integerFlag } from "../args.ts";
 import { EXIT } from "../errors.ts";
@@ -23,7 +22,8 @@ const POLL_MS = 500;
 const FOLLOW_BATCH = 1000;
 
 export const logs: Command = {
-  flags: { tail: { type: "string" }, follow: { type: "boolean", short: "f" } },
+  summary: "recent output of every process, or of one; -f follows",
+  flags: { tail: { type: "string", meta: "N" }, follow: { type: "boolean", short: "f" } },
   positionals: ["WORKER?"],
   async run(ctx) {
     const worker = ctx.args.positionals[0];
@@ -33,10 +33,10 @@ export const logs: Command = {
     // Where the log stands now, before the first answer: with --tail 0, or a quiet worker,
     // the first answer has no line to take the cursor from.
     const start = follow ? lastSeq((await fetchSince(client, undefined, 1)).lines, -1) : -1;
-    const path = worker === undefined ? "/v1/logs" : `/v1/workers/${segment(worker)}/logs`;
     // The API asks for tail >= 1 (it refuses 0), so --tail 0 asks for one line and drops it;
     // the request still checks that WORKER exists.
-    const body = await client.call<{ process?: string; lines: LogLine[] }>("GET", withQuery(path, { tail: Math.max(1, tail) }));
+    const n = Math.max(1, tail);
+    const body: { process?: string; lines: LogLine[] } = worker === undefined ? await client.logs({ tail: n }) : await client.workerLogs(worker, n);
     body.lines = tail === 0 ? [] : body.lines.slice(-tail);
     if (!follow) {
       if (ctx.json) await printJson(body);
@@ -74,9 +74,9 @@ async function followLogs(ctx: Context, client: GaiaClient, first: LogLine[], fr
 }
 
 /** Lines of every process after `cursor` (-1 or undefined: none seen yet, the last `tail`). */
-function fetchSince(client: GaiaClient, cursor: number | undefined, tail: number): Promise<{ lines: LogLine[]; more?: boolean }> {
+function fetchSince(client: GaiaClient, cursor: number | undefined, tail: number): Promise<LogPage> {
   const after = cursor !== undefined && cursor >= 0 ? cursor : undefined;
-  return client.call<{ lines: LogLine[]; more?: boolean }>("GET", withQuery("/v1/logs", { tail, after }));
+  return client.logs({ tail, after });
 }
 
 function lastSeq(lines: LogLine[], fallback: number): number {

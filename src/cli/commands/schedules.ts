@@ -2,7 +2,7 @@
  * `gaia schedules`: every schedule on one line each: when it fires, where it stands, and how
  * its last run went.
  */
-import type { Schedule } from "../api-types.ts";
+import type { Schedule } from "../../client/index.ts";
 import type { Command } from "../command.ts";
 import { EXIT } from "../errors.ts";
 import { formatTime, truncate } from "../format.ts";
@@ -30,10 +30,11 @@ const COLUMNS: Column<Schedule>[] = [
 ];
 
 export const schedules: Command = {
+  summary: "every schedule: when, state, next and last run, last outcome",
   flags: {},
   positionals: [],
   async run(ctx) {
-    const body = await ctx.client().call<{ schedules: Schedule[] }>("GET", "/v1/schedules");
+    const body = await ctx.client().schedules.list();
     if (ctx.json) await printJson(body);
     else await print(body.schedules.length ? table(body.schedules, COLUMNS) : "no schedules");
     return EXIT.ok;

@@ -1,5 +1,5 @@
 /** `gaia status`: who is running, its pools at a glance, and how many jobs are where. */
-import type { Pool, Status } from "../api-types.ts";
+import type { PoolStatus as Pool, Status } from "../../client/index.ts";
 import type { Command } from "../command.ts";
 import { EXIT } from "../errors.ts";
 import { formatDuration, truncate } from "../format.ts";
@@ -19,10 +19,11 @@ const POOL_COLUMNS: Column<Pool>[] = [
 const JOB_STATES = ["queued", "running", "succeeded", "failed", "timed_out", "cancelled"] as const;
 
 export const status: Command = {
+  summary: "version, uptime, pools and job counts",
   flags: {},
   positionals: [],
   async run(ctx) {
-    const body = await ctx.client().call<Status>("GET", "/v1/status");
+    const body = await ctx.client().status();
     if (ctx.json) await printJson(body);
     else await print(formatStatus(body));
     return EXIT.ok;

@@ -3,7 +3,8 @@
  * Every mistake here is a usage error that says what was wrong and where, and all of them
  * are found before anything is sent, so a typo never leaves a half-made submission behind.
  */
-import type { GaiaClient } from "../client.ts";
+import { createReadStream, statSync } from "node:fs";
+import type { GaiaClient } from "../../client/index.ts";
 import { usageError } from "../errors.ts";
 
 /** The payload value, or undefined when no --payload was given. */
@@ -63,10 +64,8 @@ export async function uploadArrays(client: GaiaClient, arrays: ArraySpec[]): Pro
   if (arrays.length === 0) return undefined;
   const names: Record<string, string> = {};
   for (const { name, file } of arrays) {
-    const uploaded = await client.call<{ name: string }>("POST", "/v1/arrays", {
-      body: Bun.file(file),
-      headers: { "content-type": "application/x-npy" },
-    });
+    // Streamed from the file: an upload of any size never sits in memory.
+    const uploaded = await client.arrays.uploadNpy(createReadStream(file), statSync(file).size);
     names[name] = uploaded.name;
   }
   return names;

@@ -5,6 +5,7 @@ import { print, printJson } from "../output.ts";
 import { VERSION } from "../../version.ts";
 
 export const version: Command = {
+  summary: "print this binary's version",
   flags: {},
   positionals: [],
   async run(ctx) {

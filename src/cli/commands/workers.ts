@@ -1,5 +1,5 @@
 /** `gaia workers`: one line per worker process, for spotting the leaky or crashing one. */
-import type { Worker } from "../api-types.ts";
+import type { Worker } from "../../client/index.ts";
 import type { Command } from "../command.ts";
 import { EXIT } from "../errors.ts";
 import { formatExit, formatMiB } from "../format.ts";
@@ -18,10 +18,11 @@ const COLUMNS: Column<Worker>[] = [
 ];
 
 export const workers: Command = {
+  summary: "each worker: state, pid, memory, jobs done, restarts, last exit",
   flags: {},
   positionals: [],
   async run(ctx) {
-    const body = await ctx.client().call<{ workers: Worker[] }>("GET", "/v1/workers");
+    const body = await ctx.client().workers();
     if (ctx.json) await printJson(body);
     else await print(body.workers.length ? table(body.workers, COLUMNS) : "no workers");
     return EXIT.ok;

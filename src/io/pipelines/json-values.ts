@@ -1,0 +1,53 @@
+/**
+ * Frame values as JSON, for the HTTP routes of SPEC §12: `GET /v1/sessions/ID/output/PORT`
+ * writes each frame's value as JSON with every array as `{dtype, shape, base64}`, and
+ * `POST /v1/sessions/ID/input/PORT` takes a JSON value whose arrays are written the same way.
+ * Bytes are `{dtype: "bytes", shape: [n], base64}`. Pure; the lead's routes call these.
+ */
+import { checkArraySpec, DTYPES, type Dtype } from "../../arrays/dtypes.ts";
+import { NDArray, VIEWS, type AnyTypedArray } from "../../channels/values.ts";
+
+export type JsonArray = { dtype: Dtype | "bytes"; shape: number[]; base64: string };
+
+const b64 = (v: ArrayBufferView) => Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("base64");
+const DTYPE_OF: [new (...a: never[]) => ArrayBufferView, Dtype][] = [
+  [Float32Array, "float32"], [Float64Array, "float64"], [Int8Array, "int8"], [Int16Array, "int16"], [Int32Array, "int32"],
+  [Uint16Array, "uint16"], [Uint32Array, "uint32"], [BigInt64Array, "int64"], [BigUint64Array, "uint64"], [Uint8ClampedArray, "uint8"],
+];
+
+/** A value JSON can carry: arrays and bytes spelled out, BigInts as numbers where they fit. */
+export function toJsonValue(value: unknown): unknown {
+  if (typeof value === "bigint") return Number(value);
+  if (value === null || typeof value !== "object") return value;
+  if (value instanceof NDArray) return { dtype: value.dtype, shape: value.shape, base64: b64(value.data) } satisfies JsonArray;
+  if (ArrayBuffer.isView(value)) {
+    const dtype = DTYPE_OF.find(([C]) => value instanceof C)?.[1];
+    if (!dtype) return { dtype: "bytes", shape: [value.byteLength], base64: b64(value) } satisfies JsonArray;
+    return { dtype, shape: [value.byteLength / DTYPES[dtype].size], base64: b64(value) } satisfies JsonArray;
+  }
+  if (Array.isArray(value)) return value.map(toJsonValue);
+  return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, toJsonValue(v)]));
+}
+
+function isJsonArray(v: Record<string, unknown>): boolean {
+  const keys = Object.keys(v);
+  return keys.length === 3 && typeof v.dtype === "string" && Array.isArray(v.shape) && typeof v.base64 === "string";
+}
+
+/** The frame value a JSON body means; throws a one-line error for an array that does not add up. */
+export function fromJsonValue(value: unknown): unknown {
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map(fromJsonValue);
+  const o = value as Record<string, unknown>;
+  if (!isJsonArray(o)) return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, fromJsonValue(v)]));
+  const bytes = new Uint8Array(Buffer.from(o.base64 as string, "base64"));
+  if (o.dtype === "bytes") return bytes;
+  const spec = checkArraySpec(o.dtype, o.shape);
+  if (!spec.ok) throw new TypeError(`an array in the input: ${spec.message}`);
+  const size = DTYPES[spec.dtype].size;
+  if (bytes.length !== spec.shape.reduce((n, d) => n * d, 1) * size) {
+    throw new TypeError(`an array in the input: ${spec.dtype} of shape ${JSON.stringify(spec.shape)} needs ${spec.shape.reduce((n, d) => n * d, size)} bytes; base64 holds ${bytes.length}`);
+  }
+  const data = new VIEWS[spec.dtype](bytes.buffer, 0, bytes.length / size) as AnyTypedArray;
+  return spec.shape.length === 1 && spec.dtype !== "uint8" && spec.dtype !== "bool" ? data : new NDArray(spec.dtype, spec.shape, data);
+}
