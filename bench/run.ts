@@ -32,6 +32,7 @@ import { eventFigures } from "./events.ts";
 import { restartFigures } from "./restart.ts";
 import { arrayFigures, arrayRows, type ArrayFigures } from "./arrays.ts";
 import { scheduleLateness } from "./schedules.ts";
+import { benchSvg } from "./svg.ts";
 
 const quick = process.argv.includes("--quick");
 const N = { roundtrips: quick ? 300 : 2000, warmup: 200, jobs: quick ? 10_000 : 100_000, starts: quick ? 2 : 5, idleS: quick ? 2 : 10 };
@@ -117,5 +118,8 @@ report(gaia, py, restarts, schedules, events, peers, arrays);
 const stamp = new Date().toISOString().replace(/[:.]/g, "-");
 mkdirSync(join(import.meta.dir, "results"), { recursive: true });
 const out = join(import.meta.dir, "results", `core-${stamp}.json`);
-writeFileSync(out, JSON.stringify({ when: new Date().toISOString(), quick, workers: WORKERS, gaia, python: py, restarts, schedules, events, peers, arrays }, null, 2));
-console.log(`\nsaved ${out}`);
+const results = { when: new Date().toISOString(), quick, workers: WORKERS, gaia, python: py, restarts, schedules, events, peers, arrays };
+writeFileSync(out, JSON.stringify(results, null, 2));
+// Its picture beside it; `bun bench/svg.ts --out docs/bench.svg` copies the newest to the README.
+writeFileSync(out.replace(/\.json$/, ".svg"), benchSvg(results));
+console.log(`\nsaved ${out} and its chart, ${out.replace(/\.json$/, ".svg")}`);

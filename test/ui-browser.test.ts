@@ -76,6 +76,12 @@ describe("over TCP, signed in with the token", () => {
     }
   });
 
+  test("a panel whose route this gaia lacks is hidden (cluster nodes before GET /v1/nodes exists), else shown", async () => {
+    const nodes = (await gaia.request("GET", "/v1/nodes")).status;
+    await page.waitForSelector(`[data-panel="nodes"]${nodes === 404 ? "[hidden]" : ":not([hidden])"}`, { state: "attached" });
+    expect(await page.locator(`[data-panel="sessions"]`).isHidden()).toBe((await gaia.request("GET", "/v1/sessions")).status === 404);
+  });
+
   test("a job submitted through the API appears live and succeeds", async () => {
     const id = await submit({ task: "sleep", payload: { ms: 400 } });
     await page.waitForSelector(`[data-job="${id}"]`, { timeout: 15_000 });
@@ -137,6 +143,19 @@ describe("over TCP, signed in with the token", () => {
     await cancel.click();
     await page.waitForSelector(`[data-job="${id}"][data-state="cancelled"]`, { timeout: 15_000 });
     expect((await gaia.request("GET", `/v1/jobs/${id}`)).body.state).toBe("cancelled");
+  });
+
+  test("a pipeline session shows in its panel, with its node's process, until it is terminated", async () => {
+    const module = resolve(import.meta.dir, "fixtures/pipeline_nodes.ts");
+    const created = await gaia.request("POST", "/v1/sessions", { pipeline: { nodes: [{ id: "p", runtime: "bun", module, node: "t.pass" }], connections: [] } });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    const row = `[data-panel="sessions"]:not([hidden]) [data-item="${id}"]`;
+    await page.waitForSelector(`${row}[data-state="ready"]`, { timeout: 15_000 });
+    const pid = (await gaia.request("GET", `/v1/sessions/${id}`)).body.nodes[0].pid;
+    expect(await page.locator(`${row} + tr.nested`).textContent()).toContain(`pid ${pid}`);
+    await gaia.request("DELETE", `/v1/sessions/${id}`);
+    await page.waitForSelector(`${row}[data-state="terminated"]`, { timeout: 15_000 });
   });
 
   test("idle for 10 s, the page makes no request beyond its event stream", async () => {

@@ -30,7 +30,8 @@ export function renderListing(body: HTMLElement, key: "sessions" | "nodes", item
   const keys = [...new Set([...FIRST[key]!.filter((k) => items.some((i) => k in i)), ...items.flatMap((i) => Object.keys(i).filter(scalarField(i)))])];
   const nested = [...new Set(items.flatMap((i) => Object.keys(i).filter((k) => !keys.includes(k))))];
   const rows = items.map((item) => {
-    const main = h("tr", null, keys.map((k) => h("td", null, cell(k, item[k]))));
+    const data = { item: String(item.id ?? item.name ?? ""), state: String(item.state ?? "") };
+    const main = h("tr", { data }, keys.map((k) => h("td", null, cell(k, item[k]))));
     const extra = nested.filter((k) => item[k] !== null && item[k] !== undefined);
     if (extra.length === 0) return main;
     const detail = h("tr", { class: "nested" }, h("td", { colSpan: keys.length }, extra.map((k) => nestedValue(k, item[k]))));
