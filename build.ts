@@ -17,4 +17,4 @@ if (!result.success) {
   console.error("build: bun build --compile failed");
   process.exit(1);
 }
-console.log(`build: ./gaia compiled in ${Math.round(performance.now() - started)} ms (dashboard: script ${page.scriptBytes} B, styles ${page.styleBytes} B)`);
+console.log(`build: ./gaia compiled in ${Math.round(performance.now() - started)} ms (dashboard page ${page.pageBytes} B, ${page.gzipBytes} B gzipped)`);

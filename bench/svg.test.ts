@@ -60,7 +60,7 @@ test("the SVG is well-formed, labels each bar with its figure, and says why a pe
 test("a partial run draws what it has; nothing measured says so", () => {
   const svg = benchSvg({ quick: true, gaia: { roundtrip_us: { p50: 140, p99: 420 } } });
   expect(panels({ gaia: { roundtrip_us: { p50: 140, p99: 420 } } }).map((p) => p.title)).toEqual(["Round trip p50, one job at a time", "Round trip p99, one job at a time"]);
-  expect(svg).toContain("quick run");
+  expect(svg).toContain("a quick run (fewer samples)");
   expect(svg).toContain("not measured"); // the peers this run did not measure
   expect(balanced(svg)).toBe(true);
   expect(benchSvg({})).toContain("no measure in these results");

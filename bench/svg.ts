@@ -99,7 +99,8 @@ function panelSvg(p: Panel, y: number): { svg: string; height: number } {
 
 export function benchSvg(r: Results): string {
   const list = panels(r);
-  const head = `gaia benchmark${r.quick ? " (quick run: fewer samples)" : ""}${r.when ? `, ${String(r.when).slice(0, 16).replace("T", " ")} UTC` : ""}${r.workers ? `, ${r.workers} workers a side` : ""}`;
+  const head = `gaia benchmark${r.when ? `, ${String(r.when).slice(0, 16).replace("T", " ")} UTC` : ""}${r.workers ? `, ${r.workers} workers a side` : ""}`;
+  const notes = [r.quick ? "a quick run (fewer samples)" : "", typeof r.partial === "string" ? `partial: ${r.partial}` : ""].filter(Boolean).join("; ");
   let y = 54;
   let body = "";
   for (const p of list) {
@@ -109,7 +110,7 @@ export function benchSvg(r: Results): string {
   }
   if (list.length === 0) body = `<text x="16" y="${(y += 20)}" class="muted">no measure in these results</text>`;
   const style = `text{font:12px system-ui,sans-serif;fill:#1d2330}.title{font-weight:600;font-size:13px}.muted{fill:#6b7380;font-weight:400}.gaia{fill:#2f80ed}.peer{fill:#a0a7b1}.target{stroke:#c53030;stroke-dasharray:4 3}`;
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${y + 10}" viewBox="0 0 ${W} ${y + 10}"><style>${style}</style><rect width="100%" height="100%" fill="#fff"/><text x="16" y="22" class="title">${escapeXml(head)}</text><text x="16" y="40" class="muted">blue: gaia; grey: its peers, measured on the same machine in the same run</text>${body}</svg>\n`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${y + 10}" viewBox="0 0 ${W} ${y + 10}"><style>${style}</style><rect width="100%" height="100%" fill="#fff"/><text x="16" y="22" class="title">${escapeXml(head)}</text><text x="16" y="40" class="muted">${escapeXml(notes ? `${notes}. ` : "")}blue: gaia; grey: its peers, measured on the same machine in the same run</text>${body}</svg>\n`;
 }
 
 /** The newest core-*.json of bench/results/, or null when there is none. */

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { freePort } from "./helpers/browser.ts";
 import { Gaia } from "./helpers/gaia.ts";
 
-const DATA_ROUTES = ["/v1/status", "/v1/workers", "/v1/jobs?limit=25", "/v1/schedules", "/v1/arrays", "/v1/gpus", "/v1/events", "/v1/sessions", "/v1/jobs/01a20000-0000-7000-8000-000000000000/logs"];
+const DATA_ROUTES = ["/v1/status", "/v1/workers", "/v1/jobs?limit=20", "/v1/schedules", "/v1/arrays", "/v1/gpus", "/v1/events", "/v1/sessions", "/v1/jobs/01a20000-0000-7000-8000-000000000000/logs"];
 
 describe("over TCP", () => {
   let gaia: Gaia;

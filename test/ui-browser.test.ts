@@ -171,13 +171,18 @@ describe("over TCP, signed in with the token", () => {
     expect(await page.locator("#live").textContent()).toBe("live");
   }, 30_000);
 
-  test("a screenshot of the main page", async () => {
-    await submit({ task: "echo", payload: { hello: "dashboard" } });
-    await page.waitForSelector(`[data-job][data-state="succeeded"]`);
+  test("a burst of jobs shows in the jobs-per-second chart (from the events); then a screenshot of the main page", async () => {
+    const batch = await gaia.request("POST", "/v1/jobs/batch", { jobs: Array.from({ length: 2000 }, (_, i) => ({ task: "echo", payload: { i } })) });
+    expect(batch.status).toBe(202);
+    // The chart's baseline is at y=140 (chart.ts: 180 high, 40 below, 10 above): any point above it is a rate > 0.
+    await page.waitForFunction(() => {
+      const d = document.querySelector(`[data-panel="rate"] path`)?.getAttribute("d") ?? "";
+      return [...d.matchAll(/[ML][\d.]+ ([\d.]+)/g)].some((m: any) => Number(m[1]) < 139);
+    }, null, { timeout: 20_000 });
     const out = process.env.GAIA_UI_SCREENSHOT ? resolve(import.meta.dir, "..", process.env.GAIA_UI_SCREENSHOT) : join(gaia.dir, "dashboard.png");
     await page.screenshot({ path: out, fullPage: true });
     expect(statSync(out).size).toBeGreaterThan(10_000);
-  });
+  }, 30_000);
 
   test("signing out clears the cookie and shows the form again", async () => {
     await page.click("#signout");

@@ -58,9 +58,3 @@ export function pageResponse(ifNoneMatch: string | undefined, acceptEncoding: st
   const headers = gzip ? { ...page.headers, "content-encoding": "gzip" } : page.headers;
   return new Response(gzip ? page.gzip : page.html, { headers });
 }
-
-/** Sizes for build.ts's line and the README: the script, the styles, the page and gzipped. */
-export function pageSizes(): { script: number; style: number; html: number; gzip: number } {
-  page ??= makePage();
-  return { script: script.length, style: style.length, html: page.html.length, gzip: page.gzip.length };
-}

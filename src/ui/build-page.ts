@@ -9,10 +9,12 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { shell } from "./shell.ts";
 
 const here = import.meta.dir;
 
-export type PageBuild = { scriptBytes: number; styleBytes: number };
+/** Sizes in bytes: the script, the styles, the page they make, and that page gzipped (as served). */
+export type PageBuild = { scriptBytes: number; styleBytes: number; pageBytes: number; gzipBytes: number };
 
 export async function buildPage(): Promise<PageBuild> {
   const script = await bundle(join(here, "client/main.ts"), "browser");
@@ -24,7 +26,8 @@ export async function buildPage(): Promise<PageBuild> {
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, "app.js.txt"), script);
   writeFileSync(join(out, "app.css.txt"), style);
-  return { scriptBytes: Buffer.byteLength(script), styleBytes: Buffer.byteLength(style) };
+  const page = Buffer.from(shell(script, style));
+  return { scriptBytes: Buffer.byteLength(script), styleBytes: Buffer.byteLength(style), pageBytes: page.length, gzipBytes: Bun.gzipSync(page, { level: 9 }).length };
 }
 
 async function bundle(entry: string, target: "browser"): Promise<string> {

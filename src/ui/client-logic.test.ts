@@ -124,6 +124,7 @@ test("formats", () => {
   expect(bytes(0)).toBe("0 B");
   expect(bytes(12638029824)).toBe("11.8 GiB");
   expect(duration(0.25)).toBe("0.25 ms");
+  expect(duration(0.004)).toBe("<0.01 ms");
   expect(duration(2500)).toBe("2.50 s");
   expect(ago("2026-12-01T21:18:52.000Z", Date.parse("2026-12-01T21:19:52.000Z"))).toBe("1 min ago");
   expect(ago("2026-12-01T21:20:52.000Z", Date.parse("2026-12-01T21:19:52.000Z"))).toBe("in 1 min");

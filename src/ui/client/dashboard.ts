@@ -22,7 +22,7 @@ import type { Arrays, Gpus, Job, JobLogs, Schedule, Status, Worker } from "./typ
 
 const ALL: Resource[] = ["status", "workers", "jobs", "job", "schedules", "arrays", "gpus", "sessions", "nodes"];
 const CHART_REDRAW_MS = 5000;
-const RECENT_JOBS = 25;
+const RECENT_JOBS = 20;
 
 export class Dashboard {
   private readonly cards = {

@@ -35,6 +35,7 @@ export function ago(iso: string | null | undefined, now = Date.now()): string {
 /** A run time: "0.25 ms", "12 ms", "3.4 s". */
 export function duration(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return "-";
+  if (ms < 0.01) return "<0.01 ms";
   if (ms < 10) return `${ms.toFixed(2)} ms`;
   if (ms < 1000) return `${Math.round(ms)} ms`;
   return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
