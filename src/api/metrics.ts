@@ -4,13 +4,15 @@
  * The engine's own figures (jobs by task and outcome, run-time histograms, queue depths,
  * array bytes) and the supervisor's (each worker's state, resident memory, restarts by
  * reason, its uptime: its process table, over the link). When the supervisor does not
- * answer, its families are left out rather than reported as zeros.
+ * answer, its families are left out rather than reported as zeros. GPU families are in
+ * gpu-metrics.ts, pipeline sessions' in session-metrics.ts.
  */
 import type { Hono } from "hono";
 import type { CallResult } from "../protocol/link-messages.ts";
 import type { ApiDeps } from "./app.ts";
 import { gpuFamilies } from "./gpu-metrics.ts";
 import { CONTENT_TYPE, histogramSamples, render, type Family } from "./prometheus.ts";
+import { sessionFamilies } from "./session-metrics.ts";
 
 type Processes = CallResult<"processes">;
 const WORKER_STATES = ["ready", "starting", "stopping", "backoff", "stopped"] as const;
@@ -19,7 +21,8 @@ export function registerMetricsRoute(app: Hono, deps: ApiDeps): void {
   app.get("/metrics", async function metrics() {
     const sup = await deps.views.processes();
     const gpus = gpuFamilies(deps.views.gpuSample(), deps.views.gpuOwners());
-    const text = render([...(sup ? supervisorFamilies(sup) : []), ...engineFamilies(deps), ...gpus]);
+    const sessions = sessionFamilies(deps.pipelines.runtime.list(), deps.pipelines.list().map((p) => p.name));
+    const text = render([...(sup ? supervisorFamilies(sup) : []), ...engineFamilies(deps), ...gpus, ...sessions]);
     return new Response(text, { headers: { "content-type": CONTENT_TYPE } });
   });
 }
