@@ -118,6 +118,44 @@ describe("a pipeline from the config", () => {
     expect(await allGone(nodePids(view))).toBe(true);
   }, 60_000);
 
+  test("an inline pipeline; an array goes in as raw bytes (?dtype=&shape=) and comes out as JSON base64; a bad one is 400", async () => {
+    // Bun passes, Python passes: the array crosses both ways unchanged.
+    const inline = {
+      nodes: [
+        { id: "a", runtime: "bun", module: TS_NODES, node: "t.pass" },
+        { id: "b", runtime: "python", python: VENV_PYTHON, module: PY_NODES, node: "py.pass" },
+      ],
+      connections: [{ from: "a.out", to: "b.in" }],
+    };
+    expect((await gaia.request("POST", "/v1/sessions", { pipeline: inline, id: "arr" })).status).toBe(201);
+    const view = await ready(gaia, "arr");
+    const out = await SseStream.open(gaia.socket, "/v1/sessions/arr/output/b.out");
+    const x = Float32Array.from({ length: 320 }, (_, i) => i / 2);
+    const raw = await gaia.request("POST", "/v1/sessions/arr/input/a.in?dtype=float32&shape=320", new Uint8Array(x.buffer), { "content-type": "application/octet-stream" });
+    expect(raw.status).toBe(200);
+    const frame = (await gaia.until("the array out", async () => out.events.find((e) => e.event === "frame")))!.data;
+    expect(frame).toMatchObject({ dtype: "float32", shape: [320] });
+    expect([...new Float32Array(new Uint8Array(Buffer.from(frame.base64, "base64")).buffer)]).toEqual([...x]);
+
+    const short = await gaia.request("POST", "/v1/sessions/arr/input/a.in?dtype=float32&shape=321", new Uint8Array(x.buffer), { "content-type": "application/octet-stream" });
+    expect(short.status).toBe(400);
+    expect(short.body.error).toEqual({ code: "invalid_request", message: "an array in the input: float32 of shape [321] needs 1284 bytes; the body holds 1280" });
+    const noShape = await gaia.request("POST", "/v1/sessions/arr/input/a.in?dtype=float32", new Uint8Array(8), { "content-type": "application/octet-stream" });
+    expect(noShape.status).toBe(400);
+    const badJson = await gaia.request("POST", "/v1/sessions/arr/input/a.in", { x: { dtype: "float32", shape: [3], base64: "AAAA" } });
+    expect(badJson.status).toBe(400);
+    expect(badJson.body.error.message).toContain("base64 holds 3");
+    const unknownPort = await gaia.request("POST", "/v1/sessions/arr/input/a.nope", { i: 0 });
+    expect(unknownPort.status).toBe(404);
+    // Nothing refused reached the nodes; the session still serves.
+    expect((await gaia.request("POST", "/v1/sessions/arr/input/a.in", { i: 1, x: 1 })).status).toBe(200);
+    await gaia.until("the next frame", async () => out.events.filter((e) => e.event === "frame").length === 2);
+    expect(out.events.filter((e) => e.event === "frame")[1]!.data).toEqual({ i: 1, x: 1 });
+    out.close();
+    await gaia.request("DELETE", "/v1/sessions/arr");
+    expect(await allGone(nodePids(view))).toBe(true);
+  }, 60_000);
+
   test("past max_sessions a session is refused with 429 in the error shape; an unknown pipeline is 404", async () => {
     await gaia.request("POST", "/v1/sessions", { pipeline: "chain", id: "m1" });
     await gaia.request("POST", "/v1/sessions", { pipeline: "chain", id: "m2" });
