@@ -3,7 +3,7 @@
 _gaia() {
   local cur="${COMP_WORDS[COMP_CWORD]}" prev="${COMP_WORDS[COMP_CWORD-1]}" flags="" subs=""
   if [[ $COMP_CWORD -eq 1 ]]; then
-    COMPREPLY=($(compgen -W "start stop status workers restart gpus logs events config completion version submit job jobs cancel schedules schedule" -- "$cur"))
+    COMPREPLY=($(compgen -W "start stop status workers restart gpus logs events config completion version submit job jobs cancel schedules schedule sessions session" -- "$cur"))
     return
   fi
   case "$prev" in
@@ -26,6 +26,7 @@ _gaia() {
     --schedule) COMPREPLY=(); return ;;
     --limit) COMPREPLY=(); return ;;
     --after) COMPREPLY=(); return ;;
+    --id) COMPREPLY=(); return ;;
   esac
   case "${COMP_WORDS[1]}" in
     start) flags="--config --help -h"; subs="" ;;
@@ -45,6 +46,8 @@ _gaia() {
     cancel) flags="--config --socket --url --token --json --help -h"; subs="" ;;
     schedules) flags="--config --socket --url --token --json --help -h"; subs="" ;;
     schedule) flags="--config --socket --url --token --json --help -h"; subs="run pause resume" ;;
+    sessions) flags="--config --socket --url --token --json --help -h"; subs="" ;;
+    session) flags="--id --config --socket --url --token --json --help -h"; subs="start stop" ;;
   esac
   if [[ $cur == -* ]]; then
     COMPREPLY=($(compgen -W "$flags" -- "$cur"))

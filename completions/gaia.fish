@@ -18,6 +18,8 @@ complete -c gaia -n __fish_use_subcommand -a jobs -d 'list jobs, newest first'
 complete -c gaia -n __fish_use_subcommand -a cancel -d 'cancel a queued or running job'
 complete -c gaia -n __fish_use_subcommand -a schedules -d 'every schedule: when, state, next and last run, last outcome'
 complete -c gaia -n __fish_use_subcommand -a schedule -d 'run, pause or resume a schedule'
+complete -c gaia -n __fish_use_subcommand -a sessions -d 'every pipeline session: state, pipeline, nodes, frames'
+complete -c gaia -n __fish_use_subcommand -a session -d 'start a session of a pipeline, or stop one'
 complete -c gaia -n '__fish_seen_subcommand_from start' -l config -r -F
 complete -c gaia -n '__fish_seen_subcommand_from start' -l help -s h
 complete -c gaia -n '__fish_seen_subcommand_from stop' -l config -r -F
@@ -141,3 +143,17 @@ complete -c gaia -n '__fish_seen_subcommand_from schedule' -l url -x
 complete -c gaia -n '__fish_seen_subcommand_from schedule' -l token -x
 complete -c gaia -n '__fish_seen_subcommand_from schedule' -l json
 complete -c gaia -n '__fish_seen_subcommand_from schedule' -l help -s h
+complete -c gaia -n '__fish_seen_subcommand_from sessions' -l config -r -F
+complete -c gaia -n '__fish_seen_subcommand_from sessions' -l socket -r -F
+complete -c gaia -n '__fish_seen_subcommand_from sessions' -l url -x
+complete -c gaia -n '__fish_seen_subcommand_from sessions' -l token -x
+complete -c gaia -n '__fish_seen_subcommand_from sessions' -l json
+complete -c gaia -n '__fish_seen_subcommand_from sessions' -l help -s h
+complete -c gaia -n '__fish_seen_subcommand_from session; and not __fish_seen_subcommand_from start stop' -a 'start stop'
+complete -c gaia -n '__fish_seen_subcommand_from session' -l id -x
+complete -c gaia -n '__fish_seen_subcommand_from session' -l config -r -F
+complete -c gaia -n '__fish_seen_subcommand_from session' -l socket -r -F
+complete -c gaia -n '__fish_seen_subcommand_from session' -l url -x
+complete -c gaia -n '__fish_seen_subcommand_from session' -l token -x
+complete -c gaia -n '__fish_seen_subcommand_from session' -l json
+complete -c gaia -n '__fish_seen_subcommand_from session' -l help -s h

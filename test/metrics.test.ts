@@ -9,8 +9,10 @@ import { Gaia } from "./helpers/gaia.ts";
 
 const tasksModule = resolve(import.meta.dir, "fixtures/tasks.ts");
 let gaia: Gaia;
+let gaiaStartedAt = 0;
 
 beforeAll(async () => {
+  gaiaStartedAt = Date.now();
   gaia = await Gaia.start({ config: { pools: [{ name: "default", size: 2, modules: [tasksModule] }] } });
 });
 afterAll(async () => gaia?.stop());
@@ -60,4 +62,39 @@ test("/metrics parses as Prometheus text and its counters match the jobs run", a
   expect(Number(families.get("gaia_uptime_seconds")!.metrics[0]!.value)).toBeGreaterThan(0);
   expect(Number(families.get("gaia_arrays_bytes")!.metrics[0]!.value)).toBe(0);
   expect(value("gaia_workers", { pool: "default", state: "ready" })).toBe(2);
+});
+
+test("build info, process_* for every gaia process, queue waits and retries", async () => {
+  // Two retries of a task that raises, then its final failure: three attempts, three waits.
+  const retried = await gaia.request("POST", "/v1/jobs?wait=20", { task: "test.fail", payload: { x: "r" }, retries: { max: 2, on: ["error"], backoff_s: 0.01 } });
+  expect(retried.body).toMatchObject({ state: "failed", attempts: 3 });
+  const before = await scrape();
+  const { text, families: parsed } = before;
+  const families = new Map(parsed.map((f) => [f.name, f]));
+
+  const info = families.get("gaia_build_info")!.metrics;
+  expect(info).toHaveLength(1);
+  expect(info[0]!.labels).toEqual({ version: expect.stringMatching(/^\d+\.\d+\.\d+/), bun: Bun.version });
+
+  // One series per process: the supervisor, the IO engine, both workers.
+  const cpu = families.get("process_cpu_seconds_total")!;
+  expect(cpu.type).toBe("COUNTER");
+  const byProcess = new Map(cpu.metrics.map((m) => [m.labels!.process!, m]));
+  expect([...byProcess.keys()].sort()).toEqual(["default-0", "default-1", "io", "supervisor"]);
+  expect(byProcess.get("io")!.labels!.role).toBe("io");
+  expect(byProcess.get("default-0")!.labels!.role).toBe("bun");
+  for (const m of cpu.metrics) expect(Number(m.value)).toBeGreaterThan(0);
+  const rss = families.get("process_resident_memory_bytes")!.metrics;
+  for (const m of rss) expect(Number(m.value)).toBeGreaterThan(1024 * 1024);
+  const supervisorStart = Number(families.get("process_start_time_seconds")!.metrics.find((m) => m.labels!.process === "supervisor")!.value);
+  expect(Math.abs(supervisorStart - gaiaStartedAt / 1000)).toBeLessThan(60); // clock-tick rounding and the test's own start; not a duration check
+  for (const m of families.get("process_open_fds")!.metrics) expect(Number(m.value)).toBeGreaterThan(2);
+
+  expect(families.get("gaia_job_retries_total")?.type).toBe("COUNTER");
+  const retries = families.get("gaia_job_retries_total")!.metrics.find((m) => m.labels?.task === "test.fail");
+  expect(Number(retries?.value)).toBe(2);
+  expect(families.get("gaia_job_queue_wait_seconds")?.type).toBe("HISTOGRAM");
+  // test.fail ran 2 jobs in the first test and 3 attempts here: 5 waits.
+  expect(text).toContain('gaia_job_queue_wait_seconds_count{task="test.fail"} 5\n');
+  expect(text).toMatch(/gaia_job_queue_wait_seconds_bucket\{task="test\.fail",le="\+Inf"\} 5\n/);
 });

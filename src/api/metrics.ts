@@ -4,13 +4,18 @@
  * The engine's own figures (jobs by task and outcome, run-time histograms, queue depths,
  * array bytes) and the supervisor's (each worker's state, resident memory, restarts by
  * reason, its uptime: its process table, over the link). When the supervisor does not
- * answer, its families are left out rather than reported as zeros.
+ * answer, its families are left out rather than reported as zeros. GPU families are in
+ * gpu-metrics.ts, pipeline sessions' in session-metrics.ts.
  */
 import type { Hono } from "hono";
 import type { CallResult } from "../protocol/link-messages.ts";
 import type { ApiDeps } from "./app.ts";
 import { gpuFamilies } from "./gpu-metrics.ts";
 import { CONTENT_TYPE, histogramSamples, render, type Family } from "./prometheus.ts";
+import { sessionFamilies } from "./session-metrics.ts";
+import { buildInfo, processFamilies, type ProcessFigures } from "./process-metrics.ts";
+import { procFigures } from "../lib/proc.ts";
+import { VERSION } from "../version.ts";
 
 type Processes = CallResult<"processes">;
 const WORKER_STATES = ["ready", "starting", "stopping", "backoff", "stopped"] as const;
@@ -19,8 +24,21 @@ export function registerMetricsRoute(app: Hono, deps: ApiDeps): void {
   app.get("/metrics", async function metrics() {
     const sup = await deps.views.processes();
     const gpus = gpuFamilies(deps.views.gpuSample(), deps.views.gpuOwners());
-    const text = render([...(sup ? supervisorFamilies(sup) : []), ...engineFamilies(deps), ...gpus]);
+    const sessions = sessionFamilies(deps.pipelines.runtime.list(), deps.pipelines.list().map((p) => p.name));
+    const own = [buildInfo(VERSION, Bun.version), ...processFamilies(gaiaProcesses(sup))];
+    const text = render([...own, ...(sup ? supervisorFamilies(sup) : []), ...engineFamilies(deps), ...gpus, ...sessions]);
     return new Response(text, { headers: { "content-type": CONTENT_TYPE } });
+  });
+}
+
+/** Every process of the run, from the supervisor's table; only this one when it does not answer. */
+function gaiaProcesses(sup: Processes | null): ProcessFigures[] {
+  const listed: { process: string; role: string; pid: number }[] = sup
+    ? [{ process: "supervisor", role: "supervisor", pid: sup.supervisor.pid }, ...sup.processes.filter((p) => p.pid !== null).map((p) => ({ process: p.name, role: p.runtime, pid: p.pid! }))]
+    : [{ process: "io", role: "io", pid: process.pid }];
+  return listed.flatMap(({ process, role, pid }) => {
+    const figures = procFigures(pid);
+    return figures ? [{ process, role, figures }] : [];
   });
 }
 
@@ -66,6 +84,11 @@ function engineFamilies({ engine }: ApiDeps): Family[] {
       name: "gaia_job_duration_seconds", help: "Run time of ended jobs by task, from the start of their last attempt.", type: "histogram",
       samples: jobs.tasks.flatMap((t) => histogramSamples({ task: t.task }, jobs.buckets, t.buckets, t.sum, t.count)),
     },
+    {
+      name: "gaia_job_queue_wait_seconds", help: "How long attempts waited in the queue by task: from when the job could run (created, not_before, or its retry's delay over) to the attempt's start.", type: "histogram",
+      samples: jobs.tasks.flatMap((t) => histogramSamples({ task: t.task }, jobs.waitBuckets, t.wait.buckets, t.wait.sum, t.wait.count)),
+    },
+    { name: "gaia_job_retries_total", help: "Attempts that failed and were retried, by task.", type: "counter", samples: jobs.tasks.map((t) => ({ labels: { task: t.task }, value: t.retries })) },
     { name: "gaia_arrays_bytes", help: "Bytes held by shared-memory arrays.", type: "gauge", samples: [{ value: engine.arrays.usedBytes }] },
   ];
 }

@@ -7,7 +7,8 @@
  *   POST   /v1/sessions                  {pipeline: NAME | {…inline definition…}, id?} → 201 {id, state}
  *   GET    /v1/sessions[/ID]             state, reason, and per node pid, state, frames, depths, rss
  *   DELETE /v1/sessions/ID               inputs close, nodes finish (5 s), then TERM/KILL
- *   POST   /v1/sessions/ID/input/PORT    one frame: a JSON value, an array as {dtype, shape, base64}
+ *   POST   /v1/sessions/ID/input/PORT    one frame: a JSON value (arrays as {dtype, shape, base64}),
+ *                                        or raw bytes with ?dtype=&shape= (octet-stream)
  *   GET    /v1/sessions/ID/output/PORT   Server-Sent Events, one per frame, its data the value as JSON
  *   GET    /v1/sessions/ID/stream        a WebSocket: binary CBOR {port, value} both ways
  *
@@ -22,7 +23,8 @@ import { SessionError } from "../io/pipelines/session-ports.ts";
 import type { PipelineHost } from "../io/pipelines/host.ts";
 import { PipelineRefusal } from "../io/pipelines/runtime.ts";
 import { Pipeline, type PipelineDefinition } from "../io/pipelines/schema.ts";
-import { fromJsonValue, toJsonValue } from "../io/pipelines/json-values.ts";
+import { arrayFrom, fromJsonValue, toJsonValue } from "../io/pipelines/json-values.ts";
+import { parseShapeParam } from "../arrays/dtypes.ts";
 import type { Session } from "../io/pipelines/session.ts";
 import { decodeCbor, encodeCbor } from "../protocol/cbor.ts";
 import { decodeValue, encodeValue } from "../channels/values.ts";
@@ -55,12 +57,29 @@ export function registerSessionRoutes(app: Hono, host: PipelineHost): void {
   app.delete("/v1/sessions/:id", async (c) => c.json(await session(host, c).terminate()));
   app.post("/v1/sessions/:id/input/:port", async function input(c) {
     const s = session(host, c);
-    const value = fromJsonValue(await jsonBody(c, z.unknown()));
+    const value = await inputValue(c);
     await refusals(() => s.input(c.req.param("port"), value));
     return c.json({ accepted: true });
   });
   app.get("/v1/sessions/:id/output/:port", (c) => outputStream(session(host, c), c.req.param("port"), c.req.raw.signal));
   app.get("/v1/sessions/:id/stream", (c) => stream(session(host, c), c.req.raw));
+}
+
+/** An input frame: a JSON value, or with Content-Type application/octet-stream one array's
+ * bytes, its dtype and shape in the query (`?dtype=float32&shape=320`), as arrays upload. */
+async function inputValue(c: Context): Promise<unknown> {
+  try {
+    if (!(c.req.header("content-type") ?? "").startsWith("application/octet-stream")) return fromJsonValue(await jsonBody(c, z.unknown()));
+    const dtype = c.req.query("dtype");
+    const shape = dtype === "bytes" ? [] : parseShapeParam(c.req.query("shape") ?? "");
+    if (dtype === undefined || shape === null || (dtype !== "bytes" && c.req.query("shape") === undefined)) {
+      throw new TypeError("raw bytes need ?dtype=NAME&shape=D1,D2,... (or dtype=bytes), else send JSON");
+    }
+    return arrayFrom(new Uint8Array(await c.req.arrayBuffer()), dtype, shape);
+  } catch (err) {
+    if (err instanceof TypeError) throw new ApiError(400, "invalid_request", err.message);
+    throw err;
+  }
 }
 
 function session(host: PipelineHost, c: Context): Session {

@@ -16,6 +16,7 @@ import { logs } from "./commands/logs.ts";
 import { restart } from "./commands/restart.ts";
 import { schedule } from "./commands/schedule.ts";
 import { schedules } from "./commands/schedules.ts";
+import { session, sessions } from "./commands/sessions.ts";
 import { status } from "./commands/status.ts";
 import { stop } from "./commands/stop.ts";
 import { submit } from "./commands/submit.ts";
@@ -51,7 +52,7 @@ const completion: Command = {
 
 export const COMMANDS: Record<string, Command> = {
   start, stop, status, workers, restart, gpus, logs, events, config, completion, version,
-  submit, job, jobs, cancel, schedules, schedule,
+  submit, job, jobs, cancel, schedules, schedule, sessions, session,
 };
 
 /** The flags a command takes: its own, and the global ones (start takes only --config). */

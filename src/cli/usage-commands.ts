@@ -170,6 +170,27 @@ ${GLOBAL}`,
 Schedules are created with PUT /v1/schedules/NAME or in the config's [[schedules]].
 ${GLOBAL}`,
 
+  sessions: `usage: gaia sessions
+
+Lists every pipeline session (SPEC §12): id, pipeline, state (initializing, ready,
+terminating, terminated, failed), nodes, frames in and out summed over its nodes, when it
+was made, and why it failed. 'gaia sessions --json' has each node's pid, memory and channel figures.
+${GLOBAL}`,
+
+  session: `usage: gaia session start PIPELINE [--id ID]
+       gaia session stop ID
+
+  start PIPELINE   start a session of a pipeline from the config's [[pipelines]] or one
+                   PUT to /v1/pipelines/NAME; prints the session's id at once, while its
+                   nodes initialize (GET /v1/sessions/ID says when it is ready)
+  --id ID          the session's id (default: one gaia makes up)
+  stop ID          end it: its inputs close, nodes finish the frames they hold (5 s), then
+                   TERM and KILL; prints its final state
+
+Frames go in with POST /v1/sessions/ID/input/NODE.PORT and come out of
+GET /v1/sessions/ID/output/NODE.PORT (server-sent events) or the WebSocket /stream.
+${GLOBAL}`,
+
   version: `usage: gaia version
 
 Prints this binary's version. Needs no running gaia.

@@ -41,6 +41,12 @@ Schedules:
   schedule pause NAME        stop a schedule's runs until it is resumed (outlives restarts)
   schedule resume NAME       let a paused schedule run again
 
+Pipelines:
+  sessions                   every pipeline session: state, pipeline, nodes, frames
+  session start PIPELINE [--id ID]
+                             start a session of a pipeline; prints its id
+  session stop ID            stop a session: inputs close, nodes drain, then TERM and KILL
+
 Where gaia is (every command but start; the first one given wins):
   --url URL --token T   TCP (control.listen), with the bearer token ($GAIA_TOKEN)
   --socket PATH         the control socket

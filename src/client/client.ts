@@ -18,6 +18,7 @@ import { ArraysApi } from "./arrays.ts";
 import { resolveEndpoint, type Endpoint, type EndpointOptions } from "./endpoint.ts";
 import { EventSubscription, type SubscribeOptions } from "./events.ts";
 import { SchedulesApi } from "./schedules.ts";
+import { SessionsApi } from "./sessions.ts";
 import { segment, Transport, withQuery, type Answer, type RequestOptions, type TlsOptions } from "./transport.ts";
 import {
   TERMINAL_STATES, type Accepted, type BatchAccepted, type DryRun, type GaiaEvent, type Gpus, type Health, type Job,
@@ -56,6 +57,7 @@ export class GaiaClient {
   readonly where: string;
   readonly arrays: ArraysApi;
   readonly schedules: SchedulesApi;
+  readonly sessions: SessionsApi;
   private readonly transport: Transport;
   private readonly timeoutMs: number | undefined;
 
@@ -66,6 +68,7 @@ export class GaiaClient {
     this.timeoutMs = options.timeoutMs;
     this.arrays = new ArraysApi(this.transport);
     this.schedules = new SchedulesApi(this.transport);
+    this.sessions = new SessionsApi(this.transport);
   }
 
   /** Any route: the 2xx body, else its GaiaApiError. */

@@ -11,5 +11,6 @@ export { DEFAULT_SOCKET, resolveEndpoint, describeEndpoint, type Endpoint, type 
 export { EventSubscription, type SubscribeOptions } from "./events.ts";
 export type { ArraysApi, UploadOptions } from "./arrays.ts";
 export type { SchedulesApi } from "./schedules.ts";
+export type { SessionsApi, SessionView, SessionNode, PipelineView } from "./sessions.ts";
 export type { RequestOptions, TlsOptions, Answer } from "./transport.ts";
 export * from "./types.ts";

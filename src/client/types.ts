@@ -127,6 +127,8 @@ export type Status = {
   io: { state: string; pid: number | null; [key: string]: unknown };
   pools: PoolStatus[];
   jobs: Record<JobState, number>;
+  /** Pipeline sessions the engine holds (SPEC §12), by state. */
+  sessions?: { total: number; by_state: Record<string, number> };
   [key: string]: unknown;
 };
 

@@ -33,11 +33,12 @@ export class Ledger {
   }
 
   transition(job: Job, state: JobState): void {
-    this.counts[job.state]--;
+    const from = job.state;
+    this.counts[from]--;
     this.counts[state]++;
     job.state = state;
     const terminal = isTerminal(state);
-    if (terminal) this.metrics.ended(job);
+    this.metrics.transition(job, from);
     this.events.transition(job);
     // Someone waiting for this end is answered right after its commit; otherwise the end
     // rides the next batched write (within LAZY_FLUSH_MS), as thousands of batch jobs do.

@@ -1,4 +1,4 @@
-/** `gaia status`: who is running, its pools at a glance, and how many jobs are where. */
+/** `gaia status`: who is running, its pools at a glance, how many jobs are where, and sessions. */
 import type { PoolStatus as Pool, Status } from "../../client/index.ts";
 import type { Command } from "../command.ts";
 import { EXIT } from "../errors.ts";
@@ -42,5 +42,6 @@ export function formatStatus(s: Status): string {
   ]);
   const pools = s.pools?.length ? table(s.pools, POOL_COLUMNS) : "no pools";
   const counts = JOB_STATES.map((state) => `${s.jobs?.[state] ?? 0} ${state.replace("_", " ")}`).join(", ");
-  return `${summary}\n\n${pools}\n\njobs: ${counts}`;
+  const sessions = s.sessions?.total ? `\nsessions: ${Object.entries(s.sessions.by_state).map(([state, n]) => `${n} ${state}`).join(", ")}` : "";
+  return `${summary}\n\n${pools}\n\njobs: ${counts}${sessions}`;
 }

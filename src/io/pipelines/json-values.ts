@@ -1,7 +1,8 @@
 /**
  * Frame values as JSON, for the HTTP routes of SPEC §12: `GET /v1/sessions/ID/output/PORT`
  * writes each frame's value as JSON with every array as `{dtype, shape, base64}`, and
- * `POST /v1/sessions/ID/input/PORT` takes a JSON value whose arrays are written the same way.
+ * `POST /v1/sessions/ID/input/PORT` takes a JSON value whose arrays are written the same way,
+ * or one array's raw bytes (arrayFrom).
  * Bytes are `{dtype: "bytes", shape: [n], base64}`. Pure; the lead's routes call these.
  */
 import { checkArraySpec, DTYPES, type Dtype } from "../../arrays/dtypes.ts";
@@ -40,14 +41,23 @@ export function fromJsonValue(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(fromJsonValue);
   const o = value as Record<string, unknown>;
   if (!isJsonArray(o)) return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, fromJsonValue(v)]));
-  const bytes = new Uint8Array(Buffer.from(o.base64 as string, "base64"));
-  if (o.dtype === "bytes") return bytes;
-  const spec = checkArraySpec(o.dtype, o.shape);
+  return arrayFrom(new Uint8Array(Buffer.from(o.base64 as string, "base64")), o.dtype, o.shape, "base64");
+}
+
+/**
+ * The frame value of an array's bytes: a TypedArray for one dimension, else an NDArray
+ * (uint8 and bool always NDArray, as they come from numpy); dtype "bytes" is the bytes.
+ * `source` names where the bytes came from, for the error.
+ */
+export function arrayFrom(bytes: Uint8Array, dtype: unknown, shape: unknown, source = "the body"): unknown {
+  if (dtype === "bytes") return bytes;
+  const spec = checkArraySpec(dtype, shape);
   if (!spec.ok) throw new TypeError(`an array in the input: ${spec.message}`);
   const size = DTYPES[spec.dtype].size;
-  if (bytes.length !== spec.shape.reduce((n, d) => n * d, 1) * size) {
-    throw new TypeError(`an array in the input: ${spec.dtype} of shape ${JSON.stringify(spec.shape)} needs ${spec.shape.reduce((n, d) => n * d, size)} bytes; base64 holds ${bytes.length}`);
-  }
-  const data = new VIEWS[spec.dtype](bytes.buffer, 0, bytes.length / size) as AnyTypedArray;
+  const needed = spec.shape.reduce((n, d) => n * d, size);
+  if (bytes.length !== needed) throw new TypeError(`an array in the input: ${spec.dtype} of shape ${JSON.stringify(spec.shape)} needs ${needed} bytes; ${source} holds ${bytes.length}`);
+  // A view needs its offset aligned to the element size: copy the rare body that is not.
+  const aligned = bytes.byteOffset % size === 0 ? bytes : bytes.slice();
+  const data = new VIEWS[spec.dtype](aligned.buffer, aligned.byteOffset, bytes.length / size) as AnyTypedArray;
   return spec.shape.length === 1 && spec.dtype !== "uint8" && spec.dtype !== "bool" ? data : new NDArray(spec.dtype, spec.shape, data);
 }
