@@ -30,7 +30,7 @@ export type Worker = {
   spare: boolean;
   job: string | null;
   jobs_done: number | null;
-  gpus: string[];
+  gpus: { index: number; uuid: string; name: string }[];
   restarts: number;
   rss_kb: number | null;
   started_at: string | null;

@@ -51,7 +51,7 @@ export function renderWorkers(body: HTMLElement, workers: Worker[]): void {
         { title: "job", cell: (w) => (w.job ? h("a", { href: `#/jobs/${w.job}` }, w.job.slice(-12)) : "-") },
         { title: "jobs done", cell: (w) => w.jobs_done ?? "-", class: "num" },
         { title: "restarts", cell: (w) => w.restarts, class: "num" },
-        { title: "GPUs", cell: (w) => (w.gpus.length ? w.gpus.join(", ") : "-") },
+        { title: "GPUs", cell: (w) => (w.gpus.length ? h("span", { title: w.gpus.map((g) => `${g.name} ${g.uuid}`).join("\n") }, w.gpus.map((g) => `#${g.index}`).join(", ")) : "-") },
         { title: "last exit", cell: (w) => exit(w.last_exit) },
         { title: "", cell: (w) => button("Restart", () => void act(`Restart worker ${w.id} (a planned replacement)?`, "POST", `/v1/workers/${enc(w.id)}/restart`, `worker ${w.id} is restarting`, ["workers", "status"])) },
       ],
