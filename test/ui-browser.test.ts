@@ -4,8 +4,9 @@
  * the workers gaia runs; a job submitted through the API appears live and succeeds; a
  * failing job's traceback opens, in the list and on its own page; a worker killed with
  * kill -9 shows its restart; pausing a schedule and cancelling a job from the page ask first
- * and do it (checked through the API); idle for 10 s the page makes no request beyond its
- * event stream. Then the page over the Unix socket (through a plain TCP forward), where no
+ * and do it (checked through the API); a pipeline session shows in its panel; after kill -9
+ * of the IO engine the page comes back live by itself; idle for 10 s it makes no request
+ * beyond its event stream; a burst shows in the jobs-per-second chart. Then the page over the Unix socket (through a plain TCP forward), where no
  * sign-in is asked for.
  *
  * GAIA_UI_SCREENSHOT=docs/dashboard.png writes the main page's screenshot there (how the
@@ -156,6 +157,19 @@ describe("over TCP, signed in with the token", () => {
     expect(await page.locator(`${row} + tr.nested`).textContent()).toContain(`pid ${pid}`);
     await gaia.request("DELETE", `/v1/sessions/${id}`);
     await page.waitForSelector(`${row}[data-state="terminated"]`, { timeout: 15_000 });
+  });
+
+  test("after kill -9 of the IO engine the page comes back live on its own: a job submitted then appears", async () => {
+    const io = (await gaia.request("GET", "/v1/status")).body.io.pid as number;
+    process.kill(io, "SIGKILL");
+    await gaia.until("a new IO engine", async () => {
+      const status = await gaia.request("GET", "/v1/status");
+      return status.status === 200 && status.body.io?.pid !== io && status.body.io?.state === "ok";
+    });
+    await gaia.waitReady();
+    const id = await submit({ task: "echo", payload: "after the engine came back" });
+    await page.waitForSelector(`[data-job="${id}"][data-state="succeeded"]`, { timeout: 20_000 });
+    await until(() => document.getElementById("live")?.textContent === "live", null);
   });
 
   test("idle for 10 s, the page makes no request beyond its event stream", async () => {
