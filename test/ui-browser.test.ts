@@ -6,8 +6,8 @@
  * kill -9 shows its restart; pausing a schedule and cancelling a job from the page ask first
  * and do it (checked through the API); a pipeline session shows in its panel; after kill -9
  * of the IO engine the page comes back live by itself; idle for 10 s it makes no request
- * beyond its event stream; a burst shows in the jobs-per-second chart. Then the page over the Unix socket (through a plain TCP forward), where no
- * sign-in is asked for.
+ * beyond its event stream; a burst shows in the jobs-per-second chart. Then the page over
+ * the Unix socket (through a plain TCP forward), where no sign-in is asked for.
  *
  * GAIA_UI_SCREENSHOT=docs/dashboard.png writes the main page's screenshot there (how the
  * README's picture is made); without it, it goes to the test's temp dir.
