@@ -30,7 +30,12 @@ test("/metrics parses as Prometheus text and its counters match the jobs run", a
   for (let i = 0; i < 2; i++) expect((await gaia.request("POST", "/v1/jobs?wait=10", { task: "test.fail", payload: { x: i } })).body.state).toBe("failed");
   const queued = (await gaia.request("POST", "/v1/jobs", { task: "echo" })).body; // may run before the cancel
   await gaia.request("DELETE", `/v1/jobs/${queued.id}`);
-  const victim = (await gaia.workers())[0];
+  // The cancel may have caught that echo running and killed its worker: pick a victim once
+  // both workers are up again.
+  const victim = await gaia.until("two live workers", async () => {
+    const workers = await gaia.workers();
+    return workers.length === 2 && workers.every((w) => w.state === "idle") ? workers[0] : undefined;
+  });
   process.kill(victim.pid, "SIGKILL");
   await gaia.until("the replacement", async () => (await gaia.workers()).every((w) => w.pid !== victim.pid && (w.state === "idle" || w.state === "busy")));
 

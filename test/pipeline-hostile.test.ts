@@ -7,6 +7,7 @@ import { afterAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import { encodeCbor } from "../src/protocol/cbor.ts";
 import { encodeFrame } from "../src/protocol/frames.ts";
+import { PROTOCOL_VERSION } from "../src/protocol/messages.ts";
 import { PY, PY_NODES, startRuntime, TS_NODES, until, within, type Harness } from "./helpers/pipelines.ts";
 
 let h: Harness | null = null;
@@ -50,7 +51,7 @@ test("malformed and unauthorised connections are dropped with a log line; the se
   for (let i = 0; i < 100; i++) await s.input("a.in", { i });
   await until(() => got.length === 100, "the first 100 frames");
 
-  const wrongSecret = (t: string, extra: Record<string, unknown>) => encodeFrame({ t, v: 1, secret: "not-the-secret", session: s.id, ...extra });
+  const wrongSecret = (t: string, extra: Record<string, unknown>) => encodeFrame({ t, v: PROTOCOL_VERSION, secret: "not-the-secret", session: s.id, ...extra });
   const bunSocket = join(s.pipesDir, "0.sock");
   const pySocket = join(s.pipesDir, "1.sock");
 
@@ -65,8 +66,8 @@ test("malformed and unauthorised connections are dropped with a log line; the se
   await poke(pySocket, oversize);
   await poke(pySocket, lengthPrefixed(encodeCbor([1, 2, 3])));
   const secret = (h.runtime as unknown as { opts: { secret: string } }).opts.secret;
-  expect(text(await poke(pySocket, encodeFrame({ t: "chan.open", v: 1, secret, session: s.id, channel: "a.out->b.in" })))).toContain("already open");
-  expect(text(await poke(pySocket, encodeFrame({ t: "chan.open", v: 1, secret, session: s.id, channel: "x->y" })))).toContain("no channel x->y");
+  expect(text(await poke(pySocket, encodeFrame({ t: "chan.open", v: PROTOCOL_VERSION, secret, session: s.id, channel: "a.out->b.in" })))).toContain("already open");
+  expect(text(await poke(pySocket, encodeFrame({ t: "chan.open", v: PROTOCOL_VERSION, secret, session: s.id, channel: "x->y" })))).toContain("no channel x->y");
 
   for (let i = 100; i < 300; i++) await s.input("a.in", { i });
   await until(() => got.length === 300, "300 frames");

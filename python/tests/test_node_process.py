@@ -14,6 +14,7 @@ import pytest
 
 from gaia_worker.node_frames import FrameSplitter, decode_body, frame_bytes
 from gaia_worker.node_values import make_tag_hook
+from gaia_worker.protocol import PROTOCOL_VERSION
 
 from conftest import PYTHON_DIR, WAIT_S
 
@@ -88,7 +89,7 @@ def test_a_node_streams_from_hello_to_close(node, tmp_path):
     out_listener = listen(str(tmp_path / "out.sock"))
     proc, control = node("py.add")
     hello = control.expect("node.hello")
-    assert hello == {"t": "node.hello", "v": 1, "secret": SECRET, "session": "s1", "node": "b", "pid": proc.pid, "runtime": "python"}
+    assert hello == {"t": "node.hello", "v": PROTOCOL_VERSION, "secret": SECRET, "session": "s1", "node": "b", "pid": proc.pid, "runtime": "python"}
     control.send(init_for(tmp_path, {"k": 5}))
     control.expect("node.ready")
     control.send({"t": "node.start"})
@@ -98,7 +99,7 @@ def test_a_node_streams_from_hello_to_close(node, tmp_path):
     producer = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     producer.connect(str(tmp_path / "b.sock"))
     inp = Peer(producer)
-    inp.send({"t": "chan.open", "v": 1, "secret": SECRET, "session": "s1", "channel": "session->b.in"})
+    inp.send({"t": "chan.open", "v": PROTOCOL_VERSION, "secret": SECRET, "session": "s1", "channel": "session->b.in"})
     assert inp.receive() == {"t": "chan.credit", "n": 4}
     got, credits = [], 4
     for i in range(20):
@@ -148,7 +149,7 @@ def test_an_open_and_its_end_in_one_read_are_both_taken(node, tmp_path):
     assert out.receive()["t"] == "chan.open"
     producer = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     producer.connect(str(tmp_path / "b.sock"))
-    producer.sendall(frame_bytes({"t": "chan.open", "v": 1, "secret": SECRET, "session": "s1", "channel": "session->b.in"}) + frame_bytes({"t": "chan.end"}))
+    producer.sendall(frame_bytes({"t": "chan.open", "v": PROTOCOL_VERSION, "secret": SECRET, "session": "s1", "channel": "session->b.in"}) + frame_bytes({"t": "chan.end"}))
     producer.close()  # gone before the node grants its credit: that send fails, the end still counts
     control.send({"t": "node.close"})
     assert out.receive() == {"t": "chan.end"}
