@@ -43,6 +43,17 @@ describe("lifecycle", () => {
     }
   });
 
+  test("SIGTERM while it starts (gaia.sock answers, not yet ready): a graceful stop, exit 0, nothing left", async () => {
+    for (let round = 0; round < 3; round++) {
+      const gaia = await start({ config: { pools: [{ name: "default", size: 2, modules: [tasksModule] }] }, waitReady: false });
+      await gaia.until("/health answering", async () => (await gaia.request("GET", "/health").catch(() => null))?.status === 200, 20_000);
+      const pids = gaia.registryPids();
+      expect(await gaia.terminate()).toBe(0);
+      expect(await allGone([...pids, ...gaia.registryPids()])).toBe(true);
+      expect(gaia.output).toContain("SIGTERM: shutting down");
+    }
+  });
+
   test("a second gaia start on the same run dir is refused with exit code 2", async () => {
     const gaia = await start({ config: { pools: [{ name: "default", size: 1 }] } });
     const again = Bun.spawnSync([BINARY, "start", "--config", join(gaia.dir, "gaia.json")], { cwd: gaia.dir });

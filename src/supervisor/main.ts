@@ -110,19 +110,26 @@ export async function runSupervisor(loaded: LoadedConfig): Promise<number> {
     "node.spawn": (args) => nodes.spawn(args),
   }, (event) => (event.kind === "node.kill" ? nodes.kill(event.pid, event.signal) : sup.ioEvent(event)));
 
+  // From here on a signal is a graceful stop, even while the IO engine starts: gaia.sock
+  // already answers (the fallback), so a `docker stop` may come at any moment now.
+  process.on("SIGTERM", () => shutdown.begin("SIGTERM"));
+  process.on("SIGINT", () => shutdown.begin("SIGINT"));
   const ioChild = table.add({ name: "io", pool: null, runtime: "io", argv: ioArgv(bootFile), env: { ...process.env }, cwd: process.cwd(), spare: false, fds: [controlFd] });
-  if (!(await io.start(ioChild))) {
+  const ioStarted = await io.start(ioChild);
+  const stopAsked = sup.phase.kind === "stopping";
+  if (!ioStarted && !stopAsked) {
     logs.write("supervisor", "the IO engine did not start; see its lines above", "error");
     await ioChild.stop("shutdown", 0);
     return 1;
   }
-  spawnPools(config, table, ioSocket, pythonPackage, secret, gpus);
-  const stopWatching = watchMemory(config, () => table.children.values(), logs);
-  const stopGpus = watchGpus(config, gpus, () => table.children.values(), logs, (sample) => link.notify({ kind: "gpu.sample", sample }));
-  logs.write("supervisor", `gaia ${VERSION} started (pid ${process.pid}, run ${runId}); control API on ${controlSocket}`);
-
-  process.on("SIGTERM", () => shutdown.begin("SIGTERM"));
-  process.on("SIGINT", () => shutdown.begin("SIGINT"));
+  let stopWatching = () => {};
+  let stopGpus = () => {};
+  if (!stopAsked) {
+    spawnPools(config, table, ioSocket, pythonPackage, secret, gpus);
+    stopWatching = watchMemory(config, () => table.children.values(), logs);
+    stopGpus = watchGpus(config, gpus, () => table.children.values(), logs, (sample) => link.notify({ kind: "gpu.sample", sample }));
+    logs.write("supervisor", `gaia ${VERSION} started (pid ${process.pid}, run ${runId}); control API on ${controlSocket}`);
+  }
   await shutdown.done;
   stopWatching();
   stopGpus();
