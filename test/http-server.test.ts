@@ -54,7 +54,7 @@ async function handler(req: Request): Promise<Response> {
       return new Response(Bun.file(join(dir, "sparse.bin")));
     case "/kinds": {
       const kind = url.searchParams.get("k");
-      const bodies: Record<string, ConstructorParameters<typeof Response>[0]> = { string: "héllo", bytes: new Uint8Array([1, 2, 3]), buffer: new ArrayBuffer(4), blob: new Blob(["blob!"]), file: Bun.file(join(dir, "small.txt")) };
+      const bodies: Record<string, ConstructorParameters<typeof Response>[0]> = { string: "héllo", bytes: new Uint8Array([1, 2, 3]), buffer: new ArrayBuffer(4), blob: new Blob(["blob!"]), file: Bun.file(join(dir, "small.txt")), large: "x".repeat(1_000_000) };
       return new Response(bodies[kind!]!);
     }
     case "/sized":
@@ -166,14 +166,14 @@ test("Bun's fetch over the Unix socket: a POST with a JSON body", async () => {
   expect(await res.text()).toBe('{"task":"echo"}');
 });
 
-test("strings, bytes, ArrayBuffers, Blobs and small files get a Content-Length; HEAD gets no body", async () => {
+test("strings (a 1 MB one too: Bun reads it in 16 KiB pieces), bytes, ArrayBuffers, Blobs and small files get a Content-Length; HEAD gets no body", async () => {
   writeFileSync(join(dir, "small.txt"), "small file");
   const client = await RawClient.connect({ unix: socket });
-  for (const k of ["string", "bytes", "buffer", "blob", "file"]) client.send(`GET /kinds?k=${k} HTTP/1.1\r\nHost: gaia\r\n\r\n`);
-  const answers = await client.responses(5);
-  expect(answers.map((r) => r.headers["content-length"])).toEqual(["6", "3", "4", "5", "10"]);
+  for (const k of ["string", "bytes", "buffer", "blob", "file", "large"]) client.send(`GET /kinds?k=${k} HTTP/1.1\r\nHost: gaia\r\n\r\n`);
+  const answers = await client.responses(6);
+  expect(answers.map((r) => r.headers["content-length"])).toEqual(["6", "3", "4", "5", "10", "1000000"]);
   client.send("HEAD /health HTTP/1.1\r\nHost: gaia\r\n\r\nGET /health HTTP/1.1\r\nHost: gaia\r\n\r\n");
-  await client.until("the HEAD and GET answers", (c) => c.text.split("HTTP/1.1 200").length === 8);
+  await client.until("the HEAD and GET answers", (c) => c.text.split("HTTP/1.1 200").length === 9);
   const head = client.text.split("HTTP/1.1 200").at(-2)!;
   expect(head).toMatch(/\r\n\r\n$/); // no body after the HEAD's head
   client.destroy();
