@@ -1,7 +1,10 @@
 """The peers of gaia's array benchmark, on the same computation: the sum of a float32 input
 and an output of the same size (2 * input), timed from handing the input over to having both.
+A server (bench/peer_server.py): each command is one sample, `{"s": seconds}`, so that
+`npm run bench` interleaves them with gaia's jobs; the input, the pool and the input's
+shared-memory segment stay up between samples.
 
-    python bench/array_peers.py --mib 1024 [--repeat 3]
+    python bench/array_peers.py --mib 1024
 
   floor          in one process, the input already in memory: `fresh` allocates the output in
                  memory the process never touched (a forked child per sample, as a job that
@@ -11,15 +14,16 @@ and an output of the same size (2 * input), timed from handing the input over to
   shared_memory  multiprocessing.shared_memory by hand: the input in a segment made before the
                  clock starts; each call makes an output segment, the worker attaches both
 
-Prints JSON: seconds per call, every repeat, for each.
+Commands: floor_fresh, floor_warm, pool_pickle, shared_memory.
 """
 import argparse
-import json
 import multiprocessing as mp
 import time
-from multiprocessing import shared_memory
+from multiprocessing import resource_tracker, shared_memory
 
 import numpy as np
+
+from peer_server import serve
 
 
 def compute(x, out):
@@ -33,9 +37,18 @@ def by_pickle(x):
     return compute(x, out), out
 
 
+def attach(name):
+    """Attaches without the resource tracker's claim: before Python 3.13 attaching registers the
+    segment as this process's, and the tracker warns of "leaked" segments the parent unlinked
+    (https://github.com/python/cpython/issues/82300)."""
+    segment = shared_memory.SharedMemory(name=name)
+    resource_tracker.unregister(segment._name, "shared_memory")
+    return segment
+
+
 def by_shm(in_name, out_name, n):
-    a = shared_memory.SharedMemory(name=in_name)
-    b = shared_memory.SharedMemory(name=out_name)
+    a = attach(in_name)
+    b = attach(out_name)
     try:
         x = np.ndarray((n,), dtype=np.float32, buffer=a.buf)
         out = np.ndarray((n,), dtype=np.float32, buffer=b.buf)
@@ -64,38 +77,27 @@ def fresh_floor(ctx, x):
     return seconds
 
 
-def timed(f, repeat):
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - t0)
-    return times
+def timed(f):
+    t0 = time.perf_counter()
+    f()
+    return {"s": time.perf_counter() - t0}
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--mib", type=int, default=1024)
-    ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--pickle-repeat", type=int, default=1)
     args = ap.parse_args()
     n = args.mib * 1024 * 1024 // 4
     x = np.ones(n, dtype=np.float32)  # touched: the input is "already there" for every peer
-    results = {}
 
     def floor():
         out = np.empty_like(x)
         compute(x, out)
 
     ctx = mp.get_context("fork")
-    results["floor_fresh"] = [fresh_floor(ctx, x) for _ in range(args.repeat)]
     floor()  # the first call pays first touches; the warm figure is what repeats cost
-    results["floor_warm"] = timed(floor, args.repeat)
-
     with ctx.Pool(1) as pool:
         pool.apply(time.sleep, (0,))  # the worker is up before the clock starts
-        results["pool_pickle"] = timed(lambda: pool.apply(by_pickle, (x,)), args.pickle_repeat)
-
         seg = shared_memory.SharedMemory(create=True, size=x.nbytes)
         try:
             np.ndarray((n,), dtype=np.float32, buffer=seg.buf)[:] = x
@@ -108,11 +110,18 @@ def main():
                     out.close()
                     out.unlink()
 
-            results["shared_memory"] = timed(shm, args.repeat)
+            serve(
+                {
+                    "floor_fresh": lambda: {"s": fresh_floor(ctx, x)},
+                    "floor_warm": lambda: timed(floor),
+                    "pool_pickle": lambda: timed(lambda: pool.apply(by_pickle, (x,))),
+                    "shared_memory": lambda: timed(shm),
+                },
+                {"mib": args.mib},
+            )
         finally:
             seg.close()
             seg.unlink()
-    print(json.dumps(results))
 
 
 if __name__ == "__main__":

@@ -6,26 +6,38 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { RawHttpClient } from "./http-client.ts";
+import { latency, percentile } from "./interleave.ts";
 
 const BINARY = process.env.GAIA_BENCH_BINARY ?? resolve(import.meta.dir, "../gaia");
 const TICKS_PER_S = 100; // USER_HZ on Linux
 
 export type Running = { dir: string; socket: string; proc: ReturnType<typeof Bun.spawn>; readyMs: number };
 
-/** A pool of `workers` Bun workers, or the pools given; `files` are written into its folder first. */
-export async function startGaia(workers: number, pools?: Record<string, unknown>[], files: Record<string, string> = {}): Promise<Running> {
+export type StartOptions = {
+  /** Written into its folder before it starts (task modules). */
+  files?: Record<string, string>;
+  /** More of the config, beside `pools` (e.g. `gpu`). */
+  config?: Record<string, unknown>;
+  /** Added to its environment (e.g. the NVML stand-in's variables). */
+  env?: Record<string, string>;
+};
+
+/** A pool of `workers` Bun workers, or the pools given, in a temp folder of its own. */
+export async function startGaia(workers: number, pools?: Record<string, unknown>[], options: StartOptions = {}): Promise<Running> {
   const dir = mkdtempSync(join(tmpdir(), "gaia-bench-"));
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-  writeFileSync(join(dir, "gaia.json"), JSON.stringify({ pools: pools ?? [{ name: "default", size: workers }], queue: { max_depth: 200_000 } }));
+  for (const [name, text] of Object.entries(options.files ?? {})) writeFileSync(join(dir, name), text);
+  writeFileSync(join(dir, "gaia.json"), JSON.stringify({ pools: pools ?? [{ name: "default", size: workers }], queue: { max_depth: 200_000 }, ...options.config }));
   const socket = join(dir, ".gaia/run/gaia.sock");
   const t0 = performance.now();
-  const proc = Bun.spawn([...BINARY.split(" "), "start", "--config", join(dir, "gaia.json")], { cwd: dir, stdin: "ignore", stdout: process.env.GAIA_BENCH_LOGS ? "inherit" : "ignore", stderr: "inherit" });
+  const env = { ...process.env, ...options.env };
+  const proc = Bun.spawn([...BINARY.split(" "), "start", "--config", join(dir, "gaia.json")], { cwd: dir, env, stdin: "ignore", stdout: process.env.GAIA_BENCH_LOGS ? "inherit" : "ignore", stderr: "inherit" });
   for (;;) {
     try {
       const res = await fetch("http://gaia/ready", { unix: socket } as RequestInit);
       if (res.status === 200) break;
     } catch {}
-    if (performance.now() - t0 > 30_000) throw new Error("gaia did not become ready in 30 s");
+    if (proc.exitCode !== null) throw (rmSync(dir, { recursive: true, force: true }), new Error(`gaia exited with code ${proc.exitCode} before /ready`));
+    if (performance.now() - t0 > 30_000) throw (await stopGaia({ dir, socket, proc, readyMs: 0 }), new Error("gaia did not become ready in 30 s"));
     await Bun.sleep(1);
   }
   return { dir, socket, proc, readyMs: performance.now() - t0 };
@@ -72,11 +84,10 @@ export async function idleCpuPercent(g: Running, seconds: number): Promise<numbe
   return ((cpuTicks(pids) - before) / TICKS_PER_S / seconds) * 100;
 }
 
-export function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
+export { percentile };
 
-export async function roundTrip(g: Running, n: number, warmup: number) {
+/** Sequential `echo` jobs through POST /v1/jobs?wait= on one keep-alive connection; µs per job. */
+export async function roundTrip(g: Running, n: number, warmup = 0) {
   const client = await RawHttpClient.connect(g.socket);
   const samples: number[] = [];
   for (let i = 0; i < n + warmup; i++) {
@@ -87,10 +98,10 @@ export async function roundTrip(g: Running, n: number, warmup: number) {
     if (i >= warmup) samples.push(dt);
   }
   client.close();
-  samples.sort((a, b) => a - b);
-  return { p50: percentile(samples, 50), p99: percentile(samples, 99), n };
+  return latency(samples);
 }
 
+/** `jobs` echo jobs through /v1/jobs/batch, from the first batch sent until all are terminal. */
 export async function throughput(g: Running, jobs: number, batch = 10_000) {
   const client = await RawHttpClient.connect(g.socket);
   const before = JSON.parse((await client.request("GET", "/v1/status")).body).jobs.succeeded as number;
@@ -113,4 +124,22 @@ export async function throughput(g: Running, jobs: number, batch = 10_000) {
   const seconds = (performance.now() - t0) / 1000;
   client.close();
   return { jobs, seconds, per_s: jobs / seconds, submit_seconds: submittedS };
+}
+
+export type WorkerInfo = { id: string; pid: number; state: string; spare?: boolean; [key: string]: unknown };
+
+/** GET /v1/workers. */
+export async function workers(g: { socket: string }): Promise<WorkerInfo[]> {
+  return ((await (await fetch("http://gaia/v1/workers", { unix: g.socket } as RequestInit)).json()) as { workers: WorkerInfo[] }).workers;
+}
+
+/** Polls /v1/workers every half millisecond until `ok` finds what it waits for. */
+export async function untilWorkers<T>(g: { socket: string }, what: string, ok: (ws: WorkerInfo[]) => T | undefined | false, timeoutMs = 60_000): Promise<T> {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    const found = ok(await workers(g));
+    if (found) return found;
+    await Bun.sleep(0.5);
+  }
+  throw new Error(`bench: ${what} did not happen within ${timeoutMs / 1000} s`);
 }

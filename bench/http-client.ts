@@ -1,6 +1,7 @@
 /**
  * A minimal keep-alive HTTP/1.1 client over a Unix socket, for benchmarks only: one request
- * in flight, responses framed by Content-Length (what Bun.serve sends for JSON bodies).
+ * in flight, responses framed by Content-Length or chunked (gaia sends large bodies, such as
+ * a batch's ids, chunked).
  * fetch() would add its own per-request cost to every figure; this measures gaia.
  */
 import type { Socket } from "bun";
@@ -45,17 +46,39 @@ export class RawHttpClient {
     const end = this.buffer.indexOf("\r\n\r\n");
     if (end < 0) return;
     const head = this.buffer.subarray(0, end).toString("latin1");
-    const length = Number(/content-length:\s*(\d+)/i.exec(head)?.[1] ?? 0);
-    if (this.buffer.length < end + 4 + length) return;
-    const body = this.buffer.subarray(end + 4, end + 4 + length).toString("utf8");
-    this.buffer = this.buffer.subarray(end + 4 + length);
+    const framed = /transfer-encoding:\s*chunked/i.test(head) ? dechunk(this.buffer, end + 4) : byLength(this.buffer, end + 4, head);
+    if (!framed) return;
+    this.buffer = this.buffer.subarray(framed.next);
     const status = Number(head.slice(9, 12));
     const done = this.waiting;
     this.waiting = null;
-    done?.({ status, body });
+    done?.({ status, body: framed.body });
   }
 
   close(): void {
     this.socket.end();
+  }
+}
+
+type Framed = { body: string; next: number } | null;
+
+function byLength(buffer: Buffer, start: number, head: string): Framed {
+  const length = Number(/content-length:\s*(\d+)/i.exec(head)?.[1] ?? 0);
+  if (buffer.length < start + length) return null;
+  return { body: buffer.subarray(start, start + length).toString("utf8"), next: start + length };
+}
+
+/** A chunked body, once its last (empty) chunk has arrived; null until then. */
+function dechunk(buffer: Buffer, start: number): Framed {
+  const parts: Buffer[] = [];
+  let at = start;
+  for (;;) {
+    const eol = buffer.indexOf("\r\n", at);
+    if (eol < 0) return null;
+    const size = parseInt(buffer.subarray(at, eol).toString("latin1"), 16);
+    if (buffer.length < eol + 2 + size + 2) return null;
+    if (size === 0) return { body: Buffer.concat(parts).toString("utf8"), next: eol + 4 };
+    parts.push(buffer.subarray(eol + 2, eol + 2 + size));
+    at = eol + 2 + size + 2;
   }
 }

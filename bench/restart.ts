@@ -1,26 +1,34 @@
 /**
- * Restart latency (issue 6): `kill -9` of a child until its replacement is ready, for gaia's
- * Bun and Python workers (ready = its hello, seen in /v1/workers) and for a Python child
- * under PM2 and under supervisord (ready = the new child connects to a socket here and says
- * its pid). Five children each, each killed once, so every runner's first-crash path is
- * measured (gaia backs off on repeated crashes of one worker, by design).
+ * Restart latency: `kill -9` of a child until its replacement is ready, one kill per call of a
+ * runner's `kill()`, so that a section can interleave runners kill by kill. Each runner starts
+ * `children` children and kills each once, so every kill takes a runner's first-crash path
+ * (gaia backs off on repeated crashes of one worker, by design).
+ *
+ *   gaia        a pool of Bun or Python workers; ready = the replacement's hello, seen in
+ *               /v1/workers (state idle, a new pid)
+ *   PM2         a Python child each; ready = the new child connects to a socket here and says
+ *               its pid
+ *   supervisord the same
  *
  * PM2 comes from the npm registry into bench/.peers; supervisord from Debian's `supervisor`
  * package (installed with apt-get when missing, which needs root). A peer that cannot be
  * had is reported as missing, not guessed.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { VENV_PYTHON } from "../python/run-tests.ts";
-import { percentile, startGaia, stopGaia } from "./gaia-side.ts";
+import { startGaia, stopGaia, untilWorkers } from "./gaia-side.ts";
 
-const CHILDREN = 5;
-const CHILD_PY = "import os, socket, sys, time\ns = socket.socket(socket.AF_UNIX)\ns.connect(sys.argv[1])\ns.sendall(f'{os.getpid()}\\n'.encode())\nwhile True:\n    time.sleep(3600)\n";
+export const CHILD_PY = "import os, socket, sys, time\ns = socket.socket(socket.AF_UNIX)\ns.connect(sys.argv[1])\ns.sendall(f'{os.getpid()}\\n'.encode())\nwhile True:\n    time.sleep(3600)\n";
 
-type Figures = { p50: number; samples: number[] } | { missing: string };
+/** Kills one child that was never killed; resolves with the ms until its replacement was ready. */
+export type Runner = { kill(): Promise<number>; stop(): Promise<void> };
+export type Missing = { missing: string };
 
-/** A socket that children announce their pid on; `next(pid)` waits for a pid other than it. */
+/** After each kill, time for the restart's aftermath to settle before the next measure. */
+const SETTLE_MS = 200;
+
+/** A socket that children announce their pid on; `next(n)` waits for the n-th announcement. */
 async function announcements(path: string) {
   const pids: { pid: number; at: number }[] = [];
   const server = Bun.listen({ unix: path, socket: { data: (_s, d) => void pids.push({ pid: Number(d.toString().trim()), at: performance.now() }) } });
@@ -33,39 +41,43 @@ async function announcements(path: string) {
   return { pids, next, stop: () => server.stop(true) };
 }
 
-async function killEach(pidsOf: () => number[], announced: Awaited<ReturnType<typeof announcements>>): Promise<number[]> {
-  const samples: number[] = [];
-  for (const pid of pidsOf()) {
-    const seen = announced.pids.length;
-    const t0 = performance.now();
-    process.kill(pid, "SIGKILL");
-    const next = await announced.next(seen + 1);
-    samples.push(next.at - t0);
-    await Bun.sleep(200);
-  }
-  return samples;
+/** Kills the first-announced children one by one, each measured until the next announcement. */
+function announcedRunner(first: number[], announced: Awaited<ReturnType<typeof announcements>>, stop: () => Promise<void>): Runner {
+  let i = 0;
+  return {
+    async kill() {
+      const pid = first[i++];
+      if (pid === undefined) throw new Error("bench: every child was killed once already");
+      const seen = announced.pids.length;
+      const t0 = performance.now();
+      process.kill(pid, "SIGKILL");
+      const next = await announced.next(seen + 1);
+      await Bun.sleep(SETTLE_MS);
+      return next.at - t0;
+    },
+    stop,
+  };
 }
 
-async function gaiaRestarts(runtime: "bun" | "python"): Promise<Figures> {
-  const pool = runtime === "bun" ? { name: "w", size: CHILDREN } : { name: "w", runtime: "python", python: VENV_PYTHON, size: CHILDREN };
-  const g = await startGaia(CHILDREN, [pool]);
-  const workers = async () => ((await (await fetch("http://gaia/v1/workers", { unix: g.socket } as RequestInit)).json()) as { workers: any[] }).workers;
-  const samples: number[] = [];
-  try {
-    for (const before of await workers()) {
+/** gaia with a pool of `children` workers (Python ones run `module` when given). */
+export async function gaiaRunner(runtime: "bun" | "python", children: number, module?: string): Promise<Runner> {
+  const pool = runtime === "bun" ? { name: "w", size: children } : { name: "w", runtime: "python", python: VENV_PYTHON, size: children, ...(module ? { modules: ["tasks.py"] } : {}) };
+  const g = await startGaia(children, [pool], { files: module ? { "tasks.py": module } : {} });
+  const victims = await untilWorkers(g, "every worker ready", (ws) => ws.length === children && ws.every((w) => w.state === "idle") && ws);
+  let i = 0;
+  return {
+    async kill() {
+      const before = victims[i++];
+      if (!before) throw new Error("bench: every worker was killed once already");
       const t0 = performance.now();
       process.kill(before.pid, "SIGKILL");
-      for (;;) {
-        const now = (await workers()).find((w) => w.id === before.id);
-        if (now && now.pid !== before.pid && now.state === "idle") break;
-        await Bun.sleep(0.5);
-      }
-      samples.push(performance.now() - t0);
-    }
-  } finally {
-    await stopGaia(g);
-  }
-  return summary(samples);
+      await untilWorkers(g, `${before.id}'s replacement`, (ws) => ws.some((w) => w.id === before.id && w.pid !== before.pid && w.state === "idle"));
+      const ms = performance.now() - t0;
+      await Bun.sleep(SETTLE_MS);
+      return ms;
+    },
+    stop: () => stopGaia(g),
+  };
 }
 
 function ensurePm2(peers: string): string | null {
@@ -76,22 +88,27 @@ function ensurePm2(peers: string): string | null {
   return npm.success && existsSync(bin) ? bin : null;
 }
 
-async function pm2Restarts(dir: string, peers: string): Promise<Figures> {
+/** PM2 (its own PM2_HOME under `dir`) running `children` Python children. */
+export async function pm2Runner(dir: string, peers: string, children: number): Promise<Runner | Missing> {
   const pm2 = ensurePm2(peers);
   if (!pm2) return { missing: "pm2 could not be installed from the npm registry" };
+  writeFileSync(join(dir, "child.py"), CHILD_PY);
   const env = { ...process.env, PM2_HOME: join(dir, "pm2-home") };
   const announced = await announcements(join(dir, "pm2.sock"));
-  try {
-    for (let i = 0; i < CHILDREN; i++) {
-      Bun.spawnSync([pm2, "start", join(dir, "child.py"), "--name", `child-${i}`, "--interpreter", "python3", "--", join(dir, "pm2.sock")], { env, stdout: "ignore", stderr: "ignore" });
-    }
-    await announced.next(CHILDREN);
-    const first = announced.pids.slice(0, CHILDREN).map((p) => p.pid);
-    return summary(await killEach(() => first, announced));
-  } finally {
+  const stop = async () => {
     Bun.spawnSync([pm2, "kill"], { env, stdout: "ignore", stderr: "ignore" });
     announced.stop();
+  };
+  try {
+    for (let i = 0; i < children; i++) {
+      Bun.spawnSync([pm2, "start", join(dir, "child.py"), "--name", `child-${i}`, "--interpreter", "python3", "--", join(dir, "pm2.sock")], { env, stdout: "ignore", stderr: "ignore" });
+    }
+    await announced.next(children);
+  } catch (error) {
+    await stop();
+    throw error;
   }
+  return announcedRunner(announced.pids.slice(0, children).map((p) => p.pid), announced, stop);
 }
 
 function ensureSupervisord(): string | null {
@@ -103,45 +120,28 @@ function ensureSupervisord(): string | null {
   return Bun.which("supervisord");
 }
 
-async function supervisordRestarts(dir: string): Promise<Figures> {
+/** supervisord (in the foreground, files under `dir`) running `children` Python children. */
+export async function supervisordRunner(dir: string, children: number): Promise<Runner | Missing> {
   const supervisord = ensureSupervisord();
   if (!supervisord) return { missing: "supervisord (Debian package supervisor) is not installed and could not be" };
+  writeFileSync(join(dir, "child.py"), CHILD_PY);
   const sock = join(dir, "sv.sock");
-  const programs = Array.from({ length: CHILDREN }, (_, i) =>
+  const programs = Array.from({ length: children }, (_, i) =>
     `[program:child-${i}]\ncommand=python3 ${join(dir, "child.py")} ${sock}\nautorestart=true\nstartsecs=0\nstartretries=100\n`,
   ).join("\n");
   writeFileSync(join(dir, "supervisord.conf"), `[supervisord]\nnodaemon=true\nlogfile=${join(dir, "sv.log")}\npidfile=${join(dir, "sv.pid")}\n\n${programs}`);
   const announced = await announcements(sock);
   const proc = Bun.spawn([supervisord, "-c", join(dir, "supervisord.conf")], { stdout: "ignore", stderr: "ignore" });
-  try {
-    await announced.next(CHILDREN);
-    const first = announced.pids.slice(0, CHILDREN).map((p) => p.pid);
-    return summary(await killEach(() => first, announced));
-  } finally {
+  const stop = async () => {
     proc.kill("SIGTERM");
     await proc.exited;
     announced.stop();
-  }
-}
-
-function summary(samples: number[]): Figures {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return { p50: percentile(sorted, 50), samples };
-}
-
-export async function restartFigures() {
-  const dir = mkdtempSync(join(tmpdir(), "gaia-restart-"));
-  writeFileSync(join(dir, "child.py"), CHILD_PY);
+  };
   try {
-    return {
-      gaia_bun: await gaiaRestarts("bun"),
-      gaia_python: await gaiaRestarts("python"),
-      pm2: await pm2Restarts(dir, join(import.meta.dir, ".peers")),
-      supervisord: await supervisordRestarts(dir),
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+    await announced.next(children);
+  } catch (error) {
+    await stop();
+    throw error;
   }
+  return announcedRunner(announced.pids.slice(0, children).map((p) => p.pid), announced, stop);
 }
-
-if (import.meta.main) console.log(JSON.stringify(await restartFigures(), null, 2));

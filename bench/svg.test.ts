@@ -1,25 +1,29 @@
 /**
- * The benchmark's picture (bench/svg.ts) from a results file shaped as bench/run.ts writes
- * it (made here: the benchmark itself takes minutes), and from the newest real one in
- * bench/results/ when there is one: every measure gets its panel with gaia and its peers,
+ * The benchmark's picture (bench/svg.ts) from results shaped as bench/run.ts writes them
+ * (made here: the benchmark itself takes minutes), and from the newest real one in
+ * bench/results/ when there is one: every row gets its panel with gaia and its peers,
  * a peer that could not be measured says why instead of drawing a zero, text is escaped,
  * and the SVG is well-formed (its tags balance).
  */
 import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
-import { benchSvg, figure, newestResults, panels } from "./svg.ts";
+import { benchSvg, figure, newestResults, panels, type Panel } from "./svg.ts";
 
 const RESULTS = {
   when: "2026-12-01T20:00:00.000Z",
   quick: false,
-  workers: 2,
-  gaia: { start_ms: { median: 180.5, all: [180.5] }, idle_cpu_percent: 0.31, roundtrip_us: { p50: 140, p99: 420, n: 2000 }, throughput: { jobs: 100000, seconds: 4, per_s: 25000, submit_seconds: 1 } },
-  python: { roundtrip_us: { p50: 210, p99: 600, n: 2000 }, throughput: { jobs: 100000, seconds: 8, per_s: 12500 }, numpy_worker_ready_ms: { p50: 160, all: [160] } },
-  restarts: { gaia_bun: { p50: 30, samples: [30] }, gaia_python: { p50: 60, samples: [60] }, pm2: { missing: "pm2 could not be installed from the npm registry" }, supervisord: { p50: 1100, samples: [1100] } },
-  schedules: { runs: 60, p50_ms: 1, p99_ms: 18, max_ms: 19, samples_ms: [] },
-  events: { delay_idle_ms: { p50: 0.4, p99: 1.2, n: 1000 }, delay_loaded_ms: { p50: 30, p99: 90, n: 100000 }, throughput_without_subscriber: 25000, throughput_with_subscriber: 21000 },
-  peers: { roundtrip_us: { pool_apply: { p50: 100, p99: 300 }, ppe_submit_result: { p50: 180, p99: 500 } }, throughput_jobs_per_s: { pool_apply_async: { per_s: 15000 }, ppe_submit: { per_s: 6000 } } },
-  arrays: { mib: 1024, gaia_job_s: { median: 0.9 }, floor_fresh_s: { median: 0.8 }, floor_warm_s: { median: 0.5 }, pool_pickle_s: { median: 22 }, shared_memory_s: { median: 1.1 }, upload_s: {} },
+  machine: { cpus: 2 },
+  sections: {
+    core: { rows: [
+      ["Bun pool: round trip p50 (µs)", "686", "Pool.apply 215 · PPE 268", "3.17× (3.02–3.31, 5 pairs) Pool.apply · target ≤ 1.5×"],
+      ["Bun pool: throughput (jobs/s)", "25,000", "apply_async 15,000 · PPE 6,000", "1.67× apply_async · target ≥ 1.5×"],
+      ["start → /ready (ms)", "180.5", "-", "median of 5 · target ≤ 300 ms"],
+      ["idle CPU (% of a core)", "0.31", "-", "target < 1%"],
+    ] },
+    ray: { rows: [["Bun pool vs Ray: 1,000 jobs (jobs/s)", "5,780", "Ray 2.60.0 926 tasks/s", "6.44× Ray"]] },
+    restarts: { rows: [["first restart, Bun worker p50 (ms)", "113.7", "PM2 missing: pm2 could not be installed · supervisord 1,142.8", "target ≤ 50 ms"]] },
+    broken: { failed: "it threw", rows: [["broken: failed", "-", "-", "it threw"]] },
+  },
 };
 
 /** Every opened tag is closed in order (self-closing ones aside): enough to catch a broken writer. */
@@ -33,36 +37,34 @@ function balanced(svg: string): boolean {
   return stack.length === 0;
 }
 
-test("each measure gets a panel: gaia beside its peers from the same run", () => {
+test("each row with a figure gets a panel: gaia beside its peers from the same run", () => {
   const list = panels(RESULTS);
   expect(list.map((p) => p.title)).toEqual([
-    "Round trip p50, one job at a time", "Round trip p99, one job at a time", "Throughput, a batch of jobs", "Restart after kill -9, p50",
-    "1 GiB array: sum and an output of its size, submit → done", "Start until /ready", "CPU while idle, every gaia process", "Schedule lateness, a 1 s cron", "A job's end until its SSE event",
+    "core: Bun pool: round trip p50", "core: Bun pool: throughput", "core: start → /ready", "core: idle CPU",
+    "ray: Bun pool vs Ray: 1,000 jobs", "restarts: first restart, Bun worker p50",
   ]);
-  const throughput = list[2]!;
-  expect(throughput.better).toBe("higher");
-  expect(throughput.bars.filter((b) => b.gaia).map((b) => b.value)).toEqual([25000, 21000, 12500]);
-  expect(throughput.bars.filter((b) => !b.gaia).map((b) => b.value)).toEqual([15000, 6000]);
-  expect(list[0]!.target).toBe(150); // 1.5 × Pool.apply's p50
-  const pm2 = list[3]!.bars.find((b) => b.label === "PM2")!;
-  expect(pm2).toEqual({ label: "PM2", value: null, gaia: false, missing: "pm2 could not be installed from the npm registry" });
+  const [rt, tp, start, idle, ray, restart] = list as [Panel, Panel, Panel, Panel, Panel, Panel];
+  expect(rt).toMatchObject({ unit: "µs", better: "lower", target: undefined });
+  expect(rt.bars.map((b) => [b.label, b.value, b.gaia])).toEqual([["gaia", 686, true], ["Pool.apply", 215, false], ["PPE", 268, false]]);
+  expect(tp).toMatchObject({ unit: "jobs/s", better: "higher" });
+  expect(tp.bars.map((b) => b.value)).toEqual([25000, 15000, 6000]);
+  expect([start.target, idle.target]).toEqual([300, 1]); // absolute targets in the row's unit; a ratio target is not drawn
+  expect(ray.bars[1]).toEqual({ label: "Ray 2.60.0", value: 926, gaia: false }); // a version in the label is not the figure
+  expect(restart.bars[1]).toEqual({ label: "PM2", value: null, gaia: false, missing: "pm2 could not be installed" });
+  expect(restart.bars[2]!.value).toBe(1142.8);
 });
 
 test("the SVG is well-formed, labels each bar with its figure, and says why a peer is missing", () => {
   const svg = benchSvg(RESULTS);
   expect(svg).toStartWith(`<svg xmlns="http://www.w3.org/2000/svg"`);
   expect(balanced(svg)).toBe(true);
-  for (const text of ["25,000", "15,000", "140", "0.31", "target 300", "missing: pm2 could not be installed", "lower is better", "higher is better"]) expect(svg).toContain(text);
+  for (const text of ["25,000", "15,000", "686", "0.31", "target 300", "missing: pm2 could not be installed", "lower is better", "higher is better", "2 CPUs"]) expect(svg).toContain(text);
   expect(svg).not.toMatch(/NaN|undefined|Infinity/);
-  expect(svg).toContain("A job&#39;s end"); // text escaped
+  expect(benchSvg({ sections: { x: { rows: [["a <b> & 'c' (ms)", "1", "-", ""]] } } })).toContain("a &#60;b&#62; &#38; &#39;c&#39;"); // text escaped
 });
 
-test("a partial run draws what it has; nothing measured says so", () => {
-  const svg = benchSvg({ quick: true, gaia: { roundtrip_us: { p50: 140, p99: 420 } } });
-  expect(panels({ gaia: { roundtrip_us: { p50: 140, p99: 420 } } }).map((p) => p.title)).toEqual(["Round trip p50, one job at a time", "Round trip p99, one job at a time"]);
-  expect(svg).toContain("a quick run (fewer samples)");
-  expect(svg).toContain("not measured"); // the peers this run did not measure
-  expect(balanced(svg)).toBe(true);
+test("a quick run says so; nothing measured says so", () => {
+  expect(benchSvg({ ...RESULTS, quick: true })).toContain("a quick run (fewer samples)");
   expect(benchSvg({})).toContain("no measure in these results");
   expect([figure(25000), figure(12.345), figure(0.4)]).toEqual(["25,000", "12.3", "0.4"]);
 });

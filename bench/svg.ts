@@ -1,16 +1,19 @@
 /**
- * Pictures of the benchmark: one SVG with a panel per measure, gaia's bars beside its peers'
+ * Pictures of the benchmark: one SVG with a panel per measure, gaia's bar beside its peers'
  * from the same run, each labelled with its figure, a dashed line where the measure has a
- * target, and "lower is better" or "higher is better" in the panel's title. `npm run bench`
- * writes it beside the results' JSON (bench/run.ts); `bun bench/svg.ts [RESULTS.json]
- * [--out FILE]` draws it again from a results file (the newest bench/results/core-*.json
- * by default), which is how docs/bench.svg, the README's copy, is refreshed:
+ * target in its own unit, and "lower is better" or "higher is better" in the panel's title.
+ * `npm run bench` writes it beside the results' JSON (bench/run.ts); `bun bench/svg.ts
+ * [RESULTS.json] [--out FILE]` draws it again from a results file (the newest
+ * bench/results/bench-*.json by default), which is how docs/bench.svg, the README's copy, is
+ * refreshed:
  *
  *   bun bench/svg.ts --out docs/bench.svg
  *
- * `panels` and `benchSvg` are pure (tested in bench/svg.test.ts on a results file the test
- * makes). A part a run did not measure (a peer that could not be installed, a section a
- * future run leaves out) is drawn as the reason it is missing, or left out, never as a zero.
+ * The panels are read from the rows the table prints (`sections.NAME.rows`: measure, gaia,
+ * peers, ratio · target), so a section added to the bench is drawn without a change here.
+ * `panels` and `benchSvg` are pure (tested in bench/svg.test.ts). A peer that could not be
+ * measured is drawn as the reason it is missing, never as a zero; a row without a figure
+ * (a failed section) is left out.
  */
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -19,43 +22,58 @@ export type Bar = { label: string; value: number | null; gaia: boolean; missing?
 export type Panel = { title: string; unit: string; better: "lower" | "higher"; bars: Bar[]; target?: number };
 
 type Results = Record<string, any>;
+type Row = [string, string, string, string];
 
-const num = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
-const bar = (label: string, value: unknown, gaia = false): Bar => ({ label, value: num(value), gaia });
-/** A peer measured elsewhere in the results as `{p50}` or `{missing: "why"}`. */
-const peer = (label: string, figure: any, key = "p50"): Bar => (figure && typeof figure.missing === "string" ? { label, value: null, gaia: false, missing: figure.missing } : bar(label, figure?.[key]));
+/** The first number of a cell ("1,029 / 6,346" → 1029), or null. */
+const firstNumber = (text: string): number | null => {
+  const m = /-?\d[\d,]*(\.\d+)?/.exec(text);
+  return m ? Number(m[0].replace(/,/g, "")) : null;
+};
+
+/** "(µs p50/p99)" → "µs"; "(jobs/s)" → "jobs/s". */
+const unitOf = (measure: string): string => /\(([^)]*)\)\s*$/.exec(measure)?.[1]?.split(" ")[0] ?? "";
+
+const HIGHER = /\/s$|MiB\/s|× faster/;
+
+/** A peers cell: "Pool.apply 215 · PPE 268", "Ray 2.60.0 3,230", "PM2 missing: why". */
+function peerBars(cell: string): Bar[] {
+  if (cell.trim() === "-" || cell.trim() === "") return [];
+  return cell.split(" · ").map((part) => {
+    const missing = /^(.*?)\s*missing:?\s*(.*)$/.exec(part);
+    if (missing) return { label: missing[1]!.trim() || "peer", value: null, gaia: false, missing: missing[2]!.trim() || "not measured" };
+    // The figure is the last word that is a number: a label may carry a version ("Ray
+    // 2.60.0 926 tasks/s"), and a unit may follow.
+    const words = part.trim().split(/\s+/);
+    const at = words.findLastIndex((w, i) => i > 0 && /^-?\d[\d,]*(\.\d+)?$/.test(w));
+    if (at < 0) return { label: part.trim(), value: null, gaia: false, missing: "no figure" };
+    return { label: words.slice(0, at).join(" "), value: Number(words[at]!.replace(/,/g, "")), gaia: false };
+  });
+}
+
+/** A target in the measure's own unit ("target ≤ 300 ms", "target < 1%", "target p50 ≤ 1,000 µs"). */
+function targetOf(ratio: string, unit: string): number | undefined {
+  const m = /target (?:p50 )?[≤<≥>] ?(\d[\d,]*(?:\.\d+)?) ?(ms|µs|%|s)?(?!\w)/.exec(ratio);
+  if (!m) return undefined;
+  const u = m[2] ?? "";
+  return u !== "" && unit.startsWith(u) ? Number(m[1]!.replace(/,/g, "")) : undefined;
+}
 
 export function panels(r: Results): Panel[] {
   const out: Panel[] = [];
-  const add = (p: Panel) => p.bars.some((b) => b.value !== null || b.missing) && out.push(p);
-  const peers = r.peers ?? {};
-  for (const q of ["p50", "p99"] as const) {
-    add({ title: `Round trip ${q}, one job at a time`, unit: "µs", better: "lower", target: q === "p50" ? num(peers.roundtrip_us?.pool_apply?.p50 * 1.5) ?? undefined : undefined, bars: [
-      bar("gaia, Bun pool", r.gaia?.roundtrip_us?.[q], true), bar("gaia, Python pool", r.python?.roundtrip_us?.[q], true),
-      bar("multiprocessing.Pool.apply", peers.roundtrip_us?.pool_apply?.[q]), bar("ProcessPoolExecutor", peers.roundtrip_us?.ppe_submit_result?.[q]),
-    ] });
+  for (const [name, section] of Object.entries((r.sections ?? {}) as Record<string, { rows?: Row[]; failed?: string }>)) {
+    for (const [measure, gaia, peers, ratio] of section.rows ?? []) {
+      const value = firstNumber(gaia);
+      if (value === null || section.failed) continue;
+      const unit = unitOf(measure);
+      out.push({
+        title: `${name}: ${measure.replace(/\s*\([^)]*\)\s*$/, "")}`,
+        unit,
+        better: HIGHER.test(unit) || HIGHER.test(measure) ? "higher" : "lower",
+        bars: [{ label: "gaia", value, gaia: true }, ...peerBars(peers)],
+        target: targetOf(ratio, unit),
+      });
+    }
   }
-  add({ title: "Throughput, a batch of jobs", unit: "jobs/s", better: "higher", bars: [
-    bar("gaia, Bun pool", r.gaia?.throughput?.per_s, true), bar("gaia, Bun pool, an SSE client on", r.events?.throughput_with_subscriber, true), bar("gaia, Python pool", r.python?.throughput?.per_s, true),
-    bar("Pool.apply_async", peers.throughput_jobs_per_s?.pool_apply_async?.per_s), bar("ProcessPoolExecutor.submit", peers.throughput_jobs_per_s?.ppe_submit?.per_s),
-  ] });
-  const rs = r.restarts ?? {};
-  add({ title: "Restart after kill -9, p50", unit: "ms", better: "lower", bars: [
-    peer("gaia, Bun worker", rs.gaia_bun), peer("gaia, Python worker", rs.gaia_python), bar("gaia, Python worker importing numpy", r.python?.numpy_worker_ready_ms?.p50),
-    peer("PM2", rs.pm2), peer("supervisord", rs.supervisord),
-  ].map((b, i) => ({ ...b, gaia: i < 3 })) });
-  const a = r.arrays;
-  if (a) add({ title: `${a.mib === 1024 ? "1 GiB" : `${a.mib} MiB`} array: sum and an output of its size, submit → done`, unit: "s", better: "lower", bars: [
-    bar("gaia (shared memory)", a.gaia_job_s?.median, true), bar("one process, fresh memory", a.floor_fresh_s?.median), bar("one process, warm memory", a.floor_warm_s?.median),
-    bar("shared_memory by hand", a.shared_memory_s?.median), bar("Pool, pickling the array", a.pool_pickle_s?.median),
-  ] });
-  add({ title: "Start until /ready", unit: "ms", better: "lower", target: 300, bars: [bar("gaia start, 2 Bun workers", r.gaia?.start_ms?.median, true)] });
-  add({ title: "CPU while idle, every gaia process", unit: "% of a core", better: "lower", target: 1, bars: [bar("gaia", r.gaia?.idle_cpu_percent, true)] });
-  add({ title: "Schedule lateness, a 1 s cron", unit: "ms", better: "lower", target: 20, bars: [bar("p50", r.schedules?.p50_ms, true), bar("p99", r.schedules?.p99_ms, true)] });
-  const ev = r.events ?? {};
-  add({ title: "A job's end until its SSE event", unit: "ms", better: "lower", target: 5, bars: [
-    bar("idle, p50", ev.delay_idle_ms?.p50, true), bar("idle, p99", ev.delay_idle_ms?.p99, true), bar("under a batch, p50", ev.delay_loaded_ms?.p50, true), bar("under a batch, p99", ev.delay_loaded_ms?.p99, true),
-  ] });
   return out;
 }
 
@@ -99,7 +117,7 @@ function panelSvg(p: Panel, y: number): { svg: string; height: number } {
 
 export function benchSvg(r: Results): string {
   const list = panels(r);
-  const head = `gaia benchmark${r.when ? `, ${String(r.when).slice(0, 16).replace("T", " ")} UTC` : ""}${r.workers ? `, ${r.workers} workers a side` : ""}`;
+  const head = `gaia benchmark${r.when ? `, ${String(r.when).slice(0, 16).replace("T", " ")} UTC` : ""}${r.machine?.cpus ? `, ${r.machine.cpus} CPUs` : ""}`;
   const notes = [r.quick ? "a quick run (fewer samples)" : "", typeof r.partial === "string" ? `partial: ${r.partial}` : ""].filter(Boolean).join("; ");
   let y = 54;
   let body = "";
@@ -113,9 +131,15 @@ export function benchSvg(r: Results): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${y + 10}" viewBox="0 0 ${W} ${y + 10}"><style>${style}</style><rect width="100%" height="100%" fill="#fff"/><text x="16" y="22" class="title">${escapeXml(head)}</text><text x="16" y="40" class="muted">${escapeXml(notes ? `${notes}. ` : "")}blue: gaia; grey: its peers, measured on the same machine in the same run</text>${body}</svg>\n`;
 }
 
-/** The newest core-*.json of bench/results/, or null when there is none. */
+/** The newest bench-*.json of bench/results/, or null when there is none. */
 export function newestResults(dir = join(import.meta.dir, "results")): string | null {
-  const files = readdirSync(dir).filter((f) => /^core-.*\.json$/.test(f)).sort();
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return null; // no run yet
+  }
+  const files = names.filter((f) => /^bench-.*\.json$/.test(f)).sort();
   return files.length ? join(dir, files.at(-1)!) : null;
 }
 
@@ -125,7 +149,7 @@ if (import.meta.main) {
   const out = at >= 0 ? args.splice(at, 2)[1] : undefined;
   const input = args[0] ?? newestResults();
   if (!input) {
-    console.error("bench/svg: no bench/results/core-*.json yet; run `npm run bench` first, or name a results file");
+    console.error("bench/svg: no bench/results/bench-*.json yet; run `npm run bench` first, or name a results file");
     process.exit(2);
   }
   const target = out ?? input.replace(/\.json$/, ".svg");

@@ -10,10 +10,11 @@
  *                   queued, started and finished events of all of them)
  *   throughput      the batch run without any subscriber, then with one
  *
- * Runs alone after a build (`bun bench/events.ts [--quick]`) and as part of `npm run bench`.
+ * No peer.
  */
-import { percentile, startGaia, stopGaia, throughput, type Running } from "./gaia-side.ts";
-import { RawHttpClient } from "./http-client.ts";
+import { percentile, startGaia, stopGaia, throughput, type Running } from "../gaia-side.ts";
+import { RawHttpClient } from "../http-client.ts";
+import { fmt, type Options, type Section } from "./types.ts";
 
 type Delay = { p50: number; p99: number; n: number };
 
@@ -103,10 +104,16 @@ export async function eventFigures(options: { quick?: boolean } = {}) {
   }
 }
 
-if (import.meta.main) {
-  const figures = await eventFigures({ quick: process.argv.includes("--quick") });
-  console.log(`job end → SSE client, idle:     p50 ${figures.delay_idle_ms.p50} ms, p99 ${figures.delay_idle_ms.p99} ms (n ${figures.delay_idle_ms.n}; target p50 ≤ 5 ms)`);
-  console.log(`job end → SSE client, loaded:   p50 ${figures.delay_loaded_ms.p50} ms, p99 ${figures.delay_loaded_ms.p99} ms (n ${figures.delay_loaded_ms.n})`);
-  console.log(`throughput without a subscriber: ${figures.throughput_without_subscriber.toLocaleString("en-US")} jobs/s`);
-  console.log(`throughput with one subscriber:  ${figures.throughput_with_subscriber.toLocaleString("en-US")} jobs/s`);
+async function run(o: Options) {
+  const e = await eventFigures({ quick: o.quick });
+  return {
+    rows: [
+      ["job end → SSE event, idle p50 (ms)", fmt(e.delay_idle_ms.p50, 2), "-", `p99 ${fmt(e.delay_idle_ms.p99, 2)} ms · target p50 ≤ 5 ms`],
+      ["job end → SSE event, loaded p50 (ms)", fmt(e.delay_loaded_ms.p50, 2), "-", `p99 ${fmt(e.delay_loaded_ms.p99, 2)} ms, ${fmt(e.delay_loaded_ms.n)} jobs`],
+      ["throughput with an SSE client (jobs/s)", fmt(e.throughput_with_subscriber), "-", `${fmt(e.throughput_without_subscriber)} without, same gaia`],
+    ] as [string, string, string, string][],
+    figures: e,
+  };
 }
+
+export const events: Section = { name: "events", title: "a job's end until its SSE event arrives; a subscriber's cost to throughput", run };

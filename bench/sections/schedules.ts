@@ -2,13 +2,10 @@
  * Schedule firing lateness (issue 5): a cron schedule with seconds, `* * * * * *`, runs
  * `echo` once a second on a real gaia; a run's lateness is its job's created_at minus the
  * whole second it was due at (the job is made the moment the timer fires). p50 and p99 over
- * N runs (60 by default; target p99 ≤ 20 ms).
- *
- * Part of `npm run bench`; alone, after a build: `bun bench/schedules.ts [--quick]`.
+ * N runs (60; 10 with --quick; target p99 ≤ 20 ms). No peer.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { percentile, startGaia, stopGaia } from "./gaia-side.ts";
+import { percentile, startGaia, stopGaia } from "../gaia-side.ts";
+import { fmt, type Options, type Section } from "./types.ts";
 
 type Job = { created_at: string; schedule: string };
 
@@ -36,12 +33,15 @@ export async function scheduleLateness(runs: number) {
   }
 }
 
-if (import.meta.main) {
-  const runs = process.argv.includes("--quick") ? 10 : 60;
-  const figures = await scheduleLateness(runs);
-  console.log(`schedule lateness over ${figures.runs} runs of a 1 s cron: p50 ${figures.p50_ms} ms, p99 ${figures.p99_ms} ms, max ${figures.max_ms} ms (target p99 ≤ 20 ms)`);
-  mkdirSync(join(import.meta.dir, "results"), { recursive: true });
-  const out = join(import.meta.dir, "results", `schedules-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
-  writeFileSync(out, JSON.stringify({ when: new Date().toISOString(), ...figures }, null, 2));
-  console.log(`saved ${out}`);
+async function run(o: Options) {
+  const f = await scheduleLateness(o.quick ? 10 : 60);
+  return {
+    rows: [
+      ["schedule lateness p50 (ms)", fmt(f.p50_ms), "-", `${f.runs} runs of a 1 s cron`],
+      ["schedule lateness p99 (ms)", fmt(f.p99_ms), "-", `max ${fmt(f.max_ms)} ms · target ≤ 20 ms`],
+    ] as [string, string, string, string][],
+    figures: f,
+  };
 }
+
+export const schedules: Section = { name: "schedules", title: "how late a 1 s cron schedule fires", run };
