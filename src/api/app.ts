@@ -20,7 +20,7 @@ import { ApiError, errorFromThrown } from "./errors.ts";
 import { registerEventRoutes } from "./events.ts";
 import { registerJobRoutes } from "./jobs.ts";
 import { registerMetricsRoute } from "./metrics.ts";
-import { openapi } from "./openapi.ts";
+import { openapiDocument } from "./openapi.ts";
 import { registerScheduleRoutes } from "./schedules.ts";
 import { registerSessionRoutes } from "./sessions.ts";
 import { registerStatusRoutes } from "./status.ts";
@@ -61,7 +61,7 @@ export function createApp(deps: ApiDeps): Hono {
   app.use(function limitBodies(c, next) {
     return streamsToFile(c) ? next() : limitBody(c, next);
   });
-  app.get("/openapi.json", (c) => c.json(openapi));
+  app.get("/openapi.json", (c) => c.json(openapiDocument()));
   registerStatusRoutes(app, deps);
   registerWorkerRoutes(app, deps.supervisor, deps.views);
   registerJobRoutes(app, deps.ops, deps.jobLogs);
