@@ -20,7 +20,7 @@ import { ApiError, errorFromThrown } from "./errors.ts";
 import { registerEventRoutes } from "./events.ts";
 import { registerJobRoutes } from "./jobs.ts";
 import { registerMetricsRoute } from "./metrics.ts";
-import { openapi } from "./openapi.ts";
+import { openapiDocument } from "./openapi.ts";
 import { registerScheduleRoutes } from "./schedules.ts";
 import { registerSessionRoutes } from "./sessions.ts";
 import { registerStatusRoutes } from "./status.ts";
@@ -63,7 +63,7 @@ export function createApp(deps: ApiDeps): Hono {
     return streamsToFile(c) ? next() : limitBody(c, next);
   });
   registerUiRoutes(app, deps.token); // before the API's routes: it guards them from other origins
-  app.get("/openapi.json", (c) => c.json(openapi));
+  app.get("/openapi.json", (c) => c.json(openapiDocument()));
   registerStatusRoutes(app, deps);
   registerWorkerRoutes(app, deps.supervisor, deps.views);
   registerJobRoutes(app, deps.ops, deps.jobLogs);

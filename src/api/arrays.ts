@@ -7,15 +7,14 @@
  */
 import { closeSync, openSync, writeSync } from "node:fs";
 import type { Hono } from "hono";
-import { z } from "zod";
 import { byteLength, checkArraySpec, parseShapeParam, type Dtype } from "../arrays/dtypes.ts";
 import { npyHeader, parseNpyHeader } from "../arrays/npy.ts";
 import type { ArrayOps } from "../io/array-ops.ts";
-import { jsonBody } from "./body.ts";
+import { jsonBody, queryOf } from "./body.ts";
 import { ApiError } from "./errors.ts";
+import { AllocateBody, RawArrayQuery } from "./shapes/arrays.ts";
 
 const NPY = "application/x-npy";
-const AllocateBody = z.object({ dtype: z.string(), shape: z.array(z.number()) }).strict();
 
 export function registerArrayRoutes(app: Hono, arrays: ArrayOps): void {
   app.get("/v1/arrays", (c) => c.json(arrays.list()));
@@ -34,11 +33,12 @@ export function registerArrayRoutes(app: Hono, arrays: ArrayOps): void {
     let first: Uint8Array;
     if (type === NPY) ({ spec, rest: first } = await readNpyHeader(chunks));
     else {
-      const shape = parseShapeParam(c.req.query("shape") ?? "");
-      if (c.req.query("dtype") === undefined || c.req.query("shape") === undefined || shape === null) {
+      const query = queryOf(c, RawArrayQuery);
+      const shape = parseShapeParam(query.shape ?? "");
+      if (query.dtype === undefined || query.shape === undefined || shape === null) {
         throw new ApiError(400, "invalid_request", "a raw upload needs ?dtype=NAME&shape=D1,D2,... (or send Content-Type: application/x-npy)");
       }
-      spec = checked(c.req.query("dtype"), shape);
+      spec = checked(query.dtype, shape);
       first = new Uint8Array(0);
     }
     const expected = byteLength(spec.dtype, spec.shape);

@@ -1,7 +1,8 @@
-/** Reading and validating request bodies and query parameters. */
+/** Reading and validating request bodies and query parameters, with the schemas of ./shapes/. */
 import type { Context } from "hono";
 import type { z } from "zod";
 import { ApiError, invalid } from "./errors.ts";
+import { WaitQuery } from "./shapes/params.ts";
 
 export async function jsonBody<T>(c: Context, schema: z.ZodType<T>): Promise<T> {
   const text = await c.req.text();
@@ -16,15 +17,14 @@ export async function jsonBody<T>(c: Context, schema: z.ZodType<T>): Promise<T> 
   return parsed.data;
 }
 
-export const MAX_WAIT_S = 3600;
+/** The query string, checked against the route's schema (a repeated key counts once: its first value). */
+export function queryOf<S extends z.ZodType>(c: Context, schema: S): z.output<S> {
+  const parsed = schema.safeParse(c.req.query());
+  if (!parsed.success) throw invalid(parsed.error, "query");
+  return parsed.data;
+}
 
-/** `?wait=S` in seconds (fractions allowed) → milliseconds; 0 when absent. */
-export function waitMs(c: Context): number {
-  const raw = c.req.query("wait");
-  if (raw === undefined || raw === "") return 0;
-  const seconds = /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!(seconds <= MAX_WAIT_S)) {
-    throw new ApiError(400, "invalid_request", `wait must be a number of seconds from 0 to ${MAX_WAIT_S}, got '${raw}'`);
-  }
-  return Math.round(seconds * 1000);
+/** `?wait=S` in seconds (fractions allowed) → milliseconds; 0 when absent or empty. */
+export function waitMs(c: Context, query: { wait?: number } = queryOf(c, WaitQuery)): number {
+  return Math.round((query.wait ?? 0) * 1000);
 }

@@ -15,7 +15,9 @@
  */
 import type { Hono } from "hono";
 import type { BusEvent, EventBus } from "../io/events/bus.ts";
+import { queryOf } from "./body.ts";
 import { ApiError } from "./errors.ts";
+import { EventId, EventsQuery } from "./shapes/params.ts";
 
 export const HEARTBEAT_MS = 15_000;
 /** About 10,000 job events: a client further behind reconnects with Last-Event-ID instead. */
@@ -24,9 +26,10 @@ const encoder = new TextEncoder();
 
 export function registerEventRoutes(app: Hono, bus: EventBus, heartbeatMs = HEARTBEAT_MS): void {
   app.get("/v1/events", (c) => {
-    const kinds = c.req.query("kind")?.split(",").map((k) => k.trim()).filter(Boolean) ?? [];
-    const filter = { job: c.req.query("job") || null, session: c.req.query("session") || null, kinds: kinds.length ? kinds : null };
-    const lastId = parseLastId(c.req.header("last-event-id") ?? c.req.query("last_event_id"));
+    const query = queryOf(c, EventsQuery);
+    const kinds = query.kind?.split(",").map((k) => k.trim()).filter(Boolean) ?? [];
+    const filter = { job: query.job || null, session: query.session || null, kinds: kinds.length ? kinds : null };
+    const lastId = parseLastId(c.req.header("last-event-id") ?? query.last_event_id);
     const stream = eventStream(bus, filter, lastId, c.req.raw.signal, heartbeatMs);
     return new Response(stream, {
       headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" },
@@ -36,7 +39,7 @@ export function registerEventRoutes(app: Hono, bus: EventBus, heartbeatMs = HEAR
 
 function parseLastId(raw: string | undefined): number | null {
   if (raw === undefined || raw.trim() === "") return null;
-  if (!/^\d+$/.test(raw.trim())) throw new ApiError(400, "invalid_request", `Last-Event-ID must be the integer id of an event, got '${raw}'`);
+  if (!EventId.safeParse(raw).success) throw new ApiError(400, "invalid_request", `Last-Event-ID must be the integer id of an event, got '${raw}'`);
   return Number(raw.trim());
 }
 

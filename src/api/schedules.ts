@@ -14,13 +14,12 @@
  */
 import type { Context, Hono } from "hono";
 import { z } from "zod";
-import { Schedule, type ScheduleConfig } from "../config/schema.ts";
+import type { ScheduleConfig } from "../config/schema.ts";
 import type { ScheduleOps } from "../io/schedules/ops.ts";
 import { jsonBody } from "./body.ts";
 import { ApiError, invalid } from "./errors.ts";
 import { payloadProblem } from "./payload.ts";
-
-const NAME = /^[A-Za-z0-9_.-]{1,200}$/;
+import { SCHEDULE_NAME, ScheduleBody } from "./shapes/schedules.ts";
 
 export function registerScheduleRoutes(app: Hono, schedules: ScheduleOps): void {
   app.get("/v1/schedules", (c) => c.json(schedules.list()));
@@ -37,20 +36,21 @@ export function registerScheduleRoutes(app: Hono, schedules: ScheduleOps): void 
 
 function name(c: Context): string {
   const value = c.req.param("name") ?? "";
-  if (!NAME.test(value)) throw new ApiError(400, "invalid_request", `a schedule name uses letters, digits, '_', '.' and '-' (at most 200), got '${value}'`);
+  if (!SCHEDULE_NAME.test(value)) throw new ApiError(400, "invalid_request", `a schedule name uses letters, digits, '_', '.' and '-' (at most 200), got '${value}'`);
   return value;
 }
 
 async function scheduleBody(c: Context, urlName: string): Promise<ScheduleConfig> {
+  // Read as any JSON first: a body that is no object, or names another schedule, is told so.
   const body = await jsonBody(c, z.unknown());
   if (body === null || typeof body !== "object" || Array.isArray(body)) throw new ApiError(400, "invalid_request", "body: expected a JSON object, a [[schedules]] entry");
   const given = (body as { name?: unknown }).name;
   if (given !== undefined && given !== urlName) {
     throw new ApiError(400, "invalid_request", `name: the body says ${JSON.stringify(given)} but the URL says '${urlName}'`);
   }
-  const parsed = Schedule.safeParse({ ...(body as Record<string, unknown>), name: urlName });
+  const parsed = ScheduleBody.safeParse({ ...(body as Record<string, unknown>), name: urlName });
   if (!parsed.success) throw invalid(parsed.error, "body");
   const problem = payloadProblem(parsed.data.payload);
   if (problem) throw new ApiError(400, "invalid_request", `payload: the payload ${problem}`);
-  return parsed.data;
+  return { ...parsed.data, name: urlName };
 }

@@ -22,16 +22,16 @@ import { upgradeWebSocket } from "../http/index.ts";
 import { SessionError } from "../io/pipelines/session-ports.ts";
 import type { PipelineHost } from "../io/pipelines/host.ts";
 import { PipelineRefusal } from "../io/pipelines/runtime.ts";
-import { Pipeline, type PipelineDefinition } from "../io/pipelines/schema.ts";
+import type { PipelineDefinition } from "../io/pipelines/schema.ts";
 import { arrayFrom, fromJsonValue, toJsonValue } from "../io/pipelines/json-values.ts";
 import { parseShapeParam } from "../arrays/dtypes.ts";
 import type { Session } from "../io/pipelines/session.ts";
 import { decodeCbor, encodeCbor } from "../protocol/cbor.ts";
 import { decodeValue, encodeValue } from "../channels/values.ts";
-import { jsonBody } from "./body.ts";
+import { jsonBody, queryOf } from "./body.ts";
 import { ApiError, invalid } from "./errors.ts";
+import { Frame, InputQuery, PipelineBody, SessionBody } from "./shapes/sessions.ts";
 
-const SessionBody = z.object({ pipeline: z.union([z.string().min(1), z.record(z.string(), z.unknown())]), id: z.string().optional() }).strict();
 const encoder = new TextEncoder();
 
 export function registerSessionRoutes(app: Hono, host: PipelineHost): void {
@@ -40,7 +40,7 @@ export function registerSessionRoutes(app: Hono, host: PipelineHost): void {
   app.put("/v1/pipelines/:name", async function putPipeline(c) {
     const body = (await jsonBody(c, z.record(z.string(), z.unknown()))) as Record<string, unknown>;
     if (body.name !== undefined && body.name !== c.req.param("name")) throw new ApiError(400, "invalid_request", `name: the body says ${JSON.stringify(body.name)} but the URL says '${c.req.param("name")}'`);
-    const parsed = Pipeline.safeParse({ ...body, name: c.req.param("name") });
+    const parsed = PipelineBody.safeParse({ ...body, name: c.req.param("name") });
     if (!parsed.success) throw invalid(parsed.error, "body");
     const created = host.put(parsed.data as PipelineDefinition);
     return c.json(host.get(c.req.param("name")), created ? 201 : 200);
@@ -69,10 +69,11 @@ export function registerSessionRoutes(app: Hono, host: PipelineHost): void {
  * bytes, its dtype and shape in the query (`?dtype=float32&shape=320`), as arrays upload. */
 async function inputValue(c: Context): Promise<unknown> {
   try {
-    if (!(c.req.header("content-type") ?? "").startsWith("application/octet-stream")) return fromJsonValue(await jsonBody(c, z.unknown()));
-    const dtype = c.req.query("dtype");
-    const shape = dtype === "bytes" ? [] : parseShapeParam(c.req.query("shape") ?? "");
-    if (dtype === undefined || shape === null || (dtype !== "bytes" && c.req.query("shape") === undefined)) {
+    if (!(c.req.header("content-type") ?? "").startsWith("application/octet-stream")) return fromJsonValue(await jsonBody(c, Frame));
+    const query = queryOf(c, InputQuery);
+    const dtype = query.dtype;
+    const shape = dtype === "bytes" ? [] : parseShapeParam(query.shape ?? "");
+    if (dtype === undefined || shape === null || (dtype !== "bytes" && query.shape === undefined)) {
       throw new TypeError("raw bytes need ?dtype=NAME&shape=D1,D2,... (or dtype=bytes), else send JSON");
     }
     return arrayFrom(new Uint8Array(await c.req.arrayBuffer()), dtype, shape);

@@ -20,7 +20,7 @@ export const DTYPES = {
 } as const;
 
 export type Dtype = keyof typeof DTYPES;
-export const DTYPE_NAMES = Object.keys(DTYPES) as Dtype[];
+export const DTYPE_NAMES = Object.keys(DTYPES) as [Dtype, ...Dtype[]];
 
 /** Rank beyond which a shape is refused: numpy's own limit (NPY_MAXDIMS) is 64. */
 export const MAX_RANK = 32;

@@ -3,27 +3,16 @@
  * from a pipeline's name (the config's or one PUT through the API) or an inline definition;
  * `input` sends one frame (a JSON value, or an array as {dtype, shape, base64}).
  */
+import type { z } from "zod";
+import type * as sessions from "../api/shapes/sessions.ts";
 import { segment, type Transport } from "./transport.ts";
 
-export type SessionNode = {
-  id: string; runtime: string; node: string; pid: number | null; state: string;
-  frames_in: number; frames_out: number; rss_kb: number | null; private_rss_kb: number | null;
-  exit: { code: number | null; signal: string | null } | null;
-};
-export type SessionView = {
-  id: string;
-  pipeline: string;
-  state: string;
-  reason: { code: string; node: string; message: string } | null;
-  created_at: string;
-  ready_at: string | null;
-  ended_at: string | null;
-  files_prefix: string;
-  inputs: Record<string, unknown>;
-  outputs: Record<string, unknown>;
-  nodes: SessionNode[];
-};
-export type PipelineView = { name: string; source: "config" | "api"; nodes: { id: string; runtime: string; node: string }[] } & Record<string, unknown>;
+// The answers' types are the API's schemas' (src/api/shapes/sessions.ts), imported as types only.
+export type SessionView = sessions.SessionView;
+export type SessionNode = sessions.NodeView;
+export type PipelineView = sessions.PipelineView;
+export type SessionCreated = z.output<typeof sessions.SessionCreated>;
+export type InputAccepted = z.output<typeof sessions.InputAccepted>;
 
 export class SessionsApi {
   constructor(private readonly transport: Transport) {}
@@ -37,7 +26,7 @@ export class SessionsApi {
   }
 
   /** Starts a session of `pipeline` (a name, or an inline definition); answers while it initializes. */
-  start(pipeline: string | Record<string, unknown>, id?: string): Promise<{ id: string; state: string }> {
+  start(pipeline: string | Record<string, unknown>, id?: string): Promise<SessionCreated> {
     return this.transport.call("POST", "/v1/sessions", { json: id === undefined ? { pipeline } : { pipeline, id } });
   }
 
@@ -47,7 +36,7 @@ export class SessionsApi {
   }
 
   /** One frame into input `port` ("node.port"); waits while the channel is full. */
-  input(id: string, port: string, value: unknown): Promise<{ accepted: boolean }> {
+  input(id: string, port: string, value: unknown): Promise<InputAccepted> {
     return this.transport.call("POST", `/v1/sessions/${segment(id)}/input/${segment(port)}`, { json: value });
   }
 

@@ -1,12 +1,16 @@
 /**
- * The control API's bodies as the TypeScript client sees them (SPEC §5–§11), in one file so
- * that it can be replaced wholesale by types generated from the API's zod schemas.
+ * The control API's bodies as the TypeScript client sees them (SPEC §5–§12): the outputs of
+ * the zod schemas in src/api/shapes/, which the routes validate with and /openapi.json is
+ * generated from, so the client, the server and the document say the same thing.
  *
- * Written by hand for now, from the SPEC and from what the server sends today. Fields the
- * server may add later are not an error for a reader: every answer is typed with what it
- * surely has, and `--json` in the CLI prints bodies untouched. This file has no imports and
- * no runtime code apart from the state constants, so it is safe for Node and browsers.
+ * Only types cross over (`import type`, erased when compiled): the client loads no zod and
+ * runs in Node and browsers as it is. The state constants below are its only runtime code.
  */
+import type { z } from "zod";
+import type * as arrays from "../api/shapes/arrays.ts";
+import type * as jobs from "../api/shapes/jobs.ts";
+import type * as schedules from "../api/shapes/schedules.ts";
+import type * as system from "../api/shapes/system.ts";
 
 export const JOB_STATES = ["queued", "running", "succeeded", "failed", "timed_out", "cancelled"] as const;
 export const TERMINAL_STATES = ["succeeded", "failed", "timed_out", "cancelled"] as const;
@@ -14,217 +18,64 @@ export type JobState = (typeof JOB_STATES)[number];
 export type TerminalState = (typeof TERMINAL_STATES)[number];
 
 /** numpy's dtype names (SPEC §6), little-endian, C order. */
-export type Dtype =
-  | "bool" | "int8" | "uint8" | "int16" | "uint16" | "int32" | "uint32"
-  | "int64" | "uint64" | "float16" | "float32" | "float64";
-
-export type RetryOn = "timeout" | "worker_lost" | "memory_limit_exceeded" | "gpu_memory_limit_exceeded" | "error";
-
-export type Retries = { max?: number; on?: RetryOn[]; backoff_s?: number; factor?: number; max_backoff_s?: number };
+export type Dtype = z.output<typeof arrays.Dtype>;
 
 /** `POST /v1/jobs` (SPEC §7): every field but `task` is optional; unknown fields are a 400. */
-export type SubmitRequest = {
-  task: string;
-  payload?: unknown;
-  /** Input name → the name of an array gaia holds (`client.arrays.upload`/`allocate`). */
-  arrays?: Record<string, string>;
-  timeout_s?: number;
-  retries?: Retries;
-  /** Higher runs first within a pool, then oldest first; default 0. */
-  priority?: number;
-  /** Do not start before this many seconds from now. */
-  delay_s?: number;
-  /** Do not start before this time (RFC 3339). */
-  not_before?: string;
-  session_id?: string;
-  idempotency_key?: string;
-};
-
-export type JobError = { type: string; message: string; traceback?: string | null };
-
-export type Usage = { user_ms: number; sys_ms: number; max_rss_kb: number; gpu_memory_peak_mb?: number };
+export type SubmitRequest = z.input<typeof jobs.SubmitBody>;
+export type Retries = NonNullable<SubmitRequest["retries"]>;
+export type RetryOn = NonNullable<Retries["on"]>[number];
 
 /** A job (SPEC §5). Times are ISO 8601; fields the server has not filled are null. */
-export type Job = {
-  id: string;
-  task: string;
-  pool: string | null;
-  state: JobState;
-  payload: unknown;
-  arrays: Record<string, string>;
-  result: unknown;
-  result_arrays: Record<string, string>;
-  error: JobError | null;
-  attempts: number;
-  max_attempts: number;
-  priority?: number;
-  not_before?: string | null;
-  session_id: string | null;
-  idempotency_key: string | null;
-  schedule: string | null;
-  node?: string | null;
-  created_at: string | null;
-  started_at: string | null;
-  finished_at: string | null;
-  worker: { id: string; pid: number | null } | null;
-  execution_ms: number | null;
-  usage: Usage | null;
-  progress: { fraction: number; message: string | null } | null;
-  timeout_s?: number;
-};
+export type Job = jobs.Job;
+export type JobError = NonNullable<Job["error"]>;
+export type Usage = NonNullable<Job["usage"]>;
 
 /** The 202 answer to a submission: enough to find the job again. */
-export type Accepted = { id: string; state: JobState };
+export type Accepted = jobs.Accepted;
 /** What `POST /v1/jobs?wait=S` answers: the finished job, or `Accepted` if it is not done. */
 export type Submitted = Accepted | Job;
+export type BatchAccepted = z.output<typeof jobs.BatchAccepted>;
+export type JobList = jobs.JobList;
+export type WaitAnswer = jobs.WaitAnswer;
+export type DryRun = jobs.DryRun;
 
-export type BatchAccepted = { ids: string[] };
+/** `GET /v1/jobs`'s query; `limit` is a number here (the server reads the query's text). */
+export type JobsQuery = Omit<z.input<typeof jobs.ListQuery>, "limit"> & { limit?: number };
 
-export type JobList = { jobs: Job[]; next: string | null };
+/** `GET /v1/jobs/ID/logs`: the lines printed while the job ran, per attempt. */
+export type JobLogs = jobs.JobLogs;
+export type JobAttemptLogs = JobLogs["attempts"][number];
+export type JobLogLine = JobAttemptLogs["lines"][number];
 
-export type JobsQuery = {
-  state?: JobState;
-  task?: string;
-  schedule?: string;
-  limit?: number;
-  /** The `next` of the previous page. */
-  after?: string;
-  /** `desc`: newest first (the server's default is changing to it; pass it to be sure). */
-  order?: "asc" | "desc";
-};
+export type Status = z.output<typeof system.Status>;
+/** The status as the IO engine answers it (`io.state` is "ok"); the other is the supervisor's while the engine restarts. */
+export type EngineStatus = z.output<typeof system.EngineStatus>;
+export type PoolStatus = EngineStatus["pools"][number];
 
-/** One line a job printed (`GET /v1/jobs/ID/logs`). */
-export type JobLogLine = { at?: string; level?: string; line: string; seq?: number; attempt?: number };
-/** The lines of one attempt of a job. */
-export type JobAttemptLogs = { attempt: number; worker?: string | null; lines: JobLogLine[] };
-/**
- * `GET /v1/jobs/ID/logs`: the lines printed while the job ran, per attempt. The route is new
- * (SPEC §7); readers accept `lines` with an `attempt` on each as well as `attempts`.
- */
-export type JobLogs = { id?: string; attempts?: JobAttemptLogs[]; lines?: JobLogLine[] };
-
-export type DryRun = Record<string, unknown> & { pool?: string };
-
-export type PoolStatus = {
-  name: string;
-  runtime: string;
-  size: number;
-  spares?: number;
-  ready: number;
-  spares_ready?: number;
-  state: "ok" | "starting" | "crashlooping";
-  last_error: string | null;
-  queued: number;
-};
-
-export type Status = {
-  version: string;
-  run_id: string;
-  node?: string;
-  pid: number;
-  uptime_s: number;
-  state: "starting" | "running" | "stopping";
-  io: { state: string; pid: number | null; [key: string]: unknown };
-  pools: PoolStatus[];
-  jobs: Record<JobState, number>;
-  /** Pipeline sessions the engine holds (SPEC §12), by state. */
-  sessions?: { total: number; by_state: Record<string, number> };
-  [key: string]: unknown;
-};
-
-export type ExitInfo = { code: number | null; signal: string | null; reason: string | null; at: string | null };
-
-export type Worker = {
-  id: string;
-  pool: string;
-  runtime: string;
-  pid: number | null;
-  state: string;
-  spare?: boolean;
-  job: string | null;
-  jobs_done: number | null;
-  restarts: number;
-  rss_kb: number | null;
-  gpus?: unknown[];
-  started_at: string | null;
-  last_exit: ExitInfo | null;
-};
-
-export type WorkerRestart = { id: string; restarting: true };
-export type PoolRestart = { pool: string; workers: string[]; restarting: true };
+export type Worker = system.Worker;
+export type ExitInfo = NonNullable<Worker["last_exit"]>;
+export type WorkerRestart = z.output<typeof system.WorkerRestart>;
+export type PoolRestart = z.output<typeof system.PoolRestart>;
 
 /** A line the supervisor kept for a process. */
-export type LogLine = { seq: number; at: string; process: string; line: string };
-export type LogPage = { lines: LogLine[]; more?: boolean };
-export type ProcessLogs = { process: string; lines: LogLine[] };
+export type LogPage = z.output<typeof system.LogPage>;
+export type LogLine = LogPage["lines"][number];
+export type ProcessLogs = z.output<typeof system.ProcessLogs>;
 
-export type GpuProcess = { pid: number; used_bytes: number | null; worker: string | null; pool: string | null };
-export type Gpu = {
-  index: number;
-  uuid: string;
-  name: string;
-  memory_used_bytes: number | null;
-  memory_total_bytes: number | null;
-  memory_free_bytes?: number | null;
-  utilization_gpu_pct: number | null;
-  utilization_memory_pct?: number | null;
-  temperature_c: number | null;
-  power_w: number | null;
-  fan_pct: number | null;
-  processes: GpuProcess[] | null;
-};
-export type Gpus = { sampled_at?: string; gpus: Gpu[]; reason?: string };
+export type Gpus = system.Gpus;
+export type Gpu = Gpus["gpus"][number];
+export type GpuProcess = NonNullable<Gpu["processes"]>[number];
 
 /** A `[[schedules]]` entry as `PUT /v1/schedules/NAME` takes it (SPEC §10). */
-export type ScheduleDefinition = {
-  task: string;
-  payload?: unknown;
-  cron?: string;
-  timezone?: string;
-  every_s?: number;
-  loop?: boolean;
-  loop_delay_s?: number;
-  error_delay_s?: number;
-  max_runs?: number;
-  overlap?: "skip" | "queue";
-  paused?: boolean;
-  catch_up?: boolean;
-};
-
-export type Schedule = {
-  name: string;
-  source: "config" | "api";
-  task: string;
-  payload: unknown;
-  cron: string | null;
-  timezone: string | null;
-  every_s: number | null;
-  loop: boolean;
-  max_runs: number | null;
-  overlap: "skip" | "queue";
-  paused: boolean;
-  state: "scheduled" | "running" | "paused" | "done";
-  runs: number;
-  skips: number;
-  next_run_at: string | null;
-  last_run_at: string | null;
-  last_job: string | null;
-  last_outcome: string | null;
-  last_error: string | null;
-  [key: string]: unknown;
-};
-export type ScheduleRun = Accepted & { schedule: string };
+export type ScheduleDefinition = z.input<typeof schedules.ScheduleBody>;
+export type Schedule = schedules.ScheduleView;
+export type ScheduleRun = z.output<typeof schedules.ScheduleRun>;
 
 /** An array gaia holds (SPEC §6). */
-export type ArrayInfo = { name: string; dtype: Dtype; shape: number[]; byte_length: number };
+export type ArrayInfo = z.output<typeof arrays.ArrayInfo>;
 /** A local allocation: the file to write in place before submitting. */
-export type AllocatedArray = ArrayInfo & { path: string };
-export type ArrayList = {
-  arrays: (ArrayInfo & { state: string; job: string | null; created_at: string })[];
-  bytes: number;
-  max_bytes: number;
-  [key: string]: unknown;
-};
+export type AllocatedArray = z.output<typeof arrays.AllocatedArray>;
+export type ArrayList = arrays.ArrayList;
 /** A downloaded array: its bytes (raw, little-endian, C order) with dtype and shape. */
 export type DownloadedArray = ArrayInfo & { data: Uint8Array };
 
@@ -238,6 +89,6 @@ export type EventsQuery = {
   lastEventId?: number | string;
 };
 
-export type Health = { status: string; [key: string]: unknown };
-export type Ready = { ready: true };
-export type ShutdownAnswer = { stopping: true };
+export type Health = z.output<typeof system.Health>;
+export type Ready = z.output<typeof system.Ready>;
+export type ShutdownAnswer = z.output<typeof system.Stopping>;

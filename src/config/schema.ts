@@ -191,7 +191,8 @@ export const Pool = z
 const MAX_WAIT_S = 1e9;
 const TOO_LONG = "expected at most 1e9 seconds (about 31 years)";
 
-export const Schedule = z
+/** A [[schedules]] entry's keys; `Schedule` adds the checks across keys (the API's body reuses both). */
+export const ScheduleFields = z
   .object({
     name,
     task: z.string().min(1),
@@ -209,24 +210,33 @@ export const Schedule = z
     paused: z.boolean().default(false),
     catch_up: z.boolean().default(false),
   })
-  .strict()
-  // `when`: check even if another key of this schedule failed, so every problem shows at once.
-  .refine((s) => [s.cron, s.every_s, s.loop].filter((x) => x !== undefined && x !== false).length === 1, {
-    message: "set exactly one of cron, every_s or loop = true",
-    when: (payload) => typeof payload.value === "object" && payload.value !== null,
-  })
-  .superRefine((s, ctx) => {
-    const fields = typeof s.cron === "string" ? s.cron.trim().split(/\s+/).length : undefined;
-    if (fields !== undefined && fields !== 5 && fields !== 6) {
-      ctx.addIssue({ code: "custom", path: ["cron"], message: `expected 5 fields (minute hour day month weekday), or 6 with seconds first, got ${fields}` });
-    } else if (typeof s.cron === "string") {
-      const problem = cronProblem(s.cron, typeof s.timezone === "string" ? s.timezone : undefined);
-      if (problem) ctx.addIssue({ code: "custom", path: [problem.key], message: problem.message });
-    }
-    if (s.timezone !== undefined && s.cron === undefined) {
-      ctx.addIssue({ code: "custom", path: ["timezone"], message: "a timezone applies to a cron pattern only; every_s and loop do not use one" });
-    }
-  }, { when: (payload) => typeof payload.value === "object" && payload.value !== null });
+  .strict();
+
+type Timing = { cron?: string; every_s?: number; loop?: boolean; timezone?: string };
+
+/** The checks across a schedule's keys: exactly one timing, a cron pattern croner takes, a timezone only with cron. */
+export function scheduleChecks<S extends z.ZodType<Timing>>(fields: S): S {
+  return fields
+    // `when`: check even if another key of this schedule failed, so every problem shows at once.
+    .refine((s) => [s.cron, s.every_s, s.loop].filter((x) => x !== undefined && x !== false).length === 1, {
+      message: "set exactly one of cron, every_s or loop = true",
+      when: (payload) => typeof payload.value === "object" && payload.value !== null,
+    })
+    .superRefine((s, ctx) => {
+      const fields = typeof s.cron === "string" ? s.cron.trim().split(/\s+/).length : undefined;
+      if (fields !== undefined && fields !== 5 && fields !== 6) {
+        ctx.addIssue({ code: "custom", path: ["cron"], message: `expected 5 fields (minute hour day month weekday), or 6 with seconds first, got ${fields}` });
+      } else if (typeof s.cron === "string") {
+        const problem = cronProblem(s.cron, typeof s.timezone === "string" ? s.timezone : undefined);
+        if (problem) ctx.addIssue({ code: "custom", path: [problem.key], message: problem.message });
+      }
+      if (s.timezone !== undefined && s.cron === undefined) {
+        ctx.addIssue({ code: "custom", path: ["timezone"], message: "a timezone applies to a cron pattern only; every_s and loop do not use one" });
+      }
+    }, { when: (payload) => typeof payload.value === "object" && payload.value !== null });
+}
+
+export const Schedule = scheduleChecks(ScheduleFields);
 
 /** What croner says about a pattern and a timezone (croner's own words), or null when both are fine. */
 function cronProblem(pattern: string, timezone: string | undefined): { key: "cron" | "timezone"; message: string } | null {

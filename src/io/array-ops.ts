@@ -6,6 +6,7 @@ import type { ArrayInfo, Dtype } from "../arrays/dtypes.ts";
 import { isArrayName } from "../arrays/names.ts";
 import { arrayInfo, type ArrayState, type ArrayStore, type StoreError } from "./array-store.ts";
 import { Refusal, type RefusalStatus } from "./refusal.ts";
+import type { ArrayList } from "../api/shapes/arrays.ts";
 
 const isError = (v: object): v is StoreError => "status" in v;
 const refused = (e: StoreError) => new Refusal(e.status as RefusalStatus, e.code, e.message);
@@ -36,7 +37,8 @@ export class ArrayOps {
     return { ...arrayInfo(row), path: this.store.path(row.name), job: row.job };
   }
 
-  list() {
+  /** Typed with the API's schema (src/api/shapes/arrays.ts). */
+  list(): ArrayList {
     const arrays = this.store.list().map((r) => ({ ...arrayInfo(r), state: r.state, job: r.job, created_at: new Date(r.created_at).toISOString() }));
     return { arrays, bytes: this.store.usedBytes, spare_bytes: this.store.spares.bytes, max_bytes: this.store.settings.maxBytes };
   }

@@ -12,6 +12,7 @@
  * `pool` are null for a process that is not one of gaia's.
  */
 import type { GpuDevice, GpuProcess, GpuSample } from "../protocol/gpu-sample.ts";
+import type { GpuStatus, Gpus } from "../api/shapes/system.ts";
 
 /** The gaia worker a pid is, while it lives. */
 export type PidOwner = { id: string; pool: string };
@@ -19,7 +20,8 @@ export type PidOwners = ReadonlyMap<number, PidOwner>;
 
 export type GpuProcessView = GpuProcess & { worker: string | null; pool: string | null };
 export type GpuView = Omit<GpuDevice, "processes"> & { processes: GpuProcessView[] | null };
-export type GpusBody = { sampled_at: string; gpus: GpuView[]; reason?: string };
+/** The body of `GET /v1/gpus`, as the API's schema says (src/api/shapes/system.ts). */
+export type GpusBody = Gpus;
 
 export function gpusBody(sample: GpuSample, owners: PidOwners): GpusBody {
   const gpus = sample.gpus.map((gpu) => ({
@@ -30,7 +32,7 @@ export function gpusBody(sample: GpuSample, owners: PidOwners): GpusBody {
 }
 
 export type GpuBrief = Pick<GpuDevice, "index" | "name" | "memory_used_bytes" | "memory_total_bytes" | "utilization_gpu_pct">;
-export type GpuStatus = { count: number; devices: GpuBrief[]; reason?: string };
+export type { GpuStatus };
 
 /** The `gpus` field of `GET /v1/status`: how many, each in one line's worth, or why none. */
 export function gpuStatus(sample: GpuSample): GpuStatus {

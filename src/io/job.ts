@@ -7,6 +7,7 @@
 import type { ErrorInfo, InputArray, JobMessage, Usage } from "../protocol/worker-messages.ts";
 import type { RetryPolicy } from "../config/schema.ts";
 import type { JobState } from "../protocol/job-states.ts";
+import type { Job as JobBody } from "../api/shapes/jobs.ts";
 
 export { isTerminal, JOB_STATES, type JobState, type TerminalState } from "../protocol/job-states.ts";
 
@@ -43,8 +44,10 @@ export type Job = {
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-/** The job as the API shows it: times as ISO 8601, internals left out. */
-export function jobView(job: Job) {
+/** The job as the API shows it: times as ISO 8601, internals left out; typed by the API's schema. */
+export type JobView = JobBody;
+
+export function jobView(job: Job): JobView {
   return {
     id: job.id,
     task: job.task,
@@ -72,7 +75,6 @@ export function jobView(job: Job) {
     schedule: job.schedule,
   };
 }
-export type JobView = ReturnType<typeof jobView>;
 
 /** The `job` frame that hands `job` to a worker for the given attempt. */
 export function jobMessage(job: Job, attempt: number, sessionReset: boolean, inputs?: Record<string, InputArray>): JobMessage {

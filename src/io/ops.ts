@@ -10,6 +10,7 @@ import { routeTask } from "./dispatch/routing.ts";
 import { isTerminal, jobView, type Job, type JobView } from "./job.ts";
 import { notFound, Refusal } from "./refusal.ts";
 import type { ListFilter, Submission } from "./submission.ts";
+import type { DryRun, JobList, WaitAnswer } from "../api/shapes/jobs.ts";
 
 export type Admission = { ok: true; jobs: Job[] } | { ok: false; error: Refusal };
 
@@ -67,7 +68,7 @@ export class Ops {
    * now (pool, the worker and devices that would take it, or how many wait before it; its
    * timeout and retry policy), with nothing journaled and nothing changed.
    */
-  dryRun(body: Submission) {
+  dryRun(body: Submission): DryRun {
     if (this.engine.draining) throw new Refusal(503, "shutting_down", "gaia is shutting down and accepts no new jobs");
     const existing = body.idempotency_key ? this.engine.journal.byIdempotencyKey(body.idempotency_key) : null;
     if (existing) return { dry_run: true, existing: { id: existing.id, state: existing.state } };
@@ -76,7 +77,7 @@ export class Ops {
     const job = this.newJob(body, pool, null);
     const queue = this.engine.pools.get(pool)!;
     const placed = queue.depth === 0 ? this.engine.placeNow(job) : null;
-    const worker = placed ? { id: placed.worker.id, pid: placed.worker.pid, gpus: placed.worker.gpus, now: !placed.ahead } : null;
+    const worker = placed ? { id: placed.worker.id, pid: placed.worker.pid, gpus: [...placed.worker.gpus], now: !placed.ahead } : null;
     return {
       dry_run: true, task: job.task, pool, worker, queued_before: queue.waiting,
       timeout_s: job.timeout_s, retries: job.retries, max_attempts: job.max_attempts, arrays: job.arrays,
@@ -125,7 +126,7 @@ export class Ops {
     return jobView(job);
   }
 
-  list(filter: ListFilter): { jobs: JobView[]; next: string | null } {
+  list(filter: ListFilter): JobList {
     this.engine.journal.flush();
     const jobs = this.engine.journal.list(filter);
     return { jobs: jobs.map(jobView), next: jobs.length === filter.limit ? jobs[jobs.length - 1]!.id : null };
@@ -155,7 +156,7 @@ export class Ops {
    * pending. One request collects many ends, so a client that runs thousands of jobs needs
    * neither a read per job nor a poll.
    */
-  async waitMany(ids: string[], waitMs: number, all: boolean): Promise<{ jobs: JobView[]; pending: string[] }> {
+  async waitMany(ids: string[], waitMs: number, all: boolean): Promise<WaitAnswer> {
     const pending = new Map<string, Job>();
     const ended: JobView[] = [];
     for (const id of new Set(ids)) {

@@ -1,6 +1,6 @@
 /**
  * A job as submitted (SPEC §5, `POST /v1/jobs`), already checked by the API's schema
- * (src/api/schemas.ts must produce exactly this), and a listing's filter.
+ * (src/api/shapes/jobs.ts must produce exactly this), and a listing's filter.
  */
 import type { RetryPolicy } from "../config/schema.ts";
 import type { JobState } from "../protocol/job-states.ts";

@@ -13,6 +13,8 @@ import { currentJob, type WorkerEntry } from "./dispatch/worker.ts";
 import { rssKb } from "../lib/proc.ts";
 import { gpusBody, gpuStatus } from "./gpu-views.ts";
 import type { GpuState } from "./gpus.ts";
+// Typed with the API's schemas (the document is generated from them), so neither can drift.
+import type { EngineHealth, EngineStatus, Worker } from "../api/shapes/system.ts";
 
 export type ViewDeps = { config: Config; runId: string; version: string; engine: Engine; roster: Roster; supervisor: SupervisorLink; gpus: GpuState };
 
@@ -23,7 +25,7 @@ export class Views {
 
   constructor(private readonly deps: ViewDeps) {}
 
-  health() {
+  health(): EngineHealth {
     return { status: "ok", pid: process.ppid, run_id: this.deps.runId, io_pid: process.pid };
   }
 
@@ -46,7 +48,7 @@ export class Views {
     return answer.ok ? answer.value : null;
   }
 
-  async status() {
+  async status(): Promise<EngineStatus> {
     const { engine, config } = this.deps;
     const sup = await this.processes();
     const arrays = engine.arrays;
@@ -89,7 +91,7 @@ export class Views {
   }
 
   /** Every worker process (spares marked), with what the engine knows of its work. */
-  async workers() {
+  async workers(): Promise<Worker[]> {
     const sup = await this.processes();
     const byPid = new Map<number, WorkerEntry>();
     for (const w of this.deps.roster.workers.values()) byPid.set(w.pid, w);

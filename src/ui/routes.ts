@@ -20,13 +20,12 @@
  * this listener's. The bearer header cannot be forged that way, so it needs no such check.
  */
 import type { Context, Hono, MiddlewareHandler } from "hono";
-import { z } from "zod";
 import { cookie, sameToken, TOKEN_COOKIE } from "../api/auth.ts";
 import { jsonBody } from "../api/body.ts";
 import { ApiError } from "../api/errors.ts";
+import { UiLogin } from "../api/shapes/ui.ts";
 import { pageResponse } from "./assets.ts";
 
-const LoginBody = z.object({ token: z.string().min(1).max(1024) }).strict();
 const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
 
 const overTcp = (c: Context) => (c.env as { transport?: string } | undefined)?.transport === "tcp";
@@ -41,7 +40,7 @@ export function registerUiRoutes(app: Hono, token: string | null): void {
     return c.json({ needs_token: needsToken, signed_in: !needsToken || presented(c, token!) });
   });
   app.post("/ui/login", async function uiLogin(c) {
-    const given = (await jsonBody(c, LoginBody)).token.trim();
+    const given = (await jsonBody(c, UiLogin)).token.trim();
     if (!overTcp(c) || token === null) return c.body(null, 204); // the Unix socket needs no token
     if (!sameToken(given, token)) throw new ApiError(401, "unauthorized", "the token is not this gaia's (it is in the run dir's control.token_file)");
     c.header("set-cookie", tokenCookie(given, secure(c)));

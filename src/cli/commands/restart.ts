@@ -17,7 +17,8 @@ export const restart: Command = {
   async run(ctx) {
     const name = ctx.args.positionals[0]!;
     const client = ctx.client();
-    const pools = (await client.status()).pools.map((p) => p.name);
+    // The supervisor's own status (the IO engine restarting) may list no pools yet.
+    const pools = (await client.status()).pools?.map((p) => p.name) ?? [];
     if (pools.includes(name)) {
       const body = await client.restartPool(name);
       if (ctx.json) await printJson(body);

@@ -12,8 +12,10 @@ import type { EventBus } from "../events/bus.ts";
 import type { SupervisorLink } from "../supervisor-link.ts";
 import { SessionRuntime } from "./runtime.ts";
 import { Pipeline, type PipelineDefinition } from "./schema.ts";
+import type { PipelineView } from "../../api/shapes/sessions.ts";
 
-export type PipelineView = PipelineDefinition & { source: "config" | "api" };
+// Typed with the API's schema (src/api/shapes/sessions.ts), which the document is generated from.
+export type { PipelineView };
 
 export type HostOptions = {
   config: Config;

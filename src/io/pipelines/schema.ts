@@ -48,7 +48,7 @@ export const PipelineNode = z
 
 export const Connection = z.object({ from: endpoint, to: endpoint }).strict();
 
-const PipelineFields = {
+export const PipelineFields = {
   max_processes: int(1).default(10),
   max_sessions: int(1).default(4),
   init_timeout_s: z.number().gt(0).default(30),
@@ -65,6 +65,8 @@ function graphChecks(p: PipelineDefinition, ctx: z.RefinementCtx): void {
 }
 
 export const Pipeline = z.object({ name, ...PipelineFields }).strict().superRefine(graphChecks);
+/** `PUT /v1/pipelines/NAME`: the same keys, the name optional (the URL's; the route sets it). */
+export const PipelineBody = z.object({ name: name.optional(), ...PipelineFields }).strict().superRefine((p, ctx) => graphChecks({ ...p, name: p.name ?? "" }, ctx));
 /** An inline definition (POST /v1/sessions): the same keys, the name optional. */
 export const InlinePipeline = z.object({ name: name.default("inline"), ...PipelineFields }).strict().superRefine(graphChecks);
 

@@ -7,39 +7,11 @@
  * inputs and outputs are the runtime's, current.
  */
 import { privateRssKb, rssKb } from "../../lib/proc.ts";
-import type { NodeStats } from "../../protocol/pipeline-messages.ts";
-import type { Failure, NodeExit } from "./failure.ts";
+import type { NodeView, SessionView } from "../../api/shapes/sessions.ts";
 import type { Session } from "./session.ts";
 
-export type NodeView = {
-  id: string;
-  runtime: "bun" | "python";
-  node: string;
-  pid: number | null;
-  state: string;
-  frames_in: number;
-  frames_out: number;
-  rss_kb: number | null;
-  private_rss_kb: number | null;
-  inputs: NodeStats["inputs"];
-  outputs: NodeStats["outputs"];
-  exit: NodeExit | null;
-};
-
-export type SessionView = {
-  id: string;
-  pipeline: string;
-  state: string;
-  reason: Failure | null;
-  created_at: string;
-  ready_at: string | null;
-  ended_at: string | null;
-  /** Every shared-memory file of the session starts with this (in the arrays dir). */
-  files_prefix: string;
-  inputs: Record<string, { frames: number; in_flight: number; waiting: number; wait_ms: number }>;
-  outputs: Record<string, { frames: number; held: number; readers: number; released_unread: number }>;
-  nodes: NodeView[];
-};
+// Typed with the API's schemas (src/api/shapes/sessions.ts), which the document is generated from.
+export type { NodeView, SessionView };
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 

@@ -9,11 +9,15 @@
  */
 import type { JobState } from "../job.ts";
 import type { Entry } from "./scheduler.ts";
+import type { ScheduleView } from "../../api/shapes/schedules.ts";
+
+export type { ScheduleView };
 
 /** A time as ISO 8601; null for none, and for one no Date can hold (never a throw in a view). */
 const iso = (ms: number | null) => (ms === null || !Number.isFinite(ms) || Math.abs(ms) > 8.64e15 ? null : new Date(ms).toISOString());
 
-export function scheduleView(entry: Entry, liveState: (jobId: string) => JobState | undefined) {
+/** Typed with the API's schema (src/api/shapes/schedules.ts), which the document is generated from. */
+export function scheduleView(entry: Entry, liveState: (jobId: string) => JobState | undefined): ScheduleView {
   const { saved, clock } = entry;
   const { spec } = saved;
   const live = saved.last_job !== null ? liveState(saved.last_job) : undefined;
@@ -45,4 +49,3 @@ export function scheduleView(entry: Entry, liveState: (jobId: string) => JobStat
     updated_at: iso(saved.updated_at),
   };
 }
-export type ScheduleView = ReturnType<typeof scheduleView>;
