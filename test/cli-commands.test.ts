@@ -176,9 +176,10 @@ describe("against a running gaia", () => {
     expect(ran.stdout).toMatch(/^attempt 1\n.*said by the job$/m);
   });
 
-  // Waits for the lead's priority and delay_s on POST /v1/jobs: today they are unknown fields (400).
-  test.todo("submit --priority N --delay S sends priority and delay_s", async () => {
+  test("submit --priority N --delay S sends priority and delay_s", async () => {
     const ran = await cli("submit", "echo", "--priority", "7", "--delay", "1", "--wait", "--json");
-    expect(JSON.parse(ran.stdout)).toMatchObject({ state: "succeeded", priority: 7 });
+    const job = JSON.parse(ran.stdout);
+    expect(job).toMatchObject({ state: "succeeded", priority: 7 });
+    expect(Date.parse(job.not_before) - Date.parse(job.created_at)).toBeGreaterThanOrEqual(999);
   });
 });
