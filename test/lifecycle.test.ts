@@ -105,6 +105,22 @@ describe("lifecycle", () => {
     expect(readFileSync(trace, "utf8").trim().split("\n").sort()).toEqual(lines); // each ran once
   });
 
+  test("POST /v1/shutdown while the IO engine is down: the supervisor's responder takes it and gaia stops, exit 0, nothing left", async () => {
+    const gaia = await start({ config: { pools: [{ name: "default", size: 1, modules: [tasksModule] }] } });
+    const pids = gaia.registryPids();
+    const ioPid = (await gaia.request("GET", "/v1/status")).body.io.pid;
+    process.kill(ioPid, "SIGKILL");
+    // Sent at once: it waits in the socket's backlog for whoever accepts first, the
+    // supervisor's responder (started on the engine's exit) or, later, a new engine.
+    // On a new connection (curl): one kept alive by fetch was the dead engine's, and resets.
+    const asked = Bun.spawnSync(["curl", "-s", "-w", "\n%{http_code}", "--unix-socket", gaia.socket, "-X", "POST", "http://gaia/v1/shutdown"]);
+    expect(asked.stdout.toString().trim().split("\n")).toEqual(['{"stopping":true}', "202"]);
+    const code = await Promise.race([gaia.proc.exited, Bun.sleep(20_000).then(() => "still running")]);
+    expect(code).toBe(0);
+    expect(await allGone([...pids, ...gaia.registryPids()])).toBe(true);
+    expect(gaia.output).toContain("POST /v1/shutdown: shutting down");
+  });
+
   test("an IO engine that dies while a pool has never been ready is restarted and reconnected", async () => {
     const dir = mkdtempSync(join(tmpdir(), "gaia-test-"));
     writeFileSync(join(dir, "broken.ts"), "throw new Error('never ready');\n");

@@ -7,6 +7,8 @@
  *   GET /health      200, the supervisor lives
  *   GET /v1/status   the processes, and the IO engine's state (restarting | crashlooping),
  *                    its last exit and its last lines
+ *   POST /v1/shutdown  202: the graceful stop, which the supervisor runs (so `gaia stop`
+ *                    works while the engine crashloops; only gaia.sock is answered here)
  *   anything else    503 io_unavailable, Retry-After: 1
  *
  * It serves on a dup of the socket, so stopping it (when the engine is back) closes only the
@@ -24,6 +26,8 @@ export class Fallback {
   private server: Promise<HttpServer> | null = null;
   /** What /v1/status shows; until the process table exists, only who answers. */
   private status: () => object;
+  /** What POST /v1/shutdown does; until the supervisor can stop, a 503 like the rest. */
+  private shutdown: ((why: string) => void) | null = null;
 
   constructor(
     private readonly listenFd: number,
@@ -33,9 +37,10 @@ export class Fallback {
     this.status = () => ({ run_id: runId, pid: process.pid, io: { state: "starting", pid: null } });
   }
 
-  /** The status to show from now on (the supervisor's state exists once it is built). */
-  describe(status: () => object): void {
+  /** The status to show from now on, and how to stop (the supervisor's state exists once it is built). */
+  describe(status: () => object, shutdown: (why: string) => void): void {
     this.status = status;
+    this.shutdown = shutdown;
   }
 
   /** Starts answering (the IO engine is down); does nothing if it already does. */
@@ -54,6 +59,11 @@ export class Fallback {
     const path = new URL(req.url).pathname;
     if (req.method === "GET" && path === "/health") return Response.json({ status: "ok", pid: process.pid, run_id: this.runId, io: "down" });
     if (req.method === "GET" && path === "/v1/status") return Response.json(this.status());
+    if (req.method === "POST" && path === "/v1/shutdown" && this.shutdown) {
+      const stop = this.shutdown;
+      setTimeout(() => stop("POST /v1/shutdown"), 0); // answered first
+      return Response.json({ stopping: true }, { status: 202 });
+    }
     return errorResponse(503, "io_unavailable", "the IO engine is not running (it is restarting); try again", { "retry-after": "1" });
   }
 }

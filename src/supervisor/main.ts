@@ -98,8 +98,8 @@ export async function runSupervisor(loaded: LoadedConfig): Promise<number> {
   });
   const sup = new Supervisor({ config, table, logs, events, link });
   const nodes = new NodeProcesses(table, secret, () => gpus.monitor.last());
-  fallback.describe(() => fallbackStatus({ runId, version: VERSION, sup, table, logs }));
   const shutdown = new Shutdown(sup, table, link, logs, config.shutdown.grace_s * 1000);
+  fallback.describe(() => fallbackStatus({ runId, version: VERSION, sup, table, logs }), (why) => shutdown.begin(why));
   link.handle({
     processes: () => sup.processes(),
     "logs.tail": ({ process: name, n }) => logsTail(logs, table, name, n),
@@ -135,7 +135,8 @@ export async function runSupervisor(loaded: LoadedConfig): Promise<number> {
   stopGpus();
   await fallback.stop();
   closeFd(controlFd);
-  for (const file of [controlSocket, ioSocket, bootFile, join(runDir, "registry.json")]) rmSync(file, { force: true });
+  // The IO engine's pipeline sockets too (nodes.sock, pipes/): it may have died without removing them.
+  for (const file of [controlSocket, ioSocket, bootFile, join(runDir, "registry.json"), join(runDir, "nodes.sock"), join(runDir, "pipes")]) rmSync(file, { force: true, recursive: true });
   // Arrays are memory that lives for one run: this run's files go with it (SPEC §6).
   const arrayFiles = sweepPrefix(config.arrays.dir, `gaia-${instance}-`);
   if (arrayFiles.length > 0) logs.write("supervisor", `removed ${arrayFiles.length} array file(s) of this run from ${config.arrays.dir}`);
