@@ -5,9 +5,9 @@
  * `Last-Event-ID` (the header EventSource sends on its own when it reconnects, or the
  * `last_event_id` query parameter) replays what the bus still holds after that id;
  * `?job=ID` keeps only that job's events, `?session=ID` a pipeline session's, and
- * `?kind=job.finished,process.` only those kinds (a name ending in "." takes its family). A comment line every HEARTBEAT_MS keeps idle
- * streams from being cut by proxies and clients that time out silent connections (the
- * server itself runs with Bun's idle timeout off: see server.ts).
+ * `?kind=job.finished,process.` only those kinds (a name ending in "." takes its family).
+ * A comment line every HEARTBEAT_MS keeps idle streams from being cut by proxies and clients
+ * that time out silent connections (gaia's own HTTP server never cuts an answer in progress).
  *
  * A client that cannot keep up is dropped rather than buffered without bound: once more
  * than MAX_BUFFERED_BYTES wait for it, its stream ends (what was queued for it is dropped)

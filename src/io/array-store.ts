@@ -4,7 +4,7 @@
  * file under arrays.dir that no gaia process ever sends through a socket.
  *
  * Lifetimes:
- * - an upload is `writing` while the supervisor streams a request body into it, then
+ * - an upload is `writing` while its route streams the request body into it, then
  *   `ready`; one that no queued or running job names goes `ttl_s` after it was last used;
  * - a job's outputs belong to the job: registered when it succeeds, removed with it when it
  *   is purged; an attempt that does not succeed leaves nothing (its files are swept by name);

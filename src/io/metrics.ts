@@ -6,7 +6,7 @@
  * waited in the queue (from when the job could first run — its creation, its `not_before`,
  * or its retry's delay — to the attempt's start), and retries. Counters live in memory and start at
  * zero when the IO engine starts, as Prometheus counters may: `rate()` and `increase()`
- * treat a drop as a reset. The supervisor asks for them with the `metrics` op.
+ * treat a drop as a reset. `GET /metrics` (src/api/metrics.ts) reads them in this process.
  */
 import { isTerminal, type Job, type JobState } from "./job.ts";
 

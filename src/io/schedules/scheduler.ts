@@ -30,7 +30,7 @@ const MAX_TIMER_MS = 60_000;
 const NOT_READY_RETRY_MS = 250;
 /** A loop whose run was refused waits at least this long, whatever its error_delay_s. */
 const MIN_REFUSED_RETRY_MS = 1000;
-/** A missed fire runs this long after the IO engine starts, once the supervisor has connected to hear of it. */
+/** A missed fire runs this long after the IO engine starts (through `due`, like any fire). */
 const CATCH_UP_AFTER_MS = 1000;
 
 
