@@ -234,22 +234,32 @@ test("an upload the handler does not read yet stops being read from the socket (
   console.log(`paused 64 MiB upload: rss grew ${heldMiB} MiB while unread`);
 }, 60_000);
 
-test("stop(true): the socket file goes, idle connections close, and a busy one finishes its answer first", async () => {
+test("stop(true): the socket file goes, idle connections close, a busy one finishes its answer first, a fresh one gets its first request answered", async () => {
   const own = join(dir, "own.sock");
-  let release!: () => void;
-  const s = await serveHttp({ unix: own }, async () => {
+  let release: (() => void) | undefined;
+  const s = await serveHttp({ unix: own }, async (req) => {
+    if (new URL(req.url).pathname === "/quick") return new Response("quick");
     await new Promise<void>((resolve) => (release = resolve));
     return new Response("done");
   });
   const idle = await RawClient.connect({ unix: own });
+  idle.send("GET /quick HTTP/1.1\r\nHost: gaia\r\n\r\n");
+  await idle.responses(1);
+  const fresh = await RawClient.connect({ unix: own }); // accepted, its request not sent yet
+  const silent = await RawClient.connect({ unix: own });
   const busy = await RawClient.connect({ unix: own });
   busy.send("GET / HTTP/1.1\r\nHost: gaia\r\n\r\n");
   await waitFor("the busy request to reach its handler", () => release !== undefined);
   await s.stop(true);
   expect(await Bun.file(own).exists()).toBe(false);
-  await idle.waitClosed();
+  await idle.waitClosed(); // it had its answer: closed at once
+  fresh.send("GET /quick HTTP/1.1\r\nHost: gaia\r\n\r\n");
+  const [first] = await fresh.responses(1);
+  expect({ body: first!.body, connection: first!.headers.connection }).toEqual({ body: "quick", connection: "close" });
+  await fresh.waitClosed();
+  await silent.waitClosed(); // nothing within the grace: closed
   expect(busy.closed).toBe(false);
-  release();
+  release!();
   await busy.waitClosed();
   const [res] = await busy.responses(1);
   expect(res!.body).toBe("done");

@@ -31,6 +31,7 @@ export type ConnectionConfig = {
 };
 
 const PIPELINE_LIMIT = 256 * 1024;
+const FIRST_REQUEST_GRACE_MS = 1000;
 
 type Phase =
   | { t: "idle"; scanned: number; timer: ReturnType<typeof setTimeout> | null }
@@ -43,6 +44,8 @@ export class Connection implements Link {
   private phase: Phase = { t: "idle", scanned: 0, timer: null };
   private paused = false;
   private drainWaiters: (() => void)[] = [];
+  /** Requests begun on this connection. */
+  private exchanges = 0;
   closed = false;
   peerEnded = false;
   stopping = false;
@@ -61,10 +64,18 @@ export class Connection implements Link {
     socket.on("error", () => {}); // 'close' follows, and is where the connection is let go
   }
 
-  /** The server stops: close now if idle, else after the answer under way; a WebSocket gets 1001. */
+  /**
+   * The server stops: close now if idle, else after the answer under way; a WebSocket gets 1001.
+   * A connection that has not sent its first request yet gets FIRST_REQUEST_GRACE_MS for it:
+   * it was accepted just now and its request is on the way (closing it would cut a client that
+   * did nothing wrong; seen when the supervisor's responder hands gaia.sock back to the engine).
+   */
   shutdown(): void {
     this.stopping = true;
-    if (this.phase.t === "idle" && this.buf === null) this.end();
+    if (this.phase.t === "idle" && this.buf === null) {
+      if (this.exchanges > 0) this.end();
+      else setTimeout(() => this.phase.t === "idle" && this.buf === null && this.end(), FIRST_REQUEST_GRACE_MS).unref();
+    }
     if (this.phase.t === "websocket") this.phase.ws.ws.close(1001, "the server is stopping");
   }
 
@@ -127,6 +138,7 @@ export class Connection implements Link {
     if ("status" in head) return this.refuseAndClose(head), false;
     const plan = planRequest(head, this.config.scheme);
     if ("status" in plan) return this.refuseAndClose(plan), false;
+    this.exchanges++;
     this.start(head, plan, buf, scan.end);
     return true;
   }
