@@ -44,7 +44,7 @@ describe.each(backends)("the $name journal", (backend) => {
     withJournal(async (j) => {
       const first = makeJob();
       await j.insert([first]);
-      expect(j.insert([makeJob(), makeJob(), { ...makeJob(), id: first.id }])).rejects.toThrow();
+      await expect(j.insert([makeJob(), makeJob(), { ...makeJob(), id: first.id }])).rejects.toThrow();
       expect(ids(await j.list(all))).toEqual([first.id]);
       const many = Array.from({ length: 2500 }, () => makeJob());
       await j.insert(many);

@@ -57,7 +57,7 @@ test("restart keeps committed rows, and the same URL works after it", async () =
 test("a wrong password is refused: the role really logs in with its password", async () => {
   const s = await start();
   const wrong = s.url.replace(/:[0-9a-f]{32}@/, ":nope@");
-  expect(one(wrong, "SELECT 1")).rejects.toThrow(/password/i);
+  await expect(one(wrong, "SELECT 1")).rejects.toThrow(/password/i);
 });
 
 test("a server left by a crashed run (its owner is gone) is stopped and removed by the next start", async () => {
