@@ -5,7 +5,7 @@
  * concurrent opens upgrading once, and clear errors for a wrong password or no server.
  */
 import { SQL } from "bun";
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
 import type { Job } from "../src/io/job.ts";
 import { PgJournal } from "../src/io/journal/pg-journal.ts";
 import { ClusterJournalError } from "../src/io/journal/pg-url.ts";
@@ -20,8 +20,11 @@ const opened: PgJournal[] = [];
 beforeAll(async () => {
   server = await startPostgres();
 });
+// Each test's journals close after it: their connections count against the server's max_connections.
+afterEach(async () => {
+  for (const j of opened.splice(0)) await j.close().catch(() => {});
+});
 afterAll(async () => {
-  for (const j of opened) await j.close().catch(() => {});
   await server.stop();
 });
 
@@ -58,6 +61,29 @@ test("claimers on two nodes, four connections each, never take the same job", as
   expect(await column(url, `SELECT DISTINCT attempts FROM jobs`)).toEqual([1]);
   expect(await column(url, `SELECT COUNT(*)::int FROM jobs WHERE state = 'running' AND node IN ('n0', 'n1')`)).toEqual([400]);
   expect(new Set(await column(url, `SELECT DISTINCT node FROM jobs`))).toEqual(new Set(["n0", "n1"]));
+});
+
+test("a claim skips a job another transaction has locked instead of waiting for it", async () => {
+  const { url, js } = await journals(1);
+  const [locked, free] = [makeJob({ priority: 9 }), makeJob()];
+  await js[0]!.insert([locked!, free!]);
+  const other = new SQL(url, { max: 1 });
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let lockTaken!: () => void;
+  const taken = new Promise<void>((resolve) => (lockTaken = resolve));
+  const holder = other.begin(async (tx) => {
+    await tx`SELECT id FROM jobs WHERE id = ${locked!.id} FOR UPDATE`;
+    lockTaken();
+    await held;
+  });
+  await taken;
+  // Were the claim to wait on the lock, it would not resolve before `release()`.
+  expect((await js[0]!.claim("n1", ["default"], 5)).map((x) => x.id)).toEqual([free!.id]);
+  release();
+  await holder;
+  await other.close();
+  expect((await js[0]!.claim("n1", ["default"], 5)).map((x) => x.id)).toEqual([locked!.id]);
 });
 
 test("a claim takes higher priority first, then the oldest; only its pools, only jobs whose not_before has passed", async () => {

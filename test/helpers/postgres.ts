@@ -130,7 +130,7 @@ export async function startPostgres(): Promise<PgServer> {
   }
   let port = 0;
   const up = async () => {
-    const opts = `-c listen_addresses=127.0.0.1 -c port=${port} -c unix_socket_directories=${dir} -c fsync=off -c full_page_writes=off -c shared_buffers=16MB -c max_connections=60`;
+    const opts = `-c listen_addresses=127.0.0.1 -c port=${port} -c unix_socket_directories=${dir} -c fsync=off -c full_page_writes=off -c shared_buffers=16MB -c max_connections=100`;
     await asPostgres([join(bin, "pg_ctl"), "-D", data, "-l", join(dir, "server.log"), "-w", "-t", "60", "-o", opts, "start"]);
   };
   const down = () => stopDir(dir, "fast");
