@@ -1,19 +1,11 @@
 /**
  * The cluster URL in what gaia says: a PostgreSQL URL holds its password, and no log line or
- * error may show it. `redactUrl` keeps everything else (user, host, port, database), which
- * is what a person needs to see which server was meant.
+ * error may show it. `redactUrl` (config/cluster.ts) keeps everything else (user, host, port,
+ * database), which is what a person needs to see which server was meant.
  */
+import { redactUrl } from "../../config/cluster.ts";
 
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "***";
-    return u.toString();
-  } catch {
-    // Not a URL a parser takes: hide whatever sits between "//user:" and "@".
-    return url.replace(/(\/\/[^/:@]*:)[^@/]*@/, "$1***@");
-  }
-}
+export { redactUrl };
 
 /** Bun.sql's error for a connection that failed, in words that name the server and the cause. */
 export function describeConnectError(url: string, err: unknown): string {
