@@ -13,37 +13,45 @@
  * restart fails the queries in flight at that moment and none after it.
  */
 import { SQL } from "bun";
+import { clusterUrlProblem } from "../../config/cluster.ts";
 import { JOB_STATES, type Job, type JobState } from "../job.ts";
 import type { ListFilter } from "../submission.ts";
-import { IdempotencyConflictError, type ClusterJournal, type NodeLease, type RescueDecision } from "./interface.ts";
+import type { ClusterJournal, NodeLease, RescueDecision } from "./interface.ts";
 import { SchemaTooNewError, type Migrated } from "./migrations.ts";
 import { claimJobs, lapsedNodes, QUEUED_CHANNEL, renewLease, rescueNode, transitionJob } from "./pg-cluster.ts";
+import { insertJobs } from "./pg-insert.ts";
 import { migratePg } from "./pg-migrate.ts";
-import { COLUMNS, fromPgRow, toPgRow } from "./pg-rows.ts";
+import { fromPgRow } from "./pg-rows.ts";
+import { PgSchedules } from "./pg-schedules.ts";
 import { ClusterJournalError, describeConnectError, redactUrl } from "./pg-url.ts";
 
 
-/** Rows per INSERT: 25 columns each, within PostgreSQL's 65,535 parameters a statement. */
-const INSERT_CHUNK = 1000;
 
 export type PgJournalOptions = { maxConnections?: number; connectTimeoutS?: number };
 
 export class PgJournal implements ClusterJournal {
   readonly backend = "postgres" as const;
+  /** The cluster's schedules (pg-schedules.ts): fired once per due time across the nodes. */
+  readonly schedules: PgSchedules;
 
   private constructor(
     private readonly sql: SQL,
     /** The URL without its password: what messages may show. */
     readonly where: string,
     readonly migrated: Migrated,
-  ) {}
+  ) {
+    this.schedules = new PgSchedules(sql);
+  }
 
   /** Connects and brings the schema to this gaia's version; a clear ClusterJournalError when it cannot. */
   static async open(url: string, options: PgJournalOptions = {}): Promise<PgJournal> {
     const where = redactUrl(url);
+    // Bun.sql would pick MySQL for a mysql:// URL: only PostgreSQL is a cluster journal.
+    const problem = clusterUrlProblem(url);
+    if (problem) throw new ClusterJournalError(`cluster.url: ${problem}, got ${where}`);
     let sql: SQL;
     try {
-      sql = new SQL(url, { max: options.maxConnections ?? 10, connectionTimeout: options.connectTimeoutS ?? 10 });
+      sql = new SQL(url, { adapter: "postgres", max: options.maxConnections ?? 10, connectionTimeout: options.connectTimeoutS ?? 10 });
     } catch (err) {
       throw new ClusterJournalError(`cluster.url is not a PostgreSQL URL gaia can use (${where}): ${(err as Error).message}`, err);
     }
@@ -58,21 +66,7 @@ export class PgJournal implements ClusterJournal {
 
   async insert(jobs: Job[]): Promise<void> {
     if (jobs.length === 0) return;
-    const pools = [...new Set(jobs.filter((j) => j.state === "queued").map((j) => j.pool))];
-    try {
-      await this.sql.begin(async (tx) => {
-        for (let i = 0; i < jobs.length; i += INSERT_CHUNK) {
-          await tx`INSERT INTO jobs ${tx(jobs.slice(i, i + INSERT_CHUNK).map((j) => toPgRow(j)), ...COLUMNS)}`;
-        }
-        if (pools.length > 0) await tx`SELECT pg_notify(${QUEUED_CHANNEL}, ${JSON.stringify(pools)})`;
-      });
-    } catch (err) {
-      const e = err as { errno?: string; constraint?: string; detail?: string };
-      if (e.errno === "23505" && e.constraint === "jobs_idempotency") {
-        throw new IdempotencyConflictError(/\(idempotency_key\)=\((.*)\) already exists/.exec(e.detail ?? "")?.[1] ?? null);
-      }
-      throw err;
-    }
+    await this.sql.begin((tx) => insertJobs(tx, jobs));
   }
 
   async get(id: string): Promise<Job | null> {

@@ -32,6 +32,16 @@ CREATE INDEX job_logs_job ON job_logs(job_id, attempt);
 CREATE TABLE nodes (name TEXT PRIMARY KEY, lease_until BIGINT NOT NULL, renewed_at BIGINT NOT NULL, info TEXT NOT NULL);
 `;
 
+/** Schedules, as in SQLite, and the due time each last fired for (pg-schedules.ts). */
+const V2 = `
+CREATE TABLE schedules (
+  name TEXT PRIMARY KEY, source TEXT NOT NULL, spec TEXT NOT NULL, paused BOOLEAN NOT NULL,
+  runs INTEGER NOT NULL, skips INTEGER NOT NULL, next_run_at BIGINT, last_run_at BIGINT,
+  last_job TEXT, last_outcome TEXT, last_error TEXT, created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL, last_due_at BIGINT);
+`;
+
 export const PG_MIGRATIONS: readonly Migration<SQL>[] = [
   { version: 1, name: "jobs, pool tasks, job logs and node leases", up: async (tx) => void (await tx.unsafe(V1)) },
+  { version: 2, name: "schedules, fired once per due time", up: async (tx) => void (await tx.unsafe(V2)) },
 ];
