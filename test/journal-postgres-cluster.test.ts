@@ -216,6 +216,11 @@ test("a wrong password, no server, or no such database: a clear error that never
   expect(none).toBeInstanceOf(ClusterJournalError);
   expect(none.message).toBe("cannot reach the cluster journal at postgres://someone:***@127.0.0.1:1/db: connection refused (is PostgreSQL running there, and listening on that address and port?)");
 
+  const mysql = (await PgJournal.open("mysql://root:s3cret@127.0.0.1/db").catch((e: unknown) => e)) as Error;
+  expect(mysql).toBeInstanceOf(ClusterJournalError);
+  expect(mysql.message).toStartWith("cluster.url: expected a postgres:// or postgresql:// URL");
+  expect(mysql.message).toEndWith('got mysql://root:***@127.0.0.1/db');
+
   const nodb = (await PgJournal.open(server.url.replace(/\/gaia_test$/, "/no_such_db")).catch((e: unknown) => e)) as Error;
   expect(nodb.message).toContain("no_such_db");
   expect(nodb.message).toContain("does not exist");
