@@ -1,12 +1,14 @@
 /**
- * Schedules in the PostgreSQL journal (src/io/journal/pg-schedules.ts) and the upgrade that
- * brings them (migration 2), against a real server of this file's own: rows round-trip, a
- * due run fires once whichever nodes fire it, and a journal at version 1 is upgraded on open
+ * Schedules and job logs in the PostgreSQL journal (src/io/journal/pg-schedules.ts,
+ * pg-job-logs.ts) and the upgrade that brings schedules (migration 2), against a real server
+ * of this file's own: rows round-trip, a due run fires once whichever nodes fire it, log
+ * lines keep their bound and go with a purge, and a journal at version 1 is upgraded on open
  * with its jobs kept.
  */
 import { SQL } from "bun";
 import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
 import type { Job } from "../src/io/job.ts";
+import { MAX_LINES_PER_ATTEMPT } from "../src/io/job-logs.ts";
 import { PgJournal } from "../src/io/journal/pg-journal.ts";
 import { insertJobs } from "../src/io/journal/pg-insert.ts";
 import { migratePg } from "../src/io/journal/pg-migrate.ts";
@@ -103,4 +105,23 @@ test("a journal at version 1 is upgraded to the latest on open, its jobs kept", 
   const again = await PgJournal.open(url);
   opened.push(again);
   expect(again.migrated).toEqual({ from: PG_MIGRATIONS.length, to: PG_MIGRATIONS.length });
+});
+
+test("log lines are kept per attempt in order, within the bound, and purged with their job", async () => {
+  const [j] = await nodes(1);
+  const job = makeJob({ state: "succeeded", finished_at: 10 });
+  await j!.insert([job]);
+  const line = (i: number) => ({ at: `2026-01-01T00:00:0${i % 10}Z`, level: "info" as const, line: `line ${i}` });
+  expect(await j!.logs.add({ t: "log", id: job.id, attempt: 2, lines: [line(3)] })).toBe(1);
+  expect(await j!.logs.add({ t: "log", id: job.id, attempt: 1, lines: [line(1), line(2)] })).toBe(2);
+  expect(await j!.logs.of(job.id)).toEqual([
+    { attempt: 1, lines: [line(1), line(2)] },
+    { attempt: 2, lines: [line(3)] },
+  ]);
+  const many = Array.from({ length: MAX_LINES_PER_ATTEMPT + 5 }, (_, i) => line(i));
+  expect(await j!.logs.add({ t: "log", id: job.id, attempt: 1, lines: many })).toBe(MAX_LINES_PER_ATTEMPT - 2);
+  expect(await j!.logs.add({ t: "log", id: job.id, attempt: 1, lines: [line(0)] })).toBe(0);
+  expect((await j!.logs.of(job.id))[0]!.lines).toHaveLength(MAX_LINES_PER_ATTEMPT);
+  expect(await j!.purge(11)).toEqual({ succeeded: 1 });
+  expect(await j!.logs.of(job.id)).toEqual([]);
 });

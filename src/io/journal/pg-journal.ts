@@ -22,6 +22,7 @@ import { claimJobs, lapsedNodes, QUEUED_CHANNEL, renewLease, rescueNode, transit
 import { insertJobs } from "./pg-insert.ts";
 import { migratePg } from "./pg-migrate.ts";
 import { fromPgRow } from "./pg-rows.ts";
+import { PgJobLogs } from "./pg-job-logs.ts";
 import { PgSchedules } from "./pg-schedules.ts";
 import { ClusterJournalError, describeConnectError, redactUrl } from "./pg-url.ts";
 
@@ -33,6 +34,8 @@ export class PgJournal implements ClusterJournal {
   readonly backend = "postgres" as const;
   /** The cluster's schedules (pg-schedules.ts): fired once per due time across the nodes. */
   readonly schedules: PgSchedules;
+  /** Jobs' log lines (pg-job-logs.ts), purged with their jobs. */
+  readonly logs: PgJobLogs;
 
   private constructor(
     private readonly sql: SQL,
@@ -41,6 +44,7 @@ export class PgJournal implements ClusterJournal {
     readonly migrated: Migrated,
   ) {
     this.schedules = new PgSchedules(sql);
+    this.logs = new PgJobLogs(sql);
   }
 
   /** Connects and brings the schema to this gaia's version; a clear ClusterJournalError when it cannot. */
