@@ -4,7 +4,8 @@
  * - claim: a node takes queued jobs of its pools in one statement. `FOR UPDATE SKIP LOCKED`
  *   lets nodes claim at once without waiting on each other or taking the same row: a row
  *   another claimer has locked is skipped, not waited for. Order: priority (higher first),
- *   then age (UUIDv7 ids sort by submission).
+ *   then age (UUIDv7 ids sort by submission). A job pinned to a node (its input arrays are
+ *   there, pg-arrays.ts) is taken by that node only.
  * - the fence: a claim counts the attempt and names the node; every later write of that
  *   attempt names both, and applies only while the row still has them. A node that lost its
  *   lease, and whose jobs were given to others, cannot overwrite what they do.
@@ -29,6 +30,7 @@ export async function claimJobs(sql: SQL, node: string, pools: readonly string[]
     WITH picked AS (
       SELECT id FROM jobs
       WHERE state = 'queued' AND pool = ANY(${sql.array([...pools], "TEXT")}) AND not_before <= ${now}
+        AND (pin IS NULL OR pin = ${node})
       ORDER BY priority DESC, id LIMIT ${limit}
       FOR UPDATE SKIP LOCKED)
     UPDATE jobs SET state = 'running', node = ${node}, attempts = jobs.attempts + 1, started_at = ${now}, worker = NULL

@@ -22,6 +22,7 @@ import { claimJobs, lapsedNodes, QUEUED_CHANNEL, renewLease, rescueNode, transit
 import { insertJobs } from "./pg-insert.ts";
 import { migratePg } from "./pg-migrate.ts";
 import { fromPgRow } from "./pg-rows.ts";
+import { PgArrayBooks } from "./pg-arrays.ts";
 import { PgJobLogs } from "./pg-job-logs.ts";
 import { PgSchedules } from "./pg-schedules.ts";
 import { ClusterJournalError, describeConnectError, redactUrl } from "./pg-url.ts";
@@ -141,6 +142,11 @@ export class PgJournal implements ClusterJournal {
 
   rescue(deadNode: string, decide: RescueDecision, now = Date.now()): Promise<string[]> {
     return rescueNode(this.sql, deadNode, decide, now);
+  }
+
+  /** The arrays' books of `node`'s run `instance` (pg-arrays.ts). */
+  arrayBooks(node: string, instance: string): PgArrayBooks {
+    return new PgArrayBooks(this.sql, node, instance);
   }
 
   async listen(cb: (pools: string[]) => void): Promise<{ unlisten(): Promise<void> }> {

@@ -41,7 +41,23 @@ CREATE TABLE schedules (
   updated_at BIGINT NOT NULL, last_due_at BIGINT);
 `;
 
+/**
+ * Arrays' books (SPEC §6, §13): an array lives in the shared memory of one node, so its row
+ * names that node, and a job that names arrays is pinned to it (`pin`, set at insert), for
+ * only that node's claims to take.
+ */
+const V3 = `
+CREATE TABLE arrays (
+  name TEXT PRIMARY KEY, node TEXT NOT NULL, instance TEXT NOT NULL, dtype TEXT NOT NULL, shape TEXT NOT NULL,
+  byte_length BIGINT NOT NULL, state TEXT NOT NULL, origin TEXT NOT NULL, job TEXT,
+  created_at BIGINT NOT NULL, last_used_at BIGINT NOT NULL);
+CREATE INDEX arrays_job ON arrays(job) WHERE job IS NOT NULL;
+CREATE INDEX arrays_node ON arrays(node);
+ALTER TABLE jobs ADD COLUMN pin TEXT;
+`;
+
 export const PG_MIGRATIONS: readonly Migration<SQL>[] = [
   { version: 1, name: "jobs, pool tasks, job logs and node leases", up: async (tx) => void (await tx.unsafe(V1)) },
   { version: 2, name: "schedules, fired once per due time", up: async (tx) => void (await tx.unsafe(V2)) },
+  { version: 3, name: "arrays' books, and jobs pinned to the node of their arrays", up: async (tx) => void (await tx.unsafe(V3)) },
 ];
