@@ -1,14 +1,16 @@
 /**
  * One journal suite, both backends (src/io/journal/interface.ts): what the IO engine relies
- * on must mean the same in the embedded SQLite file and in PostgreSQL. A real PostgreSQL
+ * on (jobs, idempotency, listing, purge, pool tasks, schedules' rows, job logs) must mean the
+ * same in the embedded SQLite file and in PostgreSQL. A real PostgreSQL
  * (a private server for this file, test/helpers/postgres.ts), no mock.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Job } from "../src/io/job.ts";
+import { MAX_LINES_PER_ATTEMPT } from "../src/io/job-logs.ts";
 import { IdempotencyConflictError, type JobJournal } from "../src/io/journal/interface.ts";
 import { SchemaTooNewError } from "../src/io/journal/migrations.ts";
 import type { ListFilter } from "../src/io/submission.ts";
-import { makeJob } from "./helpers/jobs.ts";
+import { makeJob, makeSaved } from "./helpers/jobs.ts";
 import { postgresBackend, sqliteBackend, type Place } from "./helpers/journals.ts";
 
 const backends = [sqliteBackend(), postgresBackend()];
@@ -122,6 +124,36 @@ describe.each(backends)("the $name journal", (backend) => {
     expect(await again.get(job.id)).toEqual(job);
     await again.close();
   });
+
+  test("a schedule's row is saved, replaced, listed and deleted as written", () =>
+    withJournal(async (j) => {
+      await j.schedules.save(makeSaved());
+      await j.schedules.save(makeSaved({ name: "hourly", source: "api", paused: true, runs: 3, last_error: "x: y", last_run_at: 1_700_000_000_000 }));
+      await j.schedules.save(makeSaved({ skips: 2 }));
+      expect(await j.schedules.all()).toEqual([makeSaved({ name: "hourly", source: "api", paused: true, runs: 3, last_error: "x: y", last_run_at: 1_700_000_000_000 }), makeSaved({ skips: 2 })]);
+      await j.schedules.delete("hourly");
+      expect((await j.schedules.all()).map((r) => r.name)).toEqual(["nightly"]);
+    }));
+
+  test("log lines are kept per attempt in order, within the bound, and purged with their job", () =>
+    withJournal(async (j) => {
+      const job = makeJob({ state: "succeeded", finished_at: 10 });
+      await j.insert([job]);
+      const line = (i: number) => ({ at: `2026-01-01T00:00:0${i % 10}Z`, level: "info" as const, line: `line ${i}` });
+      await j.logs.add({ t: "log", id: job.id, attempt: 2, lines: [line(3)] });
+      await j.logs.add({ t: "log", id: job.id, attempt: 1, lines: [line(1), line(2)] });
+      expect(await j.logs.of(job.id)).toEqual([
+        { attempt: 1, lines: [line(1), line(2)] },
+        { attempt: 2, lines: [line(3)] },
+      ]);
+      await j.logs.add({ t: "log", id: job.id, attempt: 1, lines: Array.from({ length: MAX_LINES_PER_ATTEMPT + 5 }, (_, i) => line(i)) });
+      await j.logs.add({ t: "log", id: job.id, attempt: 1, lines: [line(0)] });
+      const [first] = await j.logs.of(job.id);
+      expect(first!.lines).toHaveLength(MAX_LINES_PER_ATTEMPT);
+      expect(first!.lines.slice(0, 3)).toEqual([line(1), line(2), line(0)]);
+      expect(await j.purge(11)).toEqual({ succeeded: 1 });
+      expect(await j.logs.of(job.id)).toEqual([]);
+    }));
 
   test("a journal whose schema is newer than this gaia knows is refused", async () => {
     const place = await backend.place();

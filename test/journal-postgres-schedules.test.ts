@@ -1,20 +1,17 @@
 /**
- * Schedules and job logs in the PostgreSQL journal (src/io/journal/pg-schedules.ts,
- * pg-job-logs.ts) and the upgrade that brings schedules (migration 2), against a real server
- * of this file's own: rows round-trip, a due run fires once whichever nodes fire it, log
- * lines keep their bound and go with a purge, and a journal at version 1 is upgraded on open
- * with its jobs kept.
+ * What only the PostgreSQL journal's schedules do (src/io/journal/pg-schedules.ts), and the
+ * upgrade that brings them (migration 2), against a real server of this file's own: a due
+ * run fires once whichever nodes fire it, and a journal at version 1 is upgraded on open
+ * with its jobs kept. Their rows, as both backends keep them: journal-backends.test.ts.
  */
 import { SQL } from "bun";
 import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
 import type { Job } from "../src/io/job.ts";
-import { MAX_LINES_PER_ATTEMPT } from "../src/io/job-logs.ts";
 import { PgJournal } from "../src/io/journal/pg-journal.ts";
 import { insertJobs } from "../src/io/journal/pg-insert.ts";
 import { migratePg } from "../src/io/journal/pg-migrate.ts";
 import { PG_MIGRATIONS } from "../src/io/journal/pg-migrations.ts";
-import type { Saved } from "../src/io/schedules/store.ts";
-import { makeJob } from "./helpers/jobs.ts";
+import { makeJob, makeSaved as saved } from "./helpers/jobs.ts";
 import { pgDatabase } from "./helpers/journals.ts";
 import { startPostgres, type PgServer } from "./helpers/postgres.ts";
 
@@ -38,33 +35,6 @@ async function nodes(count: number): Promise<PgJournal[]> {
   return js;
 }
 
-const saved = (over: Partial<Saved> = {}): Saved => ({
-  name: "nightly",
-  source: "config",
-  spec: { name: "nightly", task: "echo", every_s: 60, loop_delay_s: 0, error_delay_s: 10, overlap: "skip", paused: false, catch_up: false, payload: { a: 1 } } as Saved["spec"],
-  paused: false,
-  runs: 0,
-  skips: 0,
-  next_run_at: 1_000,
-  last_run_at: null,
-  last_job: null,
-  last_outcome: null,
-  last_error: null,
-  created_at: 1,
-  updated_at: 1,
-  ...over,
-});
-
-test("a schedule's row is saved, replaced, listed and deleted as written", async () => {
-  const [j] = await nodes(1);
-  const s = j!.schedules;
-  await s.save(saved());
-  await s.save(saved({ name: "hourly", paused: true, runs: 3, last_error: "x: y" }));
-  await s.save(saved({ skips: 2 }));
-  expect(await s.all()).toEqual([saved({ name: "hourly", paused: true, runs: 3, last_error: "x: y" }), saved({ skips: 2 })]);
-  await s.delete("hourly");
-  expect((await s.all()).map((r) => r.name)).toEqual(["nightly"]);
-});
 
 test("a due run fires once across nodes firing it together; an earlier due time after a later one fires nothing", async () => {
   const js = await nodes(3);
@@ -107,21 +77,3 @@ test("a journal at version 1 is upgraded to the latest on open, its jobs kept", 
   expect(again.migrated).toEqual({ from: PG_MIGRATIONS.length, to: PG_MIGRATIONS.length });
 });
 
-test("log lines are kept per attempt in order, within the bound, and purged with their job", async () => {
-  const [j] = await nodes(1);
-  const job = makeJob({ state: "succeeded", finished_at: 10 });
-  await j!.insert([job]);
-  const line = (i: number) => ({ at: `2026-01-01T00:00:0${i % 10}Z`, level: "info" as const, line: `line ${i}` });
-  expect(await j!.logs.add({ t: "log", id: job.id, attempt: 2, lines: [line(3)] })).toBe(1);
-  expect(await j!.logs.add({ t: "log", id: job.id, attempt: 1, lines: [line(1), line(2)] })).toBe(2);
-  expect(await j!.logs.of(job.id)).toEqual([
-    { attempt: 1, lines: [line(1), line(2)] },
-    { attempt: 2, lines: [line(3)] },
-  ]);
-  const many = Array.from({ length: MAX_LINES_PER_ATTEMPT + 5 }, (_, i) => line(i));
-  expect(await j!.logs.add({ t: "log", id: job.id, attempt: 1, lines: many })).toBe(MAX_LINES_PER_ATTEMPT - 2);
-  expect(await j!.logs.add({ t: "log", id: job.id, attempt: 1, lines: [line(0)] })).toBe(0);
-  expect((await j!.logs.of(job.id))[0]!.lines).toHaveLength(MAX_LINES_PER_ATTEMPT);
-  expect(await j!.purge(11)).toEqual({ succeeded: 1 });
-  expect(await j!.logs.of(job.id)).toEqual([]);
-});

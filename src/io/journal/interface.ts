@@ -8,11 +8,29 @@
  * needs: taking queued jobs for a node, the attempt fence, node leases and the rescue of a
  * dead node's jobs.
  */
+import type { Log } from "../../protocol/worker-messages.ts";
 import type { Job, JobState } from "../job.ts";
+import type { JobLogLine } from "../job-logs.ts";
+import type { Saved } from "../schedules/store.ts";
 import type { ListFilter } from "../submission.ts";
+
+/** A schedule's row (schedules/store.ts): what the scheduler reads at start and writes as it goes. */
+export interface ScheduleBook {
+  all(): Promise<Saved[]>;
+  save(saved: Saved): Promise<void>;
+  delete(name: string): Promise<void>;
+}
+
+/** The lines jobs printed (job-logs.ts), per attempt, bounded, purged with their job. */
+export interface LogBook {
+  add(log: Log): Promise<unknown>;
+  of(jobId: string): Promise<{ attempt: number; lines: JobLogLine[] }[]>;
+}
 
 export interface JobJournal {
   readonly backend: "sqlite" | "postgres";
+  readonly schedules: ScheduleBook;
+  readonly logs: LogBook;
   /** Commits the jobs before resolving, all or none; a taken idempotency key rejects with IdempotencyConflictError. */
   insert(jobs: Job[]): Promise<void>;
   get(id: string): Promise<Job | null>;

@@ -10,17 +10,33 @@ import { join } from "node:path";
 import type { Job, JobState } from "../job.ts";
 import { Journal } from "../journal.ts";
 import type { ListFilter } from "../submission.ts";
-import { IdempotencyConflictError, type JobJournal } from "./interface.ts";
+import { JobLogs } from "../job-logs.ts";
+import { ScheduleStore } from "../schedules/store.ts";
+import { IdempotencyConflictError, type JobJournal, type LogBook, type ScheduleBook } from "./interface.ts";
 import type { Migrated } from "./migrations.ts";
 import { migrateSqlite } from "./sqlite-migrate.ts";
 
 export class SqliteJobJournal implements JobJournal {
   readonly backend = "sqlite" as const;
 
+  readonly schedules: ScheduleBook;
+  readonly logs: LogBook;
+  private readonly scheduleStore: ScheduleStore;
+  private readonly jobLogs: JobLogs;
+
   private constructor(
     readonly journal: Journal,
     readonly migrated: Migrated,
-  ) {}
+  ) {
+    const store = (this.scheduleStore = new ScheduleStore(journal.database));
+    const logs = (this.jobLogs = new JobLogs(journal.db));
+    this.schedules = {
+      all: async () => store.all(),
+      save: async (saved) => store.save(saved),
+      delete: async (name) => store.delete(name),
+    };
+    this.logs = { add: async (log) => logs.add(log), of: async (jobId) => logs.of(jobId) };
+  }
 
   static open(dataDir: string): SqliteJobJournal {
     mkdirSync(dataDir, { recursive: true });
@@ -78,6 +94,8 @@ export class SqliteJobJournal implements JobJournal {
   }
 
   async close(): Promise<void> {
+    this.scheduleStore.close();
+    this.jobLogs.close();
     this.journal.close();
   }
 }
