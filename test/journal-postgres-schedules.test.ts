@@ -35,7 +35,6 @@ async function nodes(count: number): Promise<PgJournal[]> {
   return js;
 }
 
-
 test("a due run fires once across nodes firing it together; an earlier due time after a later one fires nothing", async () => {
   const js = await nodes(3);
   await js[0]!.schedules.save(saved());
