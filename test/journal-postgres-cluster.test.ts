@@ -12,7 +12,7 @@ import { PG_MIGRATIONS } from "../src/io/journal/pg-migrations.ts";
 import { ClusterJournalError } from "../src/io/journal/pg-url.ts";
 import { rescueByRetryPolicy } from "../src/io/journal/rescue-policy.ts";
 import { makeJob } from "./helpers/jobs.ts";
-import { pgDatabase } from "./helpers/journals.ts";
+import { pgDatabase, sqlFor } from "./helpers/journals.ts";
 import { startPostgres, type PgServer } from "./helpers/postgres.ts";
 
 let server: PgServer;
@@ -38,7 +38,7 @@ async function journals(count: number): Promise<{ url: string; js: PgJournal[] }
 }
 
 async function column(url: string, query: string): Promise<unknown[]> {
-  const sql = new SQL(url, { max: 1 });
+  const sql = sqlFor(url);
   const rows = await sql.unsafe(query);
   await sql.close();
   return rows.map((r: Record<string, unknown>) => Object.values(r)[0]);
@@ -225,4 +225,18 @@ test("a wrong password, no server, or no such database: a clear error that never
   expect(nodb.message).toContain("no_such_db");
   expect(nodb.message).toContain("does not exist");
   expect(nodb.message).not.toContain(password);
+});
+
+test("the URL's database is the journal's, whatever PGDATABASE says", async () => {
+  const url = await pgDatabase(server, `env_${++n}`);
+  process.env.PGDATABASE = "postgres";
+  try {
+    const j = await PgJournal.open(url);
+    opened.push(j);
+    const job = makeJob();
+    await j.insert([job]);
+    expect(await column(url, `SELECT id FROM jobs`)).toEqual([job.id]);
+  } finally {
+    delete process.env.PGDATABASE;
+  }
 });

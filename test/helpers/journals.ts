@@ -66,7 +66,7 @@ export function postgresBackend(): Backend {
         url,
         open: () => PgJournal.open(url),
         raw: async (text) => {
-          const sql = new SQL(url, { max: 1 });
+          const sql = sqlFor(url);
           await sql.unsafe(text);
           await sql.close();
         },
@@ -79,4 +79,9 @@ export function postgresBackend(): Backend {
 export async function pgDatabase(server: PgServer, name: string): Promise<string> {
   await server.psql(`CREATE DATABASE ${name} OWNER gaia_test`);
   return server.url.replace(/\/gaia_test$/, `/${name}`);
+}
+
+/** A one-connection client on the URL's own database (Bun would let PGDATABASE win over it). */
+export function sqlFor(url: string): SQL {
+  return new SQL(url, { max: 1, database: new URL(url).pathname.slice(1) });
 }

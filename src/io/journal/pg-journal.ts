@@ -21,13 +21,11 @@ import { SchemaTooNewError, type Migrated } from "./migrations.ts";
 import { claimJobs, lapsedNodes, QUEUED_CHANNEL, renewLease, rescueNode, transitionJob } from "./pg-cluster.ts";
 import { insertJobs } from "./pg-insert.ts";
 import { migratePg } from "./pg-migrate.ts";
-import { fromPgRow } from "./pg-rows.ts";
 import { PgArrayBooks } from "./pg-arrays.ts";
 import { PgJobLogs } from "./pg-job-logs.ts";
+import { fromPgRow } from "./pg-rows.ts";
 import { PgSchedules } from "./pg-schedules.ts";
 import { ClusterJournalError, describeConnectError, redactUrl } from "./pg-url.ts";
-
-
 
 export type PgJournalOptions = { maxConnections?: number; connectTimeoutS?: number };
 
@@ -56,7 +54,10 @@ export class PgJournal implements ClusterJournal {
     if (problem) throw new ClusterJournalError(`cluster.url: ${problem}, got ${where}`);
     let sql: SQL;
     try {
-      sql = new SQL(url, { adapter: "postgres", max: options.maxConnections ?? 10, connectionTimeout: options.connectTimeoutS ?? 10 });
+      // Bun lets PGDATABASE win over the URL's database (bun-types, sql.d.ts): the URL is what
+      // every node was given, so its database is passed as an option, which wins over both.
+      const database = decodeURIComponent(new URL(url).pathname.slice(1)) || undefined;
+      sql = new SQL(url, { adapter: "postgres", database, max: options.maxConnections ?? 10, connectionTimeout: options.connectTimeoutS ?? 10 });
     } catch (err) {
       throw new ClusterJournalError(`cluster.url is not a PostgreSQL URL gaia can use (${where}): ${(err as Error).message}`, err);
     }
