@@ -4,7 +4,6 @@
  * the attempt fence, lease lapse and rescue, LISTEN/NOTIFY, a server restart in mid-use,
  * concurrent opens upgrading once, and clear errors for a wrong password or no server.
  */
-import { SQL } from "bun";
 import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
 import type { Job } from "../src/io/job.ts";
 import { PgJournal } from "../src/io/journal/pg-journal.ts";
@@ -68,7 +67,7 @@ test("a claim skips a job another transaction has locked instead of waiting for 
   const { url, js } = await journals(1);
   const [locked, free] = [makeJob({ priority: 9 }), makeJob()];
   await js[0]!.insert([locked!, free!]);
-  const other = new SQL(url, { max: 1 });
+  const other = sqlFor(url);
   let release!: () => void;
   const held = new Promise<void>((resolve) => (release = resolve));
   let lockTaken!: () => void;

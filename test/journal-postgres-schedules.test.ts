@@ -4,7 +4,6 @@
  * run fires once whichever nodes fire it, and a journal at version 1 is upgraded on open
  * with its jobs kept. Their rows, as both backends keep them: journal-backends.test.ts.
  */
-import { SQL } from "bun";
 import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
 import type { Job } from "../src/io/job.ts";
 import { PgJournal } from "../src/io/journal/pg-journal.ts";
@@ -12,7 +11,7 @@ import { insertJobs } from "../src/io/journal/pg-insert.ts";
 import { migratePg } from "../src/io/journal/pg-migrate.ts";
 import { PG_MIGRATIONS } from "../src/io/journal/pg-migrations.ts";
 import { makeJob, makeSaved as saved } from "./helpers/jobs.ts";
-import { pgDatabase } from "./helpers/journals.ts";
+import { pgDatabase, sqlFor } from "./helpers/journals.ts";
 import { startPostgres, type PgServer } from "./helpers/postgres.ts";
 
 let server: PgServer;
@@ -61,7 +60,7 @@ test("a due run fires once across nodes firing it together; an earlier due time 
 
 test("a journal at version 1 is upgraded to the latest on open, its jobs kept", async () => {
   const url = await pgDatabase(server, `upgrade_${++n}`);
-  const sql = new SQL(url, { max: 1 });
+  const sql = sqlFor(url);
   expect(await migratePg(sql, "test", PG_MIGRATIONS.slice(0, 1))).toEqual({ from: 0, to: 1 });
   const job = makeJob({ idempotency_key: "k" });
   await sql.begin((tx) => insertJobs(tx, [job]));

@@ -115,6 +115,7 @@ async function reapStale(): Promise<void> {
 
 export async function startPostgres(): Promise<PgServer> {
   const bin = pgBin();
+  if (process.getuid?.() !== 0) throw new Error("test/helpers/postgres.ts runs initdb and pg_ctl as the postgres user (runuser), which takes root: run these tests as root, as CI does");
   await reapStale();
   const dir = mkdtempSync(join(tmpdir(), PREFIX));
   writeFileSync(join(dir, "owner.pid"), String(process.pid));
