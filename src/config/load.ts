@@ -5,8 +5,10 @@
  * >= 1, got "two"`), so the CLI can print them all at once and exit 2.
  */
 import { existsSync, readFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { dirname, isAbsolute, resolve } from "node:path";
 import type { z } from "zod";
+import { clusterOf, clusterUrlProblem, isClusterUrlPath, redactUrl } from "./cluster.ts";
 import { Config } from "./schema.ts";
 
 export type LoadedConfig = {
@@ -83,6 +85,8 @@ export function loadConfig(file: string | null, env = process.env, cwd = process
   // Paths in the file are relative to the file; paths in the environment, to where you are.
   const runDir = env.GAIA_RUN_DIR ? resolve(cwd, env.GAIA_RUN_DIR) : resolve(base, checked.config.run_dir);
   const dataDir = env.GAIA_DATA_DIR ? resolve(cwd, env.GAIA_DATA_DIR) : resolve(base, checked.config.data_dir);
+  const cluster = clusterFromEnv(checked.config, env);
+  if (!cluster.ok) return cluster;
   const controlSocket = resolve(runDir, checked.config.control.socket);
   const tokenFile = resolve(runDir, checked.config.control.token_file);
   const { tls } = checked.config.control;
@@ -105,6 +109,18 @@ export function loadConfig(file: string | null, env = process.env, cwd = process
   return { ok: true, value: { config: checked.config, file, runDir, dataDir, controlSocket, tokenFile } };
 }
 
+/** GAIA_CLUSTER_URL wins over cluster.url (checked alike); a cluster node is named by its host unless named. */
+function clusterFromEnv(config: Config, env: NodeJS.ProcessEnv): { ok: true } | { ok: false; problems: string[] } {
+  const url = env.GAIA_CLUSTER_URL;
+  if (url) {
+    const problem = clusterUrlProblem(url);
+    if (problem) return { ok: false, problems: [`config: GAIA_CLUSTER_URL: ${problem}, got ${describeInput(redactUrl(url))}`] };
+    config.cluster = { ...clusterOf(config), url };
+  }
+  if (config.cluster && config.cluster.url !== "" && config.cluster.node === "") config.cluster.node = hostname();
+  return { ok: true };
+}
+
 function looksLikePath(module: string): boolean {
   return isAbsolute(module) || module.startsWith(".") || /\.(ts|js|mjs|py|tsx|jsx)$/.test(module);
 }
@@ -123,7 +139,9 @@ function describeInput(input: unknown): string {
 
 function formatIssue(issue: z.core.$ZodIssue): string[] {
   const at = formatPath(issue.path);
-  const got = `got ${describeInput((issue as { input?: unknown }).input)}`;
+  const input = (issue as { input?: unknown }).input;
+  // A cluster URL holds the database's password: it shows only redacted.
+  const got = `got ${describeInput(isClusterUrlPath(issue.path) && typeof input === "string" ? redactUrl(input) : input)}`;
   if (issue.message.startsWith("expected ")) return [`config: ${at}: ${issue.message}, ${got}`];
   switch (issue.code) {
     case "unrecognized_keys":

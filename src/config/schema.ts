@@ -22,6 +22,7 @@
  * - Pipelines (SPEC §12) are `[[pipelines]]` with their nodes and connections; their schema
  *   and graph checks are in src/io/pipelines/schema.ts. A node's `module` (when it looks
  *   like a file) and `python` (when it is a path) are relative to the config file.
+ * - `[cluster]` (SPEC §13): a PostgreSQL URL makes gaia a node of a cluster; see cluster.ts.
  * - GPUs (SPEC §11): `pools[].gpus` names the pool's devices by NVML index or UUID, or "all";
  *   without it a pool has no GPU and nothing below applies. `gpus_per_worker` is a whole
  *   number of devices each worker holds alone, or 1/k (0.5, 0.25, ...) for k workers sharing
@@ -40,6 +41,7 @@ import { Cron } from "croner";
 import { z } from "zod";
 // The pipelines' schema and its graph checks are pure, kept beside the session runtime.
 import { Pipeline } from "../io/pipelines/schema.ts";
+import { Cluster } from "./cluster.ts";
 
 /** An integer field whose every failure reads as the spec's example: "expected an integer >= 1". */
 function int(min: number) {
@@ -270,6 +272,7 @@ export const Config = z
     tasks: z.record(z.string(), TaskPolicy).default({}),
     schedules: z.array(Schedule).default([]),
     pipelines: z.array(Pipeline).default([]),
+    cluster: Cluster.optional(),
   })
   .strict()
   .superRefine((config, ctx) => {

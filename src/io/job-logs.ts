@@ -38,6 +38,11 @@ export class JobLogs {
     for (const key of this.counts.keys()) if (key.startsWith(`${jobId}/`)) this.counts.delete(key);
   }
 
+  /** Finalizes the statement, so that closing the database releases the file (see Journal.close). */
+  close(): void {
+    this.insert.finalize();
+  }
+
   of(jobId: string): { attempt: number; lines: JobLogLine[] }[] {
     const rows = this.db.query(`SELECT attempt, at, level, line FROM job_logs WHERE job_id = ? ORDER BY rowid`).all(jobId) as (JobLogLine & { attempt: number })[];
     const byAttempt = new Map<number, JobLogLine[]>();

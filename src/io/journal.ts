@@ -228,6 +228,10 @@ export class Journal {
 
   close(): void {
     this.flush();
+    // A statement left unfinalized keeps the connection, and so the EXCLUSIVE lock, open past
+    // close() (sqlite3_close_v2): finalized, the file can be opened again in this process.
+    this.insertStmt.finalize();
+    this.updateStmt.finalize();
     this.db.close();
   }
 }

@@ -68,6 +68,12 @@ export class ScheduleStore {
     this.remove.run(name);
   }
 
+  /** Finalizes the statements, so that closing the database releases the file (see Journal.close). */
+  close(): void {
+    this.upsert.finalize();
+    this.remove.finalize();
+  }
+
   /** Runs `fn` in one transaction (nested ones, such as the journal's insert, become savepoints). */
   atomically<T>(fn: () => T): T {
     return this.db.transaction(fn)();
