@@ -3,7 +3,8 @@
  * with Last-Event-ID, and `?job=ID`.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { resolve } from "node:path";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { Gaia } from "./helpers/gaia.ts";
 import { ReconnectingSse, SseStream } from "./helpers/sse.ts";
 
@@ -162,3 +163,28 @@ test("POST /v1/jobs/wait answers as soon as one of the jobs has ended, or once a
     await g.stop();
   }
 });
+
+test("a client that stalls for a moment is kept through a burst far over 4 MiB (30,000 jobs in three batches), and every job.finished reaches it on one stream", async () => {
+  // curl, stopped with SIGSTOP while the batches' events pile up for it (as a busy browser
+  // tab or a paused consumer would), then let go: it must not have been dropped meanwhile.
+  const out = join(gaia.dir, "events.txt");
+  const curl = Bun.spawn(["curl", "-sN", "--unix-socket", gaia.socket, "http://gaia/v1/events", "-o", out], { stdout: "ignore", stderr: "ignore" });
+  const count = () => (existsSync(out) ? readFileSync(out, "latin1").split("\nevent: job.finished\n").length - 1 : 0);
+  try {
+    await gaia.until("curl to be subscribed", async () => existsSync(out) && readFileSync(out, "latin1").includes(": subscribed"));
+    process.kill(curl.pid, "SIGSTOP");
+    for (let b = 0; b < 3; b++) {
+      const jobs = Array.from({ length: 10_000 }, (_, i) => ({ task: "test.pid", payload: { b, i, pad: "x".repeat(64) } }));
+      expect((await gaia.request("POST", "/v1/jobs/batch", { jobs })).body.ids).toHaveLength(10_000);
+    }
+    await Bun.sleep(1000);
+    process.kill(curl.pid, "SIGCONT");
+    const deadline = Date.now() + 120_000;
+    while (count() < 30_000 && curl.exitCode === null && Date.now() < deadline) await Bun.sleep(200);
+    expect({ finished: count(), dropped: curl.exitCode !== null }).toEqual({ finished: 30_000, dropped: false });
+    expect(statSync(out).size).toBeGreaterThan(4 * 1024 * 1024);
+  } finally {
+    curl.kill("SIGKILL");
+    await curl.exited;
+  }
+}, 150_000);

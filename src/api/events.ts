@@ -9,19 +9,18 @@
  * A comment line every HEARTBEAT_MS keeps idle streams from being cut by proxies and clients
  * that time out silent connections (gaia's own HTTP server never cuts an answer in progress).
  *
- * A client that cannot keep up is dropped rather than buffered without bound: once more
- * than MAX_BUFFERED_BYTES wait for it, its stream ends (what was queued for it is dropped)
- * and it can reconnect with the id of the last event it read.
+ * A client that cannot keep up is dropped rather than buffered without bound (sse-lag.ts: more
+ * than 4 MiB behind for 5 s, or more than 64 MiB at any moment): its stream ends, what was
+ * queued for it is dropped, and it can reconnect with the id of the last event it read.
  */
 import type { Hono } from "hono";
 import type { BusEvent, EventBus } from "../io/events/bus.ts";
 import { queryOf } from "./body.ts";
 import { ApiError } from "./errors.ts";
 import { EventId, EventsQuery } from "./shapes/params.ts";
+import { judgeLag, type Lag } from "./sse-lag.ts";
 
 export const HEARTBEAT_MS = 15_000;
-/** About 10,000 job events: a client further behind reconnects with Last-Event-ID instead. */
-const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 const encoder = new TextEncoder();
 
 export function registerEventRoutes(app: Hono, bus: EventBus, heartbeatMs = HEARTBEAT_MS): void {
@@ -49,6 +48,7 @@ function eventStream(bus: EventBus, filter: Filter, lastId: number | null, signa
   let unsubscribe = () => {};
   let heartbeat: ReturnType<typeof setInterval> | undefined;
   let closed = false;
+  let lag: Lag = { overSince: null };
   const end = () => {
     if (closed) return;
     closed = true;
@@ -61,11 +61,13 @@ function eventStream(bus: EventBus, filter: Filter, lastId: number | null, signa
         if (closed) return;
         try {
           controller.enqueue(encoder.encode(text));
-          if ((controller.desiredSize ?? 0) < -MAX_BUFFERED_BYTES) {
+          const verdict = judgeLag(-(controller.desiredSize ?? 0), lag, Date.now());
+          if (verdict.t === "keep") lag = verdict.lag;
+          else {
             // error(), not close(): close() would keep the queue until a client that does
             // not read has read it; error() drops it and ends the response.
             end();
-            controller.error(new Error("the client fell more than 4 MiB behind"));
+            controller.error(new Error(verdict.why));
           }
         } catch {
           end(); // the client went away between our check and the write

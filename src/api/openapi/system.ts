@@ -37,7 +37,7 @@ export const systemOperations: Operation[] = [
   {
     method: "get", path: "/v1/events", id: "streamEvents", tag: "events", query: EventsQuery,
     summary: "Server-Sent Events: process.*, job.*, schedule.*, session.*, gpu.*; each `id: N`, `event: KIND`, `data: {id, kind, at, data}`",
-    description: "Resume with Last-Event-ID (the events the bus still holds after it are replayed first). A comment every 15 s keeps idle streams open; a client more than 4 MiB behind is dropped and reconnects.",
+    description: "Resume with Last-Event-ID (the events the bus still holds after it are replayed first). A comment every 15 s keeps idle streams open; a client more than 4 MiB behind for 5 s, or more than 64 MiB behind, is dropped and reconnects.",
     headers: { "Last-Event-ID": { schema: EventId.optional(), description: "replay the held events after this id" } },
     answers: { 200: { description: "the event stream, until the client leaves", content: ["text/event-stream"] } }, errors: [400],
   },
