@@ -3,32 +3,14 @@
  * server of this file's own: each node keeps books of its own arrays, knows where another's
  * are, forgets only its own earlier runs, and a job naming arrays is taken only by their node.
  */
-import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import type { ArrayRow } from "../src/io/array-store.ts";
 import { PgJournal } from "../src/io/journal/pg-journal.ts";
 import { makeJob } from "./helpers/jobs.ts";
-import { pgDatabase } from "./helpers/journals.ts";
-import { startPostgres, type PgServer } from "./helpers/postgres.ts";
+import { pgNodes } from "./helpers/journals.ts";
 
-let server: PgServer;
-let n = 0;
-const opened: PgJournal[] = [];
-beforeAll(async () => {
-  server = await startPostgres();
-});
-afterEach(async () => {
-  for (const j of opened.splice(0)) await j.close().catch(() => {});
-});
-afterAll(async () => {
-  await server.stop();
-});
-
-async function nodes(count: number): Promise<PgJournal[]> {
-  const url = await pgDatabase(server, `arrays_${++n}`);
-  const js = await Promise.all(Array.from({ length: count }, () => PgJournal.open(url, { maxConnections: 3 })));
-  opened.push(...js);
-  return js;
-}
+const pg = pgNodes("arrays", 3);
+const nodes = async (count: number) => (await pg.nodes(count)).js;
 
 const row = (name: string, over: Partial<ArrayRow> = {}): ArrayRow => ({
   name, dtype: "float32", shape: [2, 3], byte_length: 24, state: "writing", origin: "upload", job: null, created_at: 5, last_used_at: 6, ...over,

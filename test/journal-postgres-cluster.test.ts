@@ -4,37 +4,18 @@
  * the attempt fence, lease lapse and rescue, LISTEN/NOTIFY, a server restart in mid-use,
  * concurrent opens upgrading once, and clear errors for a wrong password or no server.
  */
-import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import type { Job } from "../src/io/job.ts";
 import { PgJournal } from "../src/io/journal/pg-journal.ts";
 import { PG_MIGRATIONS } from "../src/io/journal/pg-migrations.ts";
 import { ClusterJournalError } from "../src/io/journal/pg-url.ts";
 import { rescueByRetryPolicy } from "../src/io/journal/rescue-policy.ts";
 import { makeJob } from "./helpers/jobs.ts";
-import { pgDatabase, sqlFor } from "./helpers/journals.ts";
-import { startPostgres, type PgServer } from "./helpers/postgres.ts";
+import { pgNodes, sqlFor } from "./helpers/journals.ts";
 
-let server: PgServer;
-let n = 0;
-const opened: PgJournal[] = [];
-beforeAll(async () => {
-  server = await startPostgres();
-});
-// Each test's journals close after it: their connections count against the server's max_connections.
-afterEach(async () => {
-  for (const j of opened.splice(0)) await j.close().catch(() => {});
-});
-afterAll(async () => {
-  await server.stop();
-});
-
+const pg = pgNodes("cluster", 4);
 /** A fresh database, and `count` journals on it (each its own pool of connections, as nodes have). */
-async function journals(count: number): Promise<{ url: string; js: PgJournal[] }> {
-  const url = await pgDatabase(server, `cluster_${++n}`);
-  const js = await Promise.all(Array.from({ length: count }, () => PgJournal.open(url, { maxConnections: 4 })));
-  opened.push(...js);
-  return { url, js };
-}
+const journals = (count: number) => pg.nodes(count);
 
 async function column(url: string, query: string): Promise<unknown[]> {
   const sql = sqlFor(url);
@@ -186,9 +167,9 @@ test("a server restart in mid-use: the journal reconnects, listeners too, and no
   await j.insert(before);
   let heard = 0;
   await j.listen(() => heard++);
-  await server.down();
+  await pg.server.down();
   await expect(j.counts()).rejects.toThrow();
-  await server.up();
+  await pg.server.up();
   expect((await j.counts()).queued).toBe(50);
   expect(await j.get(before[49]!.id)).toEqual(before[49]!);
   await j.insert(Array.from({ length: 50 }, () => makeJob()));
@@ -203,11 +184,11 @@ test("a server restart in mid-use: the journal reconnects, listeners too, and no
 });
 
 test("a wrong password, no server, or no such database: a clear error that never shows the password", async () => {
-  const password = /:([0-9a-f]{32})@/.exec(server.url)![1]!;
-  const wrong = server.url.replace(password, "not-the-password");
+  const password = /:([0-9a-f]{32})@/.exec(pg.server.url)![1]!;
+  const wrong = pg.server.url.replace(password, "not-the-password");
   const err = (await PgJournal.open(wrong, { connectTimeoutS: 5 }).catch((e: unknown) => e)) as Error;
   expect(err).toBeInstanceOf(ClusterJournalError);
-  expect(err.message).toStartWith(`cannot log in to the cluster journal at postgres://gaia_test:***@127.0.0.1:${server.port}/gaia_test: `);
+  expect(err.message).toStartWith(`cannot log in to the cluster journal at postgres://gaia_test:***@127.0.0.1:${pg.server.port}/gaia_test: `);
   expect(err.message).toContain("password authentication failed");
   expect(err.message).not.toContain("not-the-password");
 
@@ -220,18 +201,17 @@ test("a wrong password, no server, or no such database: a clear error that never
   expect(mysql.message).toStartWith("cluster.url: expected a postgres:// or postgresql:// URL");
   expect(mysql.message).toEndWith('got mysql://root:***@127.0.0.1/db');
 
-  const nodb = (await PgJournal.open(server.url.replace(/\/gaia_test$/, "/no_such_db")).catch((e: unknown) => e)) as Error;
+  const nodb = (await PgJournal.open(pg.server.url.replace(/\/gaia_test$/, "/no_such_db")).catch((e: unknown) => e)) as Error;
   expect(nodb.message).toContain("no_such_db");
   expect(nodb.message).toContain("does not exist");
   expect(nodb.message).not.toContain(password);
 });
 
 test("the URL's database is the journal's, whatever PGDATABASE says", async () => {
-  const url = await pgDatabase(server, `env_${++n}`);
+  const url = await pg.database();
   process.env.PGDATABASE = "postgres";
   try {
-    const j = await PgJournal.open(url);
-    opened.push(j);
+    const j = await pg.open(url);
     const job = makeJob();
     await j.insert([job]);
     expect(await column(url, `SELECT id FROM jobs`)).toEqual([job.id]);

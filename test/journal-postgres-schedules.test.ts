@@ -4,35 +4,17 @@
  * run fires once whichever nodes fire it, and a journal at version 1 is upgraded on open
  * with its jobs kept. Their rows, as both backends keep them: journal-backends.test.ts.
  */
-import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import type { Job } from "../src/io/job.ts";
 import { PgJournal } from "../src/io/journal/pg-journal.ts";
 import { insertJobs } from "../src/io/journal/pg-insert.ts";
 import { migratePg } from "../src/io/journal/pg-migrate.ts";
 import { PG_MIGRATIONS } from "../src/io/journal/pg-migrations.ts";
 import { makeJob, makeSaved as saved } from "./helpers/jobs.ts";
-import { pgDatabase, sqlFor } from "./helpers/journals.ts";
-import { startPostgres, type PgServer } from "./helpers/postgres.ts";
+import { pgNodes, sqlFor } from "./helpers/journals.ts";
 
-let server: PgServer;
-let n = 0;
-const opened: PgJournal[] = [];
-beforeAll(async () => {
-  server = await startPostgres();
-});
-afterEach(async () => {
-  for (const j of opened.splice(0)) await j.close().catch(() => {});
-});
-afterAll(async () => {
-  await server.stop();
-});
-
-async function nodes(count: number): Promise<PgJournal[]> {
-  const url = await pgDatabase(server, `sched_${++n}`);
-  const js = await Promise.all(Array.from({ length: count }, () => PgJournal.open(url, { maxConnections: 3 })));
-  opened.push(...js);
-  return js;
-}
+const pg = pgNodes("sched", 3);
+const nodes = async (count: number) => (await pg.nodes(count)).js;
 
 test("a due run fires once across nodes firing it together; an earlier due time after a later one fires nothing", async () => {
   const js = await nodes(3);
@@ -59,19 +41,17 @@ test("a due run fires once across nodes firing it together; an earlier due time 
 });
 
 test("a journal at version 1 is upgraded to the latest on open, its jobs kept", async () => {
-  const url = await pgDatabase(server, `upgrade_${++n}`);
+  const url = await pg.database();
   const sql = sqlFor(url);
   expect(await migratePg(sql, "test", PG_MIGRATIONS.slice(0, 1))).toEqual({ from: 0, to: 1 });
   const job = makeJob({ idempotency_key: "k" });
   await sql.begin((tx) => insertJobs(tx, [job]));
   await sql.close();
-  const j = await PgJournal.open(url);
-  opened.push(j);
+  const j = await pg.open(url);
   expect(j.migrated).toEqual({ from: 1, to: PG_MIGRATIONS.length });
   expect(await j.get(job.id)).toEqual(job);
   expect(await j.schedules.all()).toEqual([]);
-  const again = await PgJournal.open(url);
-  opened.push(again);
+  const again = await pg.open(url);
   expect(again.migrated).toEqual({ from: PG_MIGRATIONS.length, to: PG_MIGRATIONS.length });
 });
 

@@ -5,6 +5,7 @@
  * per journal, so tests never see each other's rows.
  */
 import { Database } from "bun:sqlite";
+import { afterAll, afterEach, beforeAll } from "bun:test";
 import { SQL } from "bun";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -84,4 +85,43 @@ export async function pgDatabase(server: PgServer, name: string): Promise<string
 /** A one-connection client on the URL's own database (Bun would let PGDATABASE win over it). */
 export function sqlFor(url: string): SQL {
   return new SQL(url, { max: 1, database: new URL(url).pathname.slice(1) });
+}
+
+/**
+ * A test file's own PostgreSQL server (started before its tests, stopped after them) and
+ * `nodes(count)`: a fresh database with `count` journals on it, each with its own pool of
+ * connections as nodes have. Each test's journals close after it: their connections count
+ * against the server's max_connections.
+ */
+export function pgNodes(prefix: string, maxConnections = 3) {
+  let server: PgServer | null = null;
+  let n = 0;
+  const opened: PgJournal[] = [];
+  beforeAll(async () => {
+    server = await startPostgres();
+  });
+  afterEach(async () => {
+    for (const j of opened.splice(0)) await j.close().catch(() => {});
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+  const fixture = {
+    get server(): PgServer {
+      if (!server) throw new Error("the PostgreSQL server is not started yet (use it inside a test)");
+      return server;
+    },
+    /** A fresh database's URL; journals opened on it with `open` are closed after the test. */
+    database: () => pgDatabase(fixture.server, `${prefix}_${++n}`),
+    open: async (url: string): Promise<PgJournal> => {
+      const journal = await PgJournal.open(url, { maxConnections });
+      opened.push(journal);
+      return journal;
+    },
+    async nodes(count: number): Promise<{ url: string; js: PgJournal[] }> {
+      const url = await fixture.database();
+      return { url, js: await Promise.all(Array.from({ length: count }, () => fixture.open(url))) };
+    },
+  };
+  return fixture;
 }
