@@ -164,7 +164,7 @@ test("POST /v1/jobs/wait answers as soon as one of the jobs has ended, or once a
   }
 });
 
-test("a client that stalls for a moment is kept through a burst far over 4 MiB (30,000 jobs in three batches), and every job.finished reaches it on one stream", async () => {
+test("a client that stalls for a moment is kept through a burst far over 4 MiB (20,000 jobs in two batches), and every job.finished reaches it on one stream", async () => {
   // curl, stopped with SIGSTOP while the batches' events pile up for it (as a busy browser
   // tab or a paused consumer would), then let go: it must not have been dropped meanwhile.
   const out = join(gaia.dir, "events.txt");
@@ -173,15 +173,16 @@ test("a client that stalls for a moment is kept through a burst far over 4 MiB (
   try {
     await gaia.until("curl to be subscribed", async () => existsSync(out) && readFileSync(out, "latin1").includes(": subscribed"));
     process.kill(curl.pid, "SIGSTOP");
-    for (let b = 0; b < 3; b++) {
+    // Two batches: about 7 MB of job.queued events alone, queued for curl while it is stopped.
+    // It is let go as soon as they are in (well within the 5 s grace, even on a busy machine).
+    for (let b = 0; b < 2; b++) {
       const jobs = Array.from({ length: 10_000 }, (_, i) => ({ task: "test.pid", payload: { b, i, pad: "x".repeat(64) } }));
       expect((await gaia.request("POST", "/v1/jobs/batch", { jobs })).body.ids).toHaveLength(10_000);
     }
-    await Bun.sleep(1000);
     process.kill(curl.pid, "SIGCONT");
     const deadline = Date.now() + 120_000;
-    while (count() < 30_000 && curl.exitCode === null && Date.now() < deadline) await Bun.sleep(200);
-    expect({ finished: count(), dropped: curl.exitCode !== null }).toEqual({ finished: 30_000, dropped: false });
+    while (count() < 20_000 && curl.exitCode === null && Date.now() < deadline) await Bun.sleep(200);
+    expect({ finished: count(), dropped: curl.exitCode !== null }).toEqual({ finished: 20_000, dropped: false });
     expect(statSync(out).size).toBeGreaterThan(4 * 1024 * 1024);
   } finally {
     curl.kill("SIGKILL");

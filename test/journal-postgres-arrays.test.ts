@@ -5,7 +5,6 @@
  */
 import { expect, test } from "bun:test";
 import type { ArrayRow } from "../src/io/array-store.ts";
-import { PgJournal } from "../src/io/journal/pg-journal.ts";
 import { makeJob } from "./helpers/jobs.ts";
 import { pgNodes } from "./helpers/journals.ts";
 

@@ -211,7 +211,7 @@ test("the URL's database is the journal's, whatever PGDATABASE says", async () =
   const url = await pg.database();
   process.env.PGDATABASE = "postgres";
   try {
-    const j = await pg.open(url);
+    const j = await pg.open(url, {}); // the default pool size
     const job = makeJob();
     await j.insert([job]);
     expect(await column(url, `SELECT id FROM jobs`)).toEqual([job.id]);

@@ -6,7 +6,6 @@
  */
 import { expect, test } from "bun:test";
 import type { Job } from "../src/io/job.ts";
-import { PgJournal } from "../src/io/journal/pg-journal.ts";
 import { insertJobs } from "../src/io/journal/pg-insert.ts";
 import { migratePg } from "../src/io/journal/pg-migrate.ts";
 import { PG_MIGRATIONS } from "../src/io/journal/pg-migrations.ts";
@@ -47,11 +46,11 @@ test("a journal at version 1 is upgraded to the latest on open, its jobs kept", 
   const job = makeJob({ idempotency_key: "k" });
   await sql.begin((tx) => insertJobs(tx, [job]));
   await sql.close();
-  const j = await pg.open(url);
+  const j = await pg.open(url, {}); // the default pool size
   expect(j.migrated).toEqual({ from: 1, to: PG_MIGRATIONS.length });
   expect(await j.get(job.id)).toEqual(job);
   expect(await j.schedules.all()).toEqual([]);
-  const again = await pg.open(url);
+  const again = await pg.open(url, {}); // the default pool size
   expect(again.migrated).toEqual({ from: PG_MIGRATIONS.length, to: PG_MIGRATIONS.length });
 });
 

@@ -86,6 +86,11 @@ function eventStream(bus: EventBus, filter: Filter, lastId: number | null, signa
       heartbeat = setInterval(() => write(`: heartbeat ${new Date().toISOString()}\n\n`), heartbeatMs);
       signal.addEventListener("abort", end);
     },
+    // Called when the client has read the queue down below the high-water mark: it caught up,
+    // so the grace of sse-lag.ts starts afresh at the next burst.
+    pull() {
+      lag = { overSince: null };
+    },
     cancel: end,
   }, new ByteLengthQueuingStrategy({ highWaterMark: 64 * 1024 }));
 }

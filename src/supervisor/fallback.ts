@@ -45,7 +45,7 @@ export class Fallback {
 
   /** Starts answering (the IO engine is down); does nothing if it already does. */
   start(): void {
-    this.server ??= serveHttp({ fd: dupFd(this.listenFd) }, (req) => this.answer(req), { onError: (err) => this.log(`fallback responder: ${err}`) });
+    this.server ??= serveHttp({ fd: dupFd(this.listenFd) }, (req) => closing(this.answer(req)), { onError: (err) => this.log(`fallback responder: ${err}`) });
   }
 
   /** The IO engine is back: it takes every new connection. */
@@ -66,6 +66,16 @@ export class Fallback {
     }
     return errorResponse(503, "io_unavailable", "the IO engine is not running (it is restarting); try again", { "retry-after": "1" });
   }
+}
+
+/**
+ * Every answer of the responder closes its connection: a client's next request then opens a
+ * new one, which the IO engine takes once it is back, instead of racing the responder's stop
+ * on a kept-alive connection (a request sent just as the stop lands would be cut).
+ */
+function closing(res: Response): Response {
+  res.headers.set("connection", "close");
+  return res;
 }
 
 /** `/v1/status` while the IO engine is down: the processes, and the engine's last exit and lines. */

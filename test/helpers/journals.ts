@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { JobJournal } from "../../src/io/journal/interface.ts";
-import { PgJournal } from "../../src/io/journal/pg-journal.ts";
+import { PgJournal, type PgJournalOptions } from "../../src/io/journal/pg-journal.ts";
 import { SqliteJobJournal } from "../../src/io/journal/sqlite-journal.ts";
 import { startPostgres, type PgServer } from "./postgres.ts";
 
@@ -113,8 +113,9 @@ export function pgNodes(prefix: string, maxConnections = 3) {
     },
     /** A fresh database's URL; journals opened on it with `open` are closed after the test. */
     database: () => pgDatabase(fixture.server, `${prefix}_${++n}`),
-    open: async (url: string): Promise<PgJournal> => {
-      const journal = await PgJournal.open(url, { maxConnections });
+    /** `options` as PgJournal.open takes them; the fixture's pool size unless given. */
+    open: async (url: string, options: PgJournalOptions = { maxConnections }): Promise<PgJournal> => {
+      const journal = await PgJournal.open(url, options);
       opened.push(journal);
       return journal;
     },
