@@ -4,7 +4,7 @@
  * Runs gaia from source (src/main.ts), so it needs no build.
  */
 import { afterAll, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -12,10 +12,10 @@ const dir = mkdtempSync(join(tmpdir(), "gaia-config-cluster-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const MAIN = join(import.meta.dir, "../src/main.ts");
 
-async function check(toml: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+async function check(toml: string, env: Record<string, string> = {}, command = ["config", "check", "gaia.toml"]): Promise<{ code: number; stdout: string; stderr: string }> {
   writeFileSync(join(dir, "gaia.toml"), toml);
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("GAIA_")));
-  const proc = Bun.spawn([process.execPath, MAIN, "config", "check", "gaia.toml"], { cwd: dir, env: { ...clean, ...env }, stdout: "pipe", stderr: "pipe", timeout: 90_000 });
+  const proc = Bun.spawn([process.execPath, MAIN, ...command], { cwd: dir, env: { ...clean, ...env }, stdout: "pipe", stderr: "pipe", timeout: 90_000 });
   const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
   return { code, stdout, stderr };
 }
@@ -25,6 +25,17 @@ test("the effective config shows the cluster URL with its password hidden, and t
   expect(ran.code).toBe(0);
   expect(JSON.parse(ran.stdout).config.cluster).toEqual({ url: "postgres://gaia:***@db:5432/gaia", node: "n1", lease_s: 6 });
   expect(ran.stdout + ran.stderr).not.toContain("hunter2");
+  // The journal exists, the cluster does not yet: check warns, start refuses (not an island in silence).
+  expect(ran.stderr).toContain("warning: cluster.url (postgres://gaia:***@db:5432/gaia): this gaia runs on one host only");
+});
+
+test("gaia start with a cluster URL is refused with exit 2 and one line saying why, before anything starts", async () => {
+  const ran = await check("", { GAIA_CLUSTER_URL: "postgres://gaia:s3cret@db/gaia", GAIA_RUN_DIR: join(dir, "run"), GAIA_DATA_DIR: join(dir, "data") }, ["start"]);
+  expect({ code: ran.code, stderr: ran.stderr.trim().split("\n") }).toEqual({
+    code: 2,
+    stderr: ["config: cluster.url (postgres://gaia:***@db/gaia): this gaia runs on one host only; the cluster of SPEC §13 is not built into it yet. Remove [cluster] url and unset GAIA_CLUSTER_URL to start on the embedded journal"],
+  });
+  expect(existsSync(join(dir, "run"))).toBe(false);
 });
 
 test("GAIA_CLUSTER_URL wins over the file, shown redacted; a bad one is exit 2 with one redacted line", async () => {

@@ -1,4 +1,5 @@
 /** `gaia start [--config F]`: load the config, then become the supervisor. */
+import { clusterUnavailable } from "../config/cluster.ts";
 import { findConfigFile, loadConfig } from "../config/load.ts";
 import { installJsonConsole } from "../lib/json-log.ts";
 import { runSupervisor } from "../supervisor/main.ts";
@@ -25,5 +26,7 @@ export async function startCommand(argv: string[]): Promise<number> {
     for (const problem of loaded.problems) console.error(problem);
     return 2;
   }
+  const cluster = clusterUnavailable(loaded.value.config);
+  if (cluster) return (console.error(`config: ${cluster}`), 2);
   return runSupervisor(loaded.value);
 }
