@@ -21,6 +21,7 @@ const RESULTS = {
       ["idle CPU (% of a core)", "0.31", "-", "target < 1%"],
     ] },
     ray: { rows: [["Bun pool vs Ray: 1,000 jobs (jobs/s)", "5,780", "Ray 2.60.0 926 tasks/s", "6.44× Ray"]] },
+    pipelines: { rows: [["one Bun node, small frame, 2 hops (µs p50/p99)", "65 / 215", "Pipe 25 / 121", "32.3 µs per hop"]] },
     restarts: { rows: [["first restart, Bun worker p50 (ms)", "113.7", "PM2 missing: pm2 could not be installed · supervisord 1,142.8", "target ≤ 50 ms"]] },
     broken: { failed: "it threw", rows: [["broken: failed", "-", "-", "it threw"]] },
   },
@@ -41,15 +42,16 @@ test("each row with a figure gets a panel: gaia beside its peers from the same r
   const list = panels(RESULTS);
   expect(list.map((p) => p.title)).toEqual([
     "core: Bun pool: round trip p50", "core: Bun pool: throughput", "core: start → /ready", "core: idle CPU",
-    "ray: Bun pool vs Ray: 1,000 jobs", "restarts: first restart, Bun worker p50",
+    "ray: Bun pool vs Ray: 1,000 jobs", "pipelines: one Bun node, small frame, 2 hops", "restarts: first restart, Bun worker p50",
   ]);
-  const [rt, tp, start, idle, ray, restart] = list as [Panel, Panel, Panel, Panel, Panel, Panel];
+  const [rt, tp, start, idle, ray, hop, restart] = list as [Panel, Panel, Panel, Panel, Panel, Panel, Panel];
   expect(rt).toMatchObject({ unit: "µs", better: "lower", target: undefined });
   expect(rt.bars.map((b) => [b.label, b.value, b.gaia])).toEqual([["gaia", 686, true], ["Pool.apply", 215, false], ["PPE", 268, false]]);
   expect(tp).toMatchObject({ unit: "jobs/s", better: "higher" });
   expect(tp.bars.map((b) => b.value)).toEqual([25000, 15000, 6000]);
   expect([start.target, idle.target]).toEqual([300, 1]); // absolute targets in the row's unit; a ratio target is not drawn
   expect(ray.bars[1]).toEqual({ label: "Ray 2.60.0", value: 926, gaia: false }); // a version in the label is not the figure
+  expect(hop.bars.map((b) => [b.label, b.value])).toEqual([["gaia", 65], ["Pipe", 25]]); // p50 beside p50, not the peer's p99
   expect(restart.bars[1]).toEqual({ label: "PM2", value: null, gaia: false, missing: "pm2 could not be installed" });
   expect(restart.bars[2]!.value).toBe(1142.8);
 });

@@ -17,12 +17,12 @@
  */
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { Row } from "./sections/types.ts";
 
 export type Bar = { label: string; value: number | null; gaia: boolean; missing?: string };
 export type Panel = { title: string; unit: string; better: "lower" | "higher"; bars: Bar[]; target?: number };
 
 type Results = Record<string, any>;
-type Row = [string, string, string, string];
 
 /** The first number of a cell ("1,029 / 6,346" → 1029), or null. */
 const firstNumber = (text: string): number | null => {
@@ -35,7 +35,10 @@ const unitOf = (measure: string): string => /\(([^)]*)\)\s*$/.exec(measure)?.[1]
 
 const HIGHER = /\/s$|MiB\/s|× faster/;
 
-/** A peers cell: "Pool.apply 215 · PPE 268", "Ray 2.60.0 3,230", "PM2 missing: why". */
+/**
+ * A peers cell: "Pool.apply 215 · PPE 268", "Ray 2.60.0 3,230", "Pipe 25 / 121", "PM2
+ * missing: why". A pair "A / B" (p50 / p99) is read as its first figure, as gaia's cell is.
+ */
 function peerBars(cell: string): Bar[] {
   if (cell.trim() === "-" || cell.trim() === "") return [];
   return cell.split(" · ").map((part) => {
@@ -43,7 +46,7 @@ function peerBars(cell: string): Bar[] {
     if (missing) return { label: missing[1]!.trim() || "peer", value: null, gaia: false, missing: missing[2]!.trim() || "not measured" };
     // The figure is the last word that is a number: a label may carry a version ("Ray
     // 2.60.0 926 tasks/s"), and a unit may follow.
-    const words = part.trim().split(/\s+/);
+    const words = part.replace(/(\d)\s*\/\s*-?\d[\d,]*(\.\d+)?/, "$1").trim().split(/\s+/);
     const at = words.findLastIndex((w, i) => i > 0 && /^-?\d[\d,]*(\.\d+)?$/.test(w));
     if (at < 0) return { label: part.trim(), value: null, gaia: false, missing: "no figure" };
     return { label: words.slice(0, at).join(" "), value: Number(words[at]!.replace(/,/g, "")), gaia: false };

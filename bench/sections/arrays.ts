@@ -62,7 +62,7 @@ function rowsOf(mib: number, b: Blocks, up: { fresh: number; reused: number }): 
   return [
     [`arrays: ${label} sum + output, submit → done (s)`, s("gaia"), `floor fresh ${s("floor_fresh")} · warm ${s("floor_warm")} · shared_memory ${s("shared_memory")} · Pool pickling ${s("pool_pickle")}`,
       `${vs("floor_fresh")} fresh floor · ${vs("floor_warm")} warm (target ≤ 1.5×)`],
-    [`arrays: ${label} vs Pool pickling (× faster)`, s("gaia"), `Pool pickling ${s("pool_pickle")}`, `${vs("pool_pickle", true)} faster · target ≥ 20×`],
+    [`arrays: ${label}, gaia vs Pool pickling (s)`, s("gaia"), `Pool pickling ${s("pool_pickle")}`, `${vs("pool_pickle", true)} faster · target ≥ 20×`],
     [`arrays: ${label} .npy upload (MiB/s)`, `${fmt(mib / up.fresh)} · ${fmt(mib / up.reused)}`, "-", `into a new file (${fmt(up.fresh, 3)} s) · into a spare (${fmt(up.reused, 3)} s)`],
   ];
 }
