@@ -48,7 +48,8 @@ export const Cluster = z
       .default("")
       .superRefine((url, ctx) => {
         const problem = clusterUrlProblem(url);
-        if (problem) ctx.addIssue({ code: "custom", message: problem, input: url });
+        // The input a problem line shows: never the password.
+        if (problem) ctx.addIssue({ code: "custom", message: problem, input: redactUrl(url) });
       }),
     node: z.string().regex(/^[A-Za-z0-9_.-]*$/, "use letters, digits, '_', '.' and '-' (a host name)").default(""),
     // Under a second, renewals (every lease_s / 3) would be a steady load on the database.
@@ -63,11 +64,6 @@ const DEFAULTS: ClusterConfig = Object.freeze(Cluster.parse({}));
 /** The `[cluster]` keys, defaults for those not given (a config without the table is one host). */
 export function clusterOf(config: { cluster?: ClusterConfig }): ClusterConfig {
   return config.cluster ?? DEFAULTS;
-}
-
-/** The config's problems show their input: a cluster URL's, as redactUrl leaves it. */
-export function isClusterUrlPath(path: readonly PropertyKey[]): boolean {
-  return path.length === 2 && path[0] === "cluster" && path[1] === "url";
 }
 
 /**

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname, isAbsolute, resolve } from "node:path";
 import type { z } from "zod";
-import { clusterOf, clusterUrlProblem, isClusterUrlPath, redactUrl } from "./cluster.ts";
+import { clusterOf, clusterUrlProblem, redactUrl } from "./cluster.ts";
 import { Config } from "./schema.ts";
 
 export type LoadedConfig = {
@@ -140,8 +140,7 @@ function describeInput(input: unknown): string {
 function formatIssue(issue: z.core.$ZodIssue): string[] {
   const at = formatPath(issue.path);
   const input = (issue as { input?: unknown }).input;
-  // A cluster URL holds the database's password: it shows only redacted.
-  const got = `got ${describeInput(isClusterUrlPath(issue.path) && typeof input === "string" ? redactUrl(input) : input)}`;
+  const got = `got ${describeInput(input)}`;
   if (issue.message.startsWith("expected ")) return [`config: ${at}: ${issue.message}, ${got}`];
   switch (issue.code) {
     case "unrecognized_keys":
