@@ -21,7 +21,8 @@
 import { Database, type Statement } from "bun:sqlite";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { JOB_STATES, type Job, type JobState } from "./job.ts";
+import type { Job, JobState } from "./job.ts";
+import { columnValue, JOB_COLUMNS, type JobColumn, jobFromRow, MUTABLE_COLUMNS, zeroCounts } from "./job-row.ts";
 import type { ListFilter } from "./submission.ts";
 
 const SCHEMA = `
@@ -41,35 +42,12 @@ CREATE TABLE IF NOT EXISTS job_logs (job_id TEXT NOT NULL, attempt INTEGER NOT N
 CREATE INDEX IF NOT EXISTS job_logs_job ON job_logs(job_id, attempt);
 `;
 
-const COLUMNS = [
-  "id", "task", "pool", "state", "payload", "arrays", "result", "result_arrays", "error",
-  "attempts", "max_attempts", "session_id", "idempotency_key", "created_at", "started_at",
-  "finished_at", "not_before", "worker", "execution_ms", "usage", "progress", "timeout_s", "retries", "schedule", "priority",
-] as const;
-const JSON_COLUMNS = new Set(["payload", "arrays", "result", "result_arrays", "error", "worker", "usage", "progress", "retries"]);
-const MUTABLE = COLUMNS.filter((c) => !["id", "task", "pool", "payload", "arrays", "created_at", "session_id", "idempotency_key", "timeout_s", "retries", "max_attempts", "schedule", "priority"].includes(c));
+const COLUMNS = JOB_COLUMNS;
+const MUTABLE = MUTABLE_COLUMNS;
 
 const LAZY_FLUSH_MS = 5;
 
-type Row = Record<(typeof COLUMNS)[number], string | number | null>;
-
-function toRow(job: Job, columns: readonly string[]): (string | number | null)[] {
-  return columns.map((c) => {
-    const v = (job as Record<string, unknown>)[c];
-    if (JSON_COLUMNS.has(c)) return v === null || v === undefined ? null : JSON.stringify(v);
-    return v as string | number | null;
-  });
-}
-
-function fromRow(row: Row): Job {
-  const job: Record<string, unknown> = {};
-  for (const c of COLUMNS) {
-    const v = row[c];
-    job[c] = JSON_COLUMNS.has(c) && typeof v === "string" ? JSON.parse(v) : v;
-  }
-  return job as Job;
-}
-
+const toRow = (job: Job, columns: readonly JobColumn[]) => columns.map((c) => columnValue(job, c));
 
 /** A journal written by an older gaia lacks columns added since; SQLite adds them in place. */
 function addColumnIfMissing(db: Database, table: string, column: string, type: string): void {
@@ -164,20 +142,20 @@ export class Journal {
 
   get(id: string): Job | null {
     this.flushJob(id);
-    const row = this.db.query(`SELECT * FROM jobs WHERE id = ?`).get(id) as Row | null;
-    return row ? fromRow(row) : null;
+    const row = this.db.query(`SELECT * FROM jobs WHERE id = ?`).get(id) as Record<string, unknown> | null;
+    return row ? jobFromRow(row) : null;
   }
 
   byIdempotencyKey(key: string): Job | null {
     if (this.dirty.size > 0) this.flush();
-    const row = this.db.query(`SELECT * FROM jobs WHERE idempotency_key = ?`).get(key) as Row | null;
-    return row ? fromRow(row) : null;
+    const row = this.db.query(`SELECT * FROM jobs WHERE idempotency_key = ?`).get(key) as Record<string, unknown> | null;
+    return row ? jobFromRow(row) : null;
   }
 
   /** Queued and running jobs, oldest first: what a starting IO engine must take over. */
   active(): Job[] {
-    const rows = this.db.query(`SELECT * FROM jobs WHERE state IN ('queued', 'running') ORDER BY id`).all() as Row[];
-    return rows.map(fromRow);
+    const rows = this.db.query(`SELECT * FROM jobs WHERE state IN ('queued', 'running') ORDER BY id`).all() as Record<string, unknown>[];
+    return rows.map((row) => jobFromRow(row));
   }
 
   list(filter: ListFilter): Job[] {
@@ -189,11 +167,11 @@ export class Journal {
     // Ids are UUIDv7: their order is the order of submission.
     if (filter.after) (where.push(filter.order === "desc" ? "id < ?" : "id > ?"), args.push(filter.after));
     const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id ${filter.order === "desc" ? "DESC" : "ASC"} LIMIT ?`;
-    return (this.db.query(sql).all(...args, filter.limit) as Row[]).map(fromRow);
+    return (this.db.query(sql).all(...args, filter.limit) as Record<string, unknown>[]).map((row) => jobFromRow(row));
   }
 
   counts(): Record<JobState, number> {
-    const counts = Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as Record<JobState, number>;
+    const counts = zeroCounts();
     for (const row of this.db.query(`SELECT state, COUNT(*) AS n FROM jobs GROUP BY state`).all() as { state: JobState; n: number }[]) {
       counts[row.state] = row.n;
     }

@@ -14,7 +14,8 @@
  */
 import { SQL } from "bun";
 import { clusterUrlProblem } from "../../config/cluster.ts";
-import { JOB_STATES, type Job, type JobState } from "../job.ts";
+import type { Job, JobState } from "../job.ts";
+import { zeroCounts } from "../job-row.ts";
 import type { ListFilter } from "../submission.ts";
 import type { ClusterJournal, NodeLease, RescueDecision } from "./interface.ts";
 import { SchemaTooNewError, type Migrated } from "./migrations.ts";
@@ -100,7 +101,7 @@ export class PgJournal implements ClusterJournal {
   }
 
   async counts(): Promise<Record<JobState, number>> {
-    const counts = Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as Record<JobState, number>;
+    const counts = zeroCounts();
     for (const row of await this.sql`SELECT state, COUNT(*)::int AS n FROM jobs GROUP BY state`) counts[row.state as JobState] = row.n;
     return counts;
   }
