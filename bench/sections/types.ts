@@ -25,7 +25,3 @@ export const rounds = (quick: boolean, full = 5) => (quick ? 2 : full);
 
 export const fmt = (n: number, digits = 0) =>
   Number.isFinite(n) ? n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits }) : String(n);
-
-/** A peer that could not be had, as a row shows it. */
-export type Missing = { missing: string };
-export const isMissing = (x: unknown): x is Missing => typeof x === "object" && x !== null && "missing" in x;

@@ -20,7 +20,7 @@ type Json = Record<string, unknown>;
 
 const uri = (id: string) => `#/components/schemas/${id}`;
 const STATUS_TEXT: Record<number, string> = {
-  101: "Switching Protocols", 400: "the request is not one this route takes", 401: "no token, or not this gaia's (TCP only)",
+  400: "the request is not one this route takes", 401: "no token, or not this gaia's (TCP only)",
   404: "no such thing", 409: "the state forbids it now", 413: "the body is larger than control.max_body_mb", 426: "a WebSocket version other than 13",
   429: "too many: try again after Retry-After", 503: "not now: gaia is starting, shutting down, or its IO engine is restarting", 507: "arrays.max_bytes, or the arrays filesystem, is full",
 };
@@ -90,7 +90,7 @@ function answers(op: Operation): Json {
   if (op.path !== "/health") errors.add(503);
   for (const status of [...errors].sort()) {
     if (out[status]) continue; // the route's own answer for it says more (GET /ready's 503)
-    if (!STATUS_TEXT[status] || status === 101) throw new Error(`openapi: ${op.id} refuses with ${status}, which has no shared answer`);
+    if (!STATUS_TEXT[status]) throw new Error(`openapi: ${op.id} refuses with ${status}, which has no shared answer`);
     out[status] = { $ref: `#/components/responses/${status}` };
   }
   return out;
@@ -99,7 +99,7 @@ function answers(op: Operation): Json {
 /** One shared answer per error status, in the Error shape (Retry-After where waiting helps). */
 function errorAnswers(): Json {
   const error = { [JSON_TYPE]: { schema: { $ref: uri(responses.get(ErrorBody)!.id) } } };
-  return Object.fromEntries(Object.entries(STATUS_TEXT).filter(([status]) => status !== "101").map(([status, description]) => {
+  return Object.fromEntries(Object.entries(STATUS_TEXT).map(([status, description]) => {
     const retry = status === "429" || status === "503";
     return [status, { description, ...(retry ? { headers: RETRY_AFTER } : {}), content: error }];
   }));

@@ -32,7 +32,6 @@ export const AllocatedArray = response(
   "AllocatedArray",
   ArrayInfo.extend({ path: z.string().meta({ description: "the file to map and write in place" }), state: z.literal("ready") }),
 );
-export const ArrayCreated = z.union([AllocatedArray, ArrayInfo]);
 
 export const ArrayList = response(
   "ArrayList",

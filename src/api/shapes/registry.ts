@@ -38,12 +38,5 @@ function named<S extends z.ZodType>(registry: typeof requests, id: string, schem
   return described;
 }
 
-/**
- * True when A and B have the same keys and each is assignable to the other: how a view built
- * by code is held to its schema, so that neither can gain or lose a field without the other
- * (`const _: Same<ReturnType<typeof jobView>, Job> = true`).
- */
-export type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? ([keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : false) : false) : false) : false;
-
 /** A time as the API writes it: ISO 8601 in UTC, from `Date.prototype.toISOString`. */
 export const Time = response("Time", z.iso.datetime(), "ISO 8601, UTC");
