@@ -32,7 +32,7 @@ export function planMigrations<Db>(found: number, migrations: readonly Migration
 }
 
 /** A list out of order is a bug in gaia, not in the database: fail loudly. */
-export function checkOrdered(migrations: readonly Migration<unknown>[]): void {
+function checkOrdered(migrations: readonly Migration<unknown>[]): void {
   migrations.forEach((m, i) => {
     if (m.version !== i + 1) throw new Error(`migration list out of order: position ${i + 1} holds version ${m.version} (${m.name})`);
   });

@@ -13,7 +13,7 @@
  * restart fails the queries in flight at that moment and none after it.
  */
 import { SQL } from "bun";
-import { clusterUrlProblem } from "../../config/cluster.ts";
+import { clusterUrlProblem, redactUrl } from "../../config/cluster.ts";
 import type { Job, JobState } from "../job.ts";
 import { zeroCounts } from "../job-row.ts";
 import type { ListFilter } from "../submission.ts";
@@ -26,7 +26,7 @@ import { PgArrayBooks } from "./pg-arrays.ts";
 import { PgJobLogs } from "./pg-job-logs.ts";
 import { fromPgRow } from "./pg-rows.ts";
 import { PgSchedules } from "./pg-schedules.ts";
-import { ClusterJournalError, describeConnectError, redactUrl } from "./pg-url.ts";
+import { ClusterJournalError, describeConnectError } from "./pg-url.ts";
 
 export type PgJournalOptions = { maxConnections?: number; connectTimeoutS?: number };
 
@@ -67,7 +67,7 @@ export class PgJournal implements ClusterJournal {
     } catch (err) {
       await sql.close().catch(() => {});
       if (err instanceof SchemaTooNewError) throw err;
-      throw new ClusterJournalError(describeConnectError(url, err), err);
+      throw new ClusterJournalError(describeConnectError(where, err), err);
     }
   }
 

@@ -3,15 +3,11 @@
  * error may show it. `redactUrl` (config/cluster.ts) keeps everything else (user, host, port,
  * database), which is what a person needs to see which server was meant.
  */
-import { redactUrl } from "../../config/cluster.ts";
 
-export { redactUrl };
-
-/** Bun.sql's error for a connection that failed, in words that name the server and the cause. */
-export function describeConnectError(url: string, err: unknown): string {
+/** Bun.sql's error for a connection that failed, in words that name the server (`where`, its URL redacted) and the cause. */
+export function describeConnectError(where: string, err: unknown): string {
   const code = (err as { code?: string }).code ?? "";
   const message = err instanceof Error ? err.message : String(err);
-  const where = redactUrl(url);
   if (/password authentication failed|authentication/i.test(message)) return `cannot log in to the cluster journal at ${where}: ${message} (check the user and password in cluster.url or GAIA_CLUSTER_URL)`;
   if (code === "ERR_POSTGRES_CONNECTION_REFUSED") return `cannot reach the cluster journal at ${where}: connection refused (is PostgreSQL running there, and listening on that address and port?)`;
   if (code === "ERR_POSTGRES_CONNECTION_TIMEOUT") return `cannot reach the cluster journal at ${where}: no answer within the connect timeout`;
