@@ -17,6 +17,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Gaia } from "./helpers/gaia.ts";
 import { ensureSchemathesis, SCHEMATHESIS } from "./helpers/schemathesis.ts";
+import { freePort } from "./helpers/ports.ts";
 
 const TS_NODES = resolve(import.meta.dir, "fixtures/pipeline_nodes.ts");
 const NODE = { id: "a", runtime: "bun", module: TS_NODES, node: "t.add", config: { k: 1 } };
@@ -26,13 +27,6 @@ const CHECKS = ["not_a_server_error", "status_code_conformance", "response_schem
 let gaia: Gaia;
 let base: string;
 let token: string;
-
-function freePort(): number {
-  const server = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = server.port;
-  server.stop(true);
-  return port;
-}
 
 beforeAll(async () => {
   ensureSchemathesis();

@@ -9,14 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Gaia } from "./helpers/gaia.ts";
-
-/** A port nobody listens on now. */
-function freePort(): number {
-  const server = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = server.port;
-  server.stop(true);
-  return port;
-}
+import { freePort } from "./helpers/ports.ts";
 
 describe("over plain TCP", () => {
   let gaia: Gaia;

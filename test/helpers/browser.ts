@@ -13,6 +13,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext } from "playwright-core";
+export { freePort } from "./ports.ts";
 
 export const CHROMIUM = process.env.GAIA_TEST_CHROMIUM ?? "/usr/bin/chromium";
 const FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
@@ -47,14 +48,6 @@ function pidsUsing(profile: string): number[] {
     } catch {} // gone meanwhile
   }
   return pids;
-}
-
-/** A port nobody listens on now. */
-export function freePort(): number {
-  const server = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = server.port;
-  server.stop(true);
-  return port;
 }
 
 type End = { peer?: import("bun").Socket<End>; pending: Uint8Array[] };

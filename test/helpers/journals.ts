@@ -60,9 +60,7 @@ export function postgresBackend(): Backend {
       await server?.stop();
     },
     place: async () => {
-      const name = `journal_${++n}`;
-      await server!.psql(`CREATE DATABASE ${name} OWNER gaia_test`);
-      const url = server!.url.replace(/\/gaia_test$/, `/${name}`);
+      const url = await pgDatabase(server!, `journal_${++n}`);
       return {
         url,
         open: () => PgJournal.open(url),
@@ -76,7 +74,7 @@ export function postgresBackend(): Backend {
   };
 }
 
-/** The server of a postgres backend, for tests that restart it. */
+/** A new database on `server`, owned by the test role; its URL. */
 export async function pgDatabase(server: PgServer, name: string): Promise<string> {
   await server.psql(`CREATE DATABASE ${name} OWNER gaia_test`);
   return server.url.replace(/\/gaia_test$/, `/${name}`);

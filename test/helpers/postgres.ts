@@ -17,9 +17,10 @@
  * (`-m fast`), so nothing committed is lost across it.
  */
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { isAlive } from "../../src/lib/proc.ts";
+import { freePort } from "./ports.ts";
 
 export type PgServer = {
   /** postgres://ROLE:PASSWORD@127.0.0.1:PORT/DB */
@@ -41,7 +42,7 @@ const PREFIX = "gaia-pg-";
 const ROLE = "gaia_test";
 
 /** The binaries' dir: GAIA_TEST_PG_BIN, else the newest /usr/lib/postgresql/N/bin with initdb. */
-export function pgBin(): string {
+function pgBin(): string {
   if (process.env.GAIA_TEST_PG_BIN) return process.env.GAIA_TEST_PG_BIN;
   const root = "/usr/lib/postgresql";
   const versions = existsSync(root) ? readdirSync(root).filter((v) => existsSync(join(root, v, "bin/initdb"))) : [];
@@ -57,32 +58,11 @@ async function asPostgres(args: string[], input?: string): Promise<string> {
   return out;
 }
 
-/** A port nobody listens on now (the kernel picks it); start() retries if someone takes it first. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-};
-
 /** The postmaster's pid from its data dir, or null when none runs there. */
 function postmasterPid(data: string): number | null {
   try {
     const pid = Number(readFileSync(join(data, "postmaster.pid"), "utf8").split("\n")[0]);
-    return pid > 0 && alive(pid) ? pid : null;
+    return pid > 0 && isAlive(pid) ? pid : null;
   } catch {
     return null;
   }
@@ -107,7 +87,7 @@ async function reapStale(): Promise<void> {
     } catch {
       continue; // not made by this helper, or being made right now
     }
-    if (owner > 0 && alive(owner)) continue;
+    if (owner > 0 && isAlive(owner)) continue;
     await stopDir(dir, "immediate");
     rmSync(dir, { recursive: true, force: true });
   }
@@ -119,7 +99,7 @@ export async function startPostgres(): Promise<PgServer> {
   await reapStale();
   const dir = mkdtempSync(join(tmpdir(), PREFIX));
   writeFileSync(join(dir, "owner.pid"), String(process.pid));
-  const pw = await pwUser();
+  const pw = pwUser();
   chownSync(dir, pw.uid, pw.gid);
   const data = join(dir, "data");
   const password = crypto.randomUUID().replaceAll("-", "");
@@ -151,7 +131,7 @@ export async function startPostgres(): Promise<PgServer> {
   process.on("exit", onExit);
   try {
     for (let tries = 0; ; tries++) {
-      port = await freePort();
+      port = freePort(); // start() retries if someone takes it first
       try {
         await up();
         break;
@@ -177,12 +157,9 @@ function readLog(dir: string): string {
   }
 }
 
-let pwCache: { uid: number; gid: number } | null = null;
-async function pwUser(): Promise<{ uid: number; gid: number }> {
-  if (pwCache) return pwCache;
+function pwUser(): { uid: number; gid: number } {
   const line = readFileSync("/etc/passwd", "utf8").split("\n").find((l) => l.startsWith("postgres:"));
   if (!line) throw new Error("no `postgres` OS user: install the Debian postgresql package (it makes one), as .ci/run does");
   const [, , uid, gid] = line.split(":");
-  pwCache = { uid: Number(uid), gid: Number(gid) };
-  return pwCache;
+  return { uid: Number(uid), gid: Number(gid) };
 }
