@@ -39,6 +39,7 @@ import { Supervisor } from "./supervisor.ts";
 import { ensureToken } from "./token.ts";
 import { splitAddress } from "../api/server.ts";
 import { ProcessTable } from "./table.ts";
+import { pipelinePaths } from "../protocol/pipeline-paths.ts";
 
 export async function runSupervisor(loaded: LoadedConfig): Promise<number> {
   const { config, runDir, dataDir, controlSocket } = loaded;
@@ -135,8 +136,9 @@ export async function runSupervisor(loaded: LoadedConfig): Promise<number> {
   stopGpus();
   await fallback.stop();
   closeFd(controlFd);
-  // The IO engine's pipeline sockets too (nodes.sock, pipes/): it may have died without removing them.
-  for (const file of [controlSocket, ioSocket, bootFile, join(runDir, "registry.json"), join(runDir, "nodes.sock"), join(runDir, "pipes")]) rmSync(file, { force: true, recursive: true });
+  // The IO engine's pipeline sockets too: it may have died without removing them.
+  const pipelines = pipelinePaths(runDir);
+  for (const file of [controlSocket, ioSocket, bootFile, join(runDir, "registry.json"), pipelines.control, pipelines.pipes]) rmSync(file, { force: true, recursive: true });
   // Arrays are memory that lives for one run: this run's files go with it (SPEC §6).
   const arrayFiles = sweepPrefix(config.arrays.dir, `gaia-${instance}-`);
   if (arrayFiles.length > 0) logs.write("supervisor", `removed ${arrayFiles.length} array file(s) of this run from ${config.arrays.dir}`);

@@ -27,6 +27,7 @@ import { NodeHandle } from "./node-handle.ts";
 import { InlinePipeline, type PipelineDefinition } from "./schema.ts";
 import { Session, type RuntimeHooks } from "./session.ts";
 import type { SessionView } from "./session-view.ts";
+import { pipelinePaths } from "../../protocol/pipeline-paths.ts";
 
 export type RuntimeOptions = {
   runDir: string;
@@ -73,14 +74,15 @@ export class SessionRuntime {
     private readonly opts: RuntimeOptions,
     private readonly hooks: RuntimeHooks,
   ) {
-    this.socket = join(opts.runDir, "nodes.sock");
-    const worst = join(opts.runDir, "pipes", "0123456789abcdef", "99.sock");
+    const paths = pipelinePaths(opts.runDir);
+    this.socket = paths.control;
+    const worst = join(paths.pipes, "0123456789abcdef", "99.sock");
     if (Buffer.byteLength(worst) > 107) throw new Error(`run_dir ${opts.runDir} is too long for node data sockets (${Buffer.byteLength(worst)} > 107 bytes): use a shorter run_dir`);
     this.launch = { ...opts.launch, socket: this.socket };
     this.describer = new Describer(this.launch);
     for (const p of opts.pipelines ?? []) this.pipelines.set(p.name, p);
     sweepPrefix(opts.arraysDir, `gaia-${opts.instance}-p`);
-    rmSync(join(opts.runDir, "pipes"), { recursive: true, force: true });
+    rmSync(paths.pipes, { recursive: true, force: true });
     rmSync(this.socket, { force: true });
     this.listener = listenFramed(this.socket, {
       onOpen: (conn) => void setTimeout(() => conn.tag === null && !conn.closed && conn.drop(`nothing said within ${HELLO_WITHIN_MS} ms`), HELLO_WITHIN_MS),
@@ -115,7 +117,7 @@ export class SessionRuntime {
       if (all.length) throw new PipelineRefusal("invalid_pipeline", 400, lines(all, "pipeline"));
       const session = new Session(sessionId, def, planChannels(def, ports), {
         hooks: this.hooks, secret: this.opts.secret, instance: this.opts.instance, arraysDir: this.opts.arraysDir,
-        pipesRoot: join(this.opts.runDir, "pipes"), launch: this.launch,
+        pipesRoot: pipelinePaths(this.opts.runDir).pipes, launch: this.launch,
       });
       this.sessions.set(sessionId, session);
       session.launch();
