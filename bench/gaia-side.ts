@@ -49,7 +49,8 @@ export async function stopGaia(g: Running): Promise<void> {
   rmSync(g.dir, { recursive: true, force: true });
 }
 
-function processTree(root: number): number[] {
+/** `root` and its children (the processes whose parent it is). */
+export function processTree(root: number): number[] {
   const out = [root];
   for (const entry of new Bun.Glob("[0-9]*").scanSync({ cwd: "/proc", onlyFiles: false })) {
     try {
@@ -84,7 +85,6 @@ export async function idleCpuPercent(g: Running, seconds: number): Promise<numbe
   return ((cpuTicks(pids) - before) / TICKS_PER_S / seconds) * 100;
 }
 
-export { percentile };
 
 /** Sequential `echo` jobs through POST /v1/jobs?wait= on one keep-alive connection; µs per job. */
 export async function roundTrip(g: Running, n: number, warmup = 0) {

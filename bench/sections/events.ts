@@ -12,7 +12,8 @@
  *
  * No peer.
  */
-import { percentile, startGaia, stopGaia, throughput, type Running } from "../gaia-side.ts";
+import { startGaia, stopGaia, throughput, type Running } from "../gaia-side.ts";
+import { latency } from "../interleave.ts";
 import { RawHttpClient } from "../http-client.ts";
 import { fmt, type Options, type Section } from "./types.ts";
 
@@ -65,9 +66,9 @@ class FinishedEvents {
 }
 
 function summary(delays: number[]): Delay {
-  const sorted = [...delays].sort((a, b) => a - b);
-  const r = (n: number) => Math.round(n * 100) / 100;
-  return { p50: r(percentile(sorted, 50)), p99: r(percentile(sorted, 99)), n: sorted.length };
+  const { p50, p99, n } = latency(delays);
+  const r = (x: number) => Math.round(x * 100) / 100;
+  return { p50: r(p50!), p99: r(p99!), n: n! };
 }
 
 async function idleDelay(g: Running, n: number): Promise<Delay> {

@@ -14,9 +14,10 @@
  *                  rename until the worker's pid is gone (killed and reaped); gpu.sample_ms =
  *                  100, so a round is short (the target is relative to it)
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { device, gpuProcess, Standin } from "../../test/helpers/nvml-standin.ts";
-import { startGaia, stopGaia, untilWorkers, type Running } from "../gaia-side.ts";
+import { isAlive, isZombie } from "../../src/lib/proc.ts";
+import { processTree, startGaia, stopGaia, untilWorkers, type Running } from "../gaia-side.ts";
 import { differences, formatSpread, latency, median, spread } from "../interleave.ts";
 import { fmt, type Options, type Row, type Section } from "./types.ts";
 
@@ -43,24 +44,12 @@ function cpuNs(pid: number): number {
   return total;
 }
 
-function tree(root: number): number[] {
-  const out = [root];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === root) out.push(Number(entry));
-    } catch {}
-  }
-  return out;
-}
-
 /** Per round, both gaias' CPU over one window of `seconds`: % of a core, supervisor and all. */
 async function samplingCpu(on: Running, off: Running, rounds: number, seconds: number, log: (l: string) => void) {
   await Bun.sleep(3000); // start-up work (JIT, first GCs) settles first
   const blocks: Record<"standin" | "none", { supervisor: number; all: number }[]> = { standin: [], none: [] };
   for (let r = 0; r < rounds; r++) {
-    const pids = { standin: tree(on.proc.pid), none: tree(off.proc.pid) };
+    const pids = { standin: processTree(on.proc.pid), none: processTree(off.proc.pid) };
     const read = () => ({ standin: pids.standin.map(cpuNs), none: pids.none.map(cpuNs) });
     const before = read();
     const t0 = performance.now();
@@ -80,13 +69,7 @@ async function samplingCpu(on: Running, off: Running, rounds: number, seconds: n
 async function untilDead(pid: number, timeoutMs = 10_000): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   while (performance.now() < deadline) {
-    if (!existsSync(`/proc/${pid}`)) return;
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      if (stat[stat.lastIndexOf(")") + 2] === "Z") return;
-    } catch {
-      return;
-    }
+    if (!isAlive(pid) || isZombie(pid)) return;
     await Bun.sleep(0.2);
   }
   throw new Error(`bench: the GPU watchdog did not kill pid ${pid} within ${timeoutMs / 1000} s`);

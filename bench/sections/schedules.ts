@@ -4,7 +4,8 @@
  * whole second it was due at (the job is made the moment the timer fires). p50 and p99 over
  * N runs (60; 10 with --quick; target p99 ≤ 20 ms). No peer.
  */
-import { percentile, startGaia, stopGaia } from "../gaia-side.ts";
+import { startGaia, stopGaia } from "../gaia-side.ts";
+import { percentile } from "../interleave.ts";
 import { fmt, type Options, type Section } from "./types.ts";
 
 type Job = { created_at: string; schedule: string };
