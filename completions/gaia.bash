@@ -3,7 +3,7 @@
 _gaia() {
   local cur="${COMP_WORDS[COMP_CWORD]}" prev="${COMP_WORDS[COMP_CWORD-1]}" flags="" subs=""
   if [[ $COMP_CWORD -eq 1 ]]; then
-    COMPREPLY=($(compgen -W "start stop status workers restart gpus logs events config completion version submit job jobs cancel schedules schedule sessions session" -- "$cur"))
+    COMPREPLY=($(compgen -W "start stop status workers restart gpus nodes logs events config completion version submit job jobs cancel schedules schedule sessions session" -- "$cur"))
     return
   fi
   case "$prev" in
@@ -35,6 +35,7 @@ _gaia() {
     workers) flags="--config --socket --url --token --json --help -h"; subs="" ;;
     restart) flags="--config --socket --url --token --json --help -h"; subs="" ;;
     gpus) flags="--config --socket --url --token --json --help -h"; subs="" ;;
+    nodes) flags="--config --socket --url --token --json --help -h"; subs="" ;;
     logs) flags="--tail --follow -f --config --socket --url --token --json --help -h"; subs="" ;;
     events) flags="--job --session --config --socket --url --token --json --help -h"; subs="" ;;
     config) flags="--config --socket --url --token --json --help -h"; subs="check schema" ;;

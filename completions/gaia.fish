@@ -7,6 +7,7 @@ complete -c gaia -n __fish_use_subcommand -a status -d 'version, uptime, pools a
 complete -c gaia -n __fish_use_subcommand -a workers -d 'each worker: state, pid, memory, jobs done, restarts, last exit'
 complete -c gaia -n __fish_use_subcommand -a restart -d 'restart a worker, or every worker of a pool one at a time'
 complete -c gaia -n __fish_use_subcommand -a gpus -d 'each GPU: memory, utilization, temperature, power; its processes'
+complete -c gaia -n __fish_use_subcommand -a nodes -d 'each node of the cluster: state, lease, pools, workers, running jobs'
 complete -c gaia -n __fish_use_subcommand -a logs -d 'recent output of every process, or of one; -f follows'
 complete -c gaia -n __fish_use_subcommand -a events -d 'print events as they come (processes, jobs, schedules) until Ctrl-C'
 complete -c gaia -n __fish_use_subcommand -a config -d 'check a config (and load its modules), or print its JSON Schema'
@@ -52,6 +53,12 @@ complete -c gaia -n '__fish_seen_subcommand_from gpus' -l url -x
 complete -c gaia -n '__fish_seen_subcommand_from gpus' -l token -x
 complete -c gaia -n '__fish_seen_subcommand_from gpus' -l json
 complete -c gaia -n '__fish_seen_subcommand_from gpus' -l help -s h
+complete -c gaia -n '__fish_seen_subcommand_from nodes' -l config -r -F
+complete -c gaia -n '__fish_seen_subcommand_from nodes' -l socket -r -F
+complete -c gaia -n '__fish_seen_subcommand_from nodes' -l url -x
+complete -c gaia -n '__fish_seen_subcommand_from nodes' -l token -x
+complete -c gaia -n '__fish_seen_subcommand_from nodes' -l json
+complete -c gaia -n '__fish_seen_subcommand_from nodes' -l help -s h
 complete -c gaia -n '__fish_seen_subcommand_from logs' -l tail -x
 complete -c gaia -n '__fish_seen_subcommand_from logs' -l follow -s f
 complete -c gaia -n '__fish_seen_subcommand_from logs' -l config -r -F

@@ -6,9 +6,10 @@
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { ArrayOps } from "../io/array-ops.ts";
+import type { NodesSource } from "../io/cluster/node-view.ts";
 import type { EventBus } from "../io/events/bus.ts";
 import type { JobLogs } from "../io/job-logs.ts";
-import type { Ops } from "../io/ops.ts";
+import type { JobOps } from "../io/ops.ts";
 import type { PipelineHost } from "../io/pipelines/host.ts";
 import type { ScheduleOps } from "../io/schedules/ops.ts";
 import type { SupervisorLink } from "../io/supervisor-link.ts";
@@ -20,6 +21,7 @@ import { ApiError, errorFromThrown } from "./errors.ts";
 import { registerEventRoutes } from "./events.ts";
 import { registerJobRoutes } from "./jobs.ts";
 import { registerMetricsRoute } from "./metrics.ts";
+import { registerNodeRoutes } from "./nodes.ts";
 import { openapiDocument } from "./openapi.ts";
 import { registerScheduleRoutes } from "./schedules.ts";
 import { registerSessionRoutes } from "./sessions.ts";
@@ -29,7 +31,7 @@ import { registerUiRoutes } from "../ui/routes.ts";
 
 export type ApiDeps = {
   engine: Engine;
-  ops: Ops;
+  ops: JobOps;
   jobLogs: JobLogs;
   arrays: ArrayOps;
   schedules: ScheduleOps;
@@ -37,6 +39,8 @@ export type ApiDeps = {
   supervisor: SupervisorLink;
   views: Views;
   pipelines: PipelineHost;
+  /** The cluster's nodes (SPEC §13); null where gaia is one host (no cluster.url). */
+  nodes: NodesSource | null;
   maxBodyBytes: number;
   /** The TCP listener's token (null without a listener), and whether /metrics is open there. */
   token: string | null;
@@ -70,6 +74,7 @@ export function createApp(deps: ApiDeps): Hono {
   registerScheduleRoutes(app, deps.schedules);
   registerArrayRoutes(app, deps.arrays);
   registerSessionRoutes(app, deps.pipelines);
+  registerNodeRoutes(app, deps.nodes);
   registerEventRoutes(app, deps.bus);
   registerMetricsRoute(app, deps);
   return app;

@@ -13,6 +13,7 @@ import { gpus } from "./commands/gpus.ts";
 import { job } from "./commands/job.ts";
 import { jobs } from "./commands/jobs.ts";
 import { logs } from "./commands/logs.ts";
+import { nodes } from "./commands/nodes.ts";
 import { restart } from "./commands/restart.ts";
 import { schedule } from "./commands/schedule.ts";
 import { schedules } from "./commands/schedules.ts";
@@ -51,7 +52,7 @@ const completion: Command = {
 };
 
 export const COMMANDS: Record<string, Command> = {
-  start, stop, status, workers, restart, gpus, logs, events, config, completion, version,
+  start, stop, status, workers, restart, gpus, nodes, logs, events, config, completion, version,
   submit, job, jobs, cancel, schedules, schedule, sessions, session,
 };
 

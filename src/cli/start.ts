@@ -1,5 +1,6 @@
 /** `gaia start [--config F]`: load the config, then become the supervisor. */
-import { clusterUnavailable } from "../config/cluster.ts";
+import { clusterOf } from "../config/cluster.ts";
+import { PgJournal } from "../io/journal/pg-journal.ts";
 import { findConfigFile, loadConfig } from "../config/load.ts";
 import { installJsonConsole } from "../lib/json-log.ts";
 import { runSupervisor } from "../supervisor/main.ts";
@@ -26,7 +27,24 @@ export async function startCommand(argv: string[]): Promise<number> {
     for (const problem of loaded.problems) console.error(problem);
     return 2;
   }
-  const cluster = clusterUnavailable(loaded.value.config);
-  if (cluster) return (console.error(`config: ${cluster}`), 2);
+  const cluster = await clusterProblem(loaded.value.config);
+  if (cluster) return (console.error(`cluster: ${cluster}`), 2);
   return runSupervisor(loaded.value);
+}
+
+/**
+ * A node checks its cluster's journal before it starts anything (SPEC §13): a wrong URL, a
+ * refused password, a server that is not there, a schema from a newer gaia: one line, exit
+ * 2. Opening it brings the schema to this gaia's version, once, before any engine uses it.
+ */
+async function clusterProblem(config: Parameters<typeof clusterOf>[0]): Promise<string | null> {
+  const { url } = clusterOf(config);
+  if (!url) return null;
+  try {
+    const journal = await PgJournal.open(url, { maxConnections: 1, connectTimeoutS: 5 });
+    await journal.close();
+    return null;
+  } catch (err) {
+    return (err as Error).message;
+  }
 }

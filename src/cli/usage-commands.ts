@@ -69,6 +69,15 @@ power, fan; a figure the device does not give is '-'), then the processes on eac
 the gaia worker they are. Without NVML or a device, says why.
 ${GLOBAL}`,
 
+  nodes: `usage: gaia nodes
+
+Lists each node of the cluster (SPEC §13; gaias started with the same cluster.url): its
+state (alive, or lapsed: taken for dead, its running jobs given to others), its lease (the
+time left, or how long ago it lapsed), its pools as NAME:WORKERS/RUNNING, and its workers
+and running jobs in all. The node that answered is marked '(this node)'. A gaia of one host
+(no cluster.url) has no nodes: it says so, and the command exits 2.
+${GLOBAL}`,
+
   logs: `usage: gaia logs [WORKER] [--tail N] [-f]
 
 Prints the last lines the processes wrote, as 'process | line'. WORKER is a worker id

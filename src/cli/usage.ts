@@ -17,6 +17,7 @@ Running gaia:
   workers                    each worker: state, pid, memory, jobs done, restarts, last exit
   restart WORKER|POOL        replace a worker, or every worker of a pool one at a time
   gpus                       each GPU: memory, utilization, temperature, power; its processes
+  nodes                      each node of the cluster: state, lease, pools, running jobs
   logs [WORKER] [--tail N] [-f]
                              recent output of every process, or of one; -f follows
   events [--job ID]          print events as they come (processes, jobs, schedules)

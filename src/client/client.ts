@@ -22,7 +22,7 @@ import { SessionsApi } from "./sessions.ts";
 import { segment, Transport, withQuery, type Answer, type RequestOptions, type TlsOptions } from "./transport.ts";
 import {
   TERMINAL_STATES, type Accepted, type BatchAccepted, type DryRun, type GaiaEvent, type Gpus, type Health, type Job,
-  type JobList, type JobLogs, type JobsQuery, type LogPage, type PoolRestart, type ProcessLogs, type Ready,
+  type JobList, type JobLogs, type JobsQuery, type LogPage, type Nodes, type PoolRestart, type ProcessLogs, type Ready,
   type ShutdownAnswer, type Status, type SubmitRequest, type Submitted, type Worker, type WorkerRestart,
 } from "./types.ts";
 
@@ -111,6 +111,10 @@ export class GaiaClient {
   }
   gpus(): Promise<Gpus> {
     return this.request("GET", "/v1/gpus");
+  }
+  /** The cluster's nodes; a GaiaApiError 404 `not_clustered` where gaia is one host. */
+  nodes(): Promise<Nodes> {
+    return this.request("GET", "/v1/nodes");
   }
   /** The Prometheus text. */
   metrics(): Promise<string> {

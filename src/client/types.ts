@@ -9,6 +9,7 @@
 import type { z } from "zod";
 import type * as arrays from "../api/shapes/arrays.ts";
 import type * as jobs from "../api/shapes/jobs.ts";
+import type * as nodes from "../api/shapes/nodes.ts";
 import type * as schedules from "../api/shapes/schedules.ts";
 import type * as system from "../api/shapes/system.ts";
 
@@ -65,6 +66,10 @@ export type ProcessLogs = z.output<typeof system.ProcessLogs>;
 export type Gpus = system.Gpus;
 export type Gpu = Gpus["gpus"][number];
 export type GpuProcess = NonNullable<Gpu["processes"]>[number];
+
+/** `GET /v1/nodes` (SPEC §13): each node of the cluster; a 404 `not_clustered` on a gaia of one host. */
+export type Nodes = nodes.Nodes;
+export type ClusterNode = Nodes["nodes"][number];
 
 /** A `[[schedules]]` entry as `PUT /v1/schedules/NAME` takes it (SPEC §10). */
 export type ScheduleDefinition = z.input<typeof schedules.ScheduleBody>;

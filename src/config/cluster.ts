@@ -65,15 +65,3 @@ const DEFAULTS: ClusterConfig = Object.freeze(Cluster.parse({}));
 export function clusterOf(config: { cluster?: ClusterConfig }): ClusterConfig {
   return config.cluster ?? DEFAULTS;
 }
-
-/**
- * Why this gaia cannot start with the config's cluster, or null. The PostgreSQL journal of
- * SPEC §13 exists (src/io/journal/), but no IO engine runs on it yet: starting on the
- * embedded SQLite instead would make a host that was meant to be a node an island without
- * a word, so `gaia start` refuses and `gaia config check` warns.
- */
-export function clusterUnavailable(config: { cluster?: ClusterConfig }): string | null {
-  const { url } = clusterOf(config);
-  if (!url) return null;
-  return `cluster.url (${redactUrl(url)}): this gaia runs on one host only; the cluster of SPEC §13 is not built into it yet. Remove [cluster] url and unset GAIA_CLUSTER_URL to start on the embedded journal`;
-}

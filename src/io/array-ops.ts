@@ -14,7 +14,11 @@ const refused = (e: StoreError) => new Refusal(e.status as RefusalStatus, e.code
 export type ArrayWithPath = ArrayInfo & { path: string };
 
 export class ArrayOps {
-  constructor(readonly store: ArrayStore) {}
+  constructor(
+    readonly store: ArrayStore,
+    /** A cluster's node whose shared memory holds an array this node does not (SPEC §13), or null. */
+    private readonly elsewhere: (name: string) => string | null = () => null,
+  ) {}
 
   /** A new array file; a `local` one is ready at once (SPEC §6, zero-copy), an upload once committed. */
   create(dtype: Dtype, shape: number[], local: boolean): ArrayWithPath & { state: ArrayState } {
@@ -33,6 +37,10 @@ export class ArrayOps {
   get(name: string): ArrayWithPath & { job: string | null } {
     this.checkName(name);
     const row = this.store.get(name);
+    if (!row) {
+      const node = this.elsewhere(name);
+      if (node) throw new Refusal(409, "array_elsewhere", `array '${name}' is in the shared memory of node ${node}: ask that node for it`);
+    }
     if (!row || row.state !== "ready") throw new Refusal(404, "not_found", `no array '${name}'`);
     return { ...arrayInfo(row), path: this.store.path(row.name), job: row.job };
   }

@@ -40,6 +40,8 @@ export type Job = {
   retries: RetryPolicy;
   /** The schedule that created this job, or null for a job submitted through the API. */
   schedule: string | null;
+  /** The cluster node that holds it (SPEC §13); absent on one host. Not a journal column: PostgreSQL keeps it (node). */
+  node?: string | null;
 };
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -73,6 +75,7 @@ export function jobView(job: Job): JobView {
     progress: job.progress,
     timeout_s: job.timeout_s,
     schedule: job.schedule,
+    node: job.node ?? null,
   };
 }
 

@@ -140,6 +140,12 @@ export class Journal {
     if (this.dirty.has(id)) this.flush();
   }
 
+  /** Deletes a job's row (a cluster node released it: the shared journal holds it now). */
+  remove(id: string): void {
+    this.dirty.delete(id);
+    this.db.query(`DELETE FROM jobs WHERE id = ?`).run(id);
+  }
+
   get(id: string): Job | null {
     this.flushJob(id);
     const row = this.db.query(`SELECT * FROM jobs WHERE id = ?`).get(id) as Record<string, unknown> | null;

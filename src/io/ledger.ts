@@ -16,6 +16,7 @@ export class Ledger {
   readonly metrics = new JobMetrics();
   /** Job events for `GET /v1/events`; silent while no one listens. */
   readonly events: JobEvents;
+  private readonly observers: ((job: Job, from: JobState) => void)[] = [];
 
   constructor(
     private readonly journal: Journal,
@@ -32,6 +33,17 @@ export class Ledger {
     for (const job of jobs) this.events.transition(job);
   }
 
+  /** `fn` sees every state change after it is recorded (a cluster node's writes to the shared journal). */
+  observe(fn: (job: Job, from: JobState) => void): void {
+    this.observers.push(fn);
+  }
+
+  /** A job this engine no longer holds (a cluster node released it): out of the counters and the journal. */
+  forget(job: Job): void {
+    this.counts[job.state]--;
+    this.journal.remove(job.id);
+  }
+
   transition(job: Job, state: JobState): void {
     const from = job.state;
     this.counts[from]--;
@@ -40,6 +52,7 @@ export class Ledger {
     const terminal = isTerminal(state);
     this.metrics.transition(job, from);
     this.events.transition(job);
+    for (const fn of this.observers) fn(job, from);
     // Someone waiting for this end is answered right after its commit; otherwise the end
     // rides the next batched write (within LAZY_FLUSH_MS), as thousands of batch jobs do.
     if (terminal && this.waiters.has(job.id)) this.journal.save(job, true, () => this.waiters.resolve(job));

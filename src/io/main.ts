@@ -35,6 +35,8 @@ import { SupervisorLink } from "./supervisor-link.ts";
 import { PipelineHost } from "./pipelines/host.ts";
 import { selfCommand } from "../lib/self-command.ts";
 import { Views } from "./views.ts";
+import { clusterOf } from "../config/cluster.ts";
+import { ClusterNode, nodeDataDir } from "./cluster/node.ts";
 import { wireSupervisor } from "./wiring.ts";
 
 /** Purge at least every minute, and often enough that a short result_ttl_s is kept. */
@@ -66,7 +68,11 @@ export async function runIoEngine(argv: string[]): Promise<void> {
   const { config } = boot;
   const log = (line: string) => console.error(line);
 
-  const journal = new Journal(boot.dataDir);
+  // A node of a cluster (SPEC §13): the shared journal first; one that cannot be reached is
+  // a clear error (the supervisor checked it too at `gaia start`, which exits 2 for it).
+  const cluster = clusterOf(config).url ? await ClusterNode.open(config, boot.version, boot.instance, log) : null;
+  const journal = new Journal(cluster ? nodeDataDir(boot.dataDir) : boot.dataDir);
+  cluster?.reconcile(journal);
   const bus = new EventBus(new EventStore(journal.db, RING_EVENTS), () => journal.requestFlush(true));
   journal.addParticipant(bus);
   const { dir, max_bytes, ttl_s } = config.arrays;
@@ -80,6 +86,8 @@ export async function runIoEngine(argv: string[]): Promise<void> {
     recycleWorker: (worker_id, pid) => supervisor.notify({ kind: "worker.recycle", worker_id, pid }),
     gpus,
     log,
+    // A node gives a retry back to the shared queue, for any node to take after its wait.
+    release: cluster ? () => true : undefined,
   });
   const roster = new Roster(engine, {
     announce(worker, spare) {
@@ -90,11 +98,13 @@ export async function runIoEngine(argv: string[]): Promise<void> {
   });
   const drain = new Drain(engine, roster);
   const ops = new Ops(engine, () => announced);
+  const clusterOps = cluster?.attach({ engine, ledger, ops, bus }) ?? null;
   const liveState = (id: string) => engine.active.get(id)?.state;
   const scheduler = new Scheduler(new ScheduleStore(journal.database), {
-    submit: (body, schedule) => ops.admit([body], schedule),
+    submit: (body, schedule, due) => (clusterOps ? clusterOps.admitScheduled(body, schedule, due) : ops.admit([body], schedule)),
     liveState,
     draining: () => engine.draining,
+    epochGrid: cluster !== null,
     notify: (kind, data) => void bus.stage(kind, data),
     log,
   });
@@ -111,7 +121,7 @@ export async function runIoEngine(argv: string[]): Promise<void> {
   // After adoption: a schedule whose last job is still queued or running must see it in flight.
   scheduler.start(config.schedules);
   server.listen(join(boot.runDir, "io.sock"));
-  const views = new Views({ config, runId: boot.runId, version: boot.version, engine, roster, supervisor, gpus });
+  const views = new Views({ config, runId: boot.runId, version: boot.version, engine, roster, supervisor, gpus, notReady: () => cluster?.readyReasons() ?? [] });
   const schedules = new ScheduleOps({ scheduler, liveState, poolOrder: config.pools.map((p) => p.name), announced: () => announced });
   const pipelines = new PipelineHost({
     config, runDir: boot.runDir, instance: boot.instance, secret: boot.secret, selfCommand: selfCommand(),
@@ -120,14 +130,18 @@ export async function runIoEngine(argv: string[]): Promise<void> {
   wireSupervisor({ supervisor, bus, roster, gpus, drain, pipelines, log });
   const token = config.control.listen ? readFileSync(boot.tokenFile, "utf8").trim() : null;
   const app = createApp({
-    engine, ops, jobLogs, arrays: new ArrayOps(arrays), schedules, bus, supervisor, views, pipelines, log,
+    engine, ops: clusterOps ?? ops, jobLogs, arrays: new ArrayOps(arrays, (name) => cluster?.holderOf(name) ?? null), schedules, bus, supervisor, views, pipelines, nodes: cluster, log,
     maxBodyBytes: Math.round(config.control.max_body_mb * 1024 * 1024), token, metricsPublic: config.control.metrics_public,
   });
   await serveApi(app, boot, log);
-  keepTidy(engine, arrays, config);
+  keepTidy(engine, arrays, config, cluster);
 
-  const stop = () => {
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
     journal.close();
+    await cluster?.close();
     process.exit(0);
   };
   process.on("SIGTERM", stop);
@@ -157,8 +171,12 @@ function adopt(engine: Engine, roster: Roster): void {
 }
 
 /** Purges finished jobs past result_ttl_s; expires unheld arrays and collects strays. */
-function keepTidy(engine: Engine, arrays: ArrayStore, config: Config): void {
-  const purge = () => engine.purge(Date.now() - config.queue.result_ttl_s * 1000);
+function keepTidy(engine: Engine, arrays: ArrayStore, config: Config, cluster: ClusterNode | null): void {
+  const purge = () => {
+    const before = Date.now() - config.queue.result_ttl_s * 1000;
+    engine.purge(before);
+    void cluster?.purge(before);
+  };
   purge();
   setInterval(purge, purgeEveryMs(config.queue.result_ttl_s));
   setInterval(() => {

@@ -13,11 +13,32 @@ import type { ListFilter, Submission } from "./submission.ts";
 import type { DryRun, JobList, WaitAnswer } from "../api/shapes/jobs.ts";
 
 export type Admission = { ok: true; jobs: Job[] } | { ok: false; error: Refusal };
+export type Prepared = { ok: true; jobs: Job[]; fresh: ReadonlySet<Job> } | { ok: false; error: Refusal };
+/** Where admission looks: the queue depth a pool counts, and the job an idempotency key names (null: not here). */
+export type Where = {
+  depth(pool: string): number;
+  byKey: ((key: string) => Job | null) | null;
+  /** Another cluster node that holds these input arrays (its engine checks them), or null: this one does. */
+  arraysAt?: (arrays: Record<string, string>) => string | null;
+};
+
+type Maybe<T> = T | Promise<T>;
+
+/** What the API's job routes ask (src/api/jobs.ts): this engine's Ops, or a cluster node's (cluster/cluster-ops.ts). */
+export interface JobOps {
+  dryRun(body: Submission): Maybe<DryRun>;
+  submit(body: Submission, waitMs: number): Promise<{ status: 200; job: JobView } | { status: 202; id: string; state: string }>;
+  batch(bodies: Submission[]): Maybe<{ ids: string[] }>;
+  waitMany(ids: string[], waitMs: number, all: boolean): Promise<WaitAnswer>;
+  list(filter: ListFilter): Maybe<JobList>;
+  get(id: string, waitMs: number): Promise<JobView>;
+  cancel(id: string): Promise<{ status: 200 | 202; job: JobView }>;
+}
 
 /** How long a cancel of a running job waits for its worker's exit before answering 202. */
 const CANCEL_WAIT_MS = 10_000;
 
-export class Ops {
+export class Ops implements JobOps {
   constructor(
     private readonly engine: Engine,
     private readonly announced: () => Map<string, ReadonlySet<string>>,
@@ -25,38 +46,55 @@ export class Ops {
 
   /** Builds, checks, journals and enqueues jobs; all of them or none. A schedule's jobs carry its name. */
   admit(bodies: Submission[], schedule: string | null = null): Admission {
+    const prepared = this.prepare(bodies, schedule);
+    if (!prepared.ok) return prepared;
+    const fresh = prepared.jobs.filter((j) => prepared.fresh.has(j));
+    this.engine.accept(fresh);
+    for (const pool of new Set(fresh.map((j) => j.pool))) this.engine.dispatch(pool);
+    return { ok: true, jobs: prepared.jobs };
+  }
+
+  /**
+   * The jobs `bodies` make, checked, journaled nowhere yet: `fresh` the new ones, the rest
+   * those an idempotency key already names. A cluster node (cluster/cluster-ops.ts) asks
+   * with its own queue depths and leaves keys to the shared journal (`byKey` null).
+   */
+  prepare(bodies: Submission[], schedule: string | null, where: Where = this.local): Prepared {
     if (this.engine.draining) return { ok: false, error: new Refusal(503, "shutting_down", "gaia is shutting down and accepts no new jobs") };
     const poolOrder = this.engine.config.pools.map((p) => p.name);
     const announced = this.announced();
     const adding = new Map<string, number>();
-    const fresh: Job[] = [];
+    const fresh = new Set<Job>();
     const jobs: Job[] = [];
     for (const body of bodies) {
-      const existing = body.idempotency_key ? this.findByKey(body.idempotency_key, fresh) : null;
+      const existing = body.idempotency_key ? this.findByKey(body.idempotency_key, fresh, where) : null;
       if (existing) {
         jobs.push(existing);
         continue;
       }
-      const pool = this.check(body, poolOrder, announced, adding);
+      const pool = this.check(body, poolOrder, announced, adding, where);
       if (pool instanceof Refusal) return { ok: false, error: pool };
       adding.set(pool, (adding.get(pool) ?? 0) + 1);
       const job = this.newJob(body, pool, schedule);
-      fresh.push(job);
+      fresh.add(job);
       jobs.push(job);
     }
-    this.engine.accept(fresh);
-    for (const pool of adding.keys()) this.engine.dispatch(pool);
-    return { ok: true, jobs };
+    return { ok: true, jobs, fresh };
   }
 
+  private readonly local: Where = {
+    depth: (pool) => this.engine.pools.get(pool)!.waiting,
+    byKey: (key) => this.engine.journal.byIdempotencyKey(key),
+  };
+
   /** The pool a new job goes to, or why it is refused: its inputs, its task, its pool's depth. */
-  private check(body: Submission, poolOrder: string[], announced: Map<string, ReadonlySet<string>>, adding: Map<string, number>): string | Refusal {
-    const arrays = body.arrays ? this.engine.arrays.checkInputs(body.arrays) : null;
+  private check(body: Submission, poolOrder: string[], announced: Map<string, ReadonlySet<string>>, adding: Map<string, number>, where: Where = this.local): string | Refusal {
+    const arrays = body.arrays && !where.arraysAt?.(body.arrays) ? this.engine.arrays.checkInputs(body.arrays) : null;
     if (arrays) return new Refusal(arrays.status as 400, arrays.code, arrays.message);
     const route = routeTask(body.task, poolOrder, announced);
     if (route.kind === "unknown") return new Refusal(400, "unknown_task", route.message);
     if (route.kind === "not_ready") return new Refusal(503, "not_ready", route.message, 1);
-    const depth = this.engine.pools.get(route.pool)!.waiting + (adding.get(route.pool) ?? 0) + 1;
+    const depth = where.depth(route.pool) + (adding.get(route.pool) ?? 0) + 1;
     if (depth > this.engine.config.queue.max_depth) {
       return new Refusal(429, "queue_full", `pool '${route.pool}' has ${this.engine.config.queue.max_depth} queued jobs, its queue.max_depth`, 1);
     }
@@ -84,8 +122,8 @@ export class Ops {
     };
   }
 
-  private findByKey(key: string, fresh: Job[]): Job | null {
-    const found = fresh.find((j) => j.idempotency_key === key) ?? this.engine.journal.byIdempotencyKey(key);
+  private findByKey(key: string, fresh: ReadonlySet<Job>, where: Where): Job | null {
+    const found = [...fresh].find((j) => j.idempotency_key === key) ?? where.byKey?.(key) ?? null;
     return found ? (this.engine.active.get(found.id) ?? found) : null;
   }
 

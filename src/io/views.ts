@@ -16,7 +16,11 @@ import type { GpuState } from "./gpus.ts";
 // Typed with the API's schemas (the document is generated from them), so neither can drift.
 import type { EngineHealth, EngineStatus, Worker } from "../api/shapes/system.ts";
 
-export type ViewDeps = { config: Config; runId: string; version: string; engine: Engine; roster: Roster; supervisor: SupervisorLink; gpus: GpuState };
+export type ViewDeps = {
+  config: Config; runId: string; version: string; engine: Engine; roster: Roster; supervisor: SupervisorLink; gpus: GpuState;
+  /** Reasons from beyond this host (a cluster node's lease and writes, cluster/node.ts). */
+  notReady?: () => string[];
+};
 
 type Processes = CallResult<"processes">;
 
@@ -35,6 +39,7 @@ export class Views {
     const reasons: string[] = [];
     if (engine.draining) reasons.push("gaia is shutting down");
     if (!this.deps.supervisor.connected) reasons.push("the supervisor is not connected to the IO engine");
+    reasons.push(...(this.deps.notReady?.() ?? []));
     for (const pool of config.pools) {
       const ready = engine.pools.get(pool.name)?.members.size ?? 0;
       if (ready < pool.size) reasons.push(`pool ${pool.name}: ${ready}/${pool.size} workers ready`);

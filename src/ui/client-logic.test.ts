@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { chartSvg, escapeXml, niceMax } from "./client/chart.ts";
-import { ago, bytes, cadence, duration, exit, mib } from "./client/format.ts";
+import { ago, bytes, cadence, duration, exit, lease, mib } from "./client/format.ts";
 import { affected, Refresher } from "./client/refresher.ts";
 import { BUCKET_MS, Depths, Throughput, WINDOW_MS } from "./client/series.ts";
 
@@ -128,6 +128,9 @@ test("formats", () => {
   expect(duration(2500)).toBe("2.50 s");
   expect(ago("2026-12-01T21:18:52.000Z", Date.parse("2026-12-01T21:19:52.000Z"))).toBe("1 min ago");
   expect(ago("2026-12-01T21:20:52.000Z", Date.parse("2026-12-01T21:19:52.000Z"))).toBe("in 1 min");
+  expect(lease({ state: "alive", lease_until: "2026-12-01T21:20:04.000Z" }, Date.parse("2026-12-01T21:19:52.000Z"))).toBe("12 s left");
+  expect(lease({ state: "lapsed", lease_until: "2026-12-01T21:16:52.000Z" }, Date.parse("2026-12-01T21:19:52.000Z"))).toBe("lapsed 3 min ago");
+  expect(lease({ state: "alive", lease_until: "2026-12-01T21:19:50.000Z" }, Date.parse("2026-12-01T21:19:52.000Z"))).toBe("0 s left"); // clocks apart: clamped
   expect(exit({ code: null, signal: "SIGKILL", reason: "crash" })).toBe("SIGKILL (crash)");
   expect(exit({ code: 1, signal: null, reason: "crash" })).toBe("code 1 (crash)");
   expect(cadence({ cron: "0 3 * * *", timezone: "UTC", every_s: null, loop: false })).toBe("cron 0 3 * * * (UTC)");

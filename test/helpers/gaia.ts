@@ -24,6 +24,8 @@ export type StartOptions = {
   waitReady?: boolean;
   /** Extra environment for gaia (GAIA_LOG_FORMAT, say). */
   env?: Record<string, string>;
+  /** A command gaia runs under, such as `ip netns exec NS` (a host of a cluster test); it must exec gaia. */
+  wrap?: string[];
 };
 
 export class Gaia {
@@ -41,7 +43,7 @@ export class Gaia {
     const dir = options.dir ?? mkdtempSync(join(tmpdir(), "gaia-test-"));
     for (const [name, content] of Object.entries(options.files ?? {})) writeFileSync(join(dir, name), content);
     writeFileSync(join(dir, "gaia.json"), JSON.stringify({ pools: [{ name: "default", size: 2 }], ...options.config }));
-    const proc = Bun.spawn([BINARY, "start", "--config", join(dir, "gaia.json")], {
+    const proc = Bun.spawn([...(options.wrap ?? []), BINARY, "start", "--config", join(dir, "gaia.json")], {
       cwd: dir, stdin: "ignore", stdout: "pipe", stderr: "pipe",
       env: { ...process.env, GAIA_CONFIG: undefined, GAIA_RUN_DIR: undefined, GAIA_DATA_DIR: undefined, ...options.env },
     });

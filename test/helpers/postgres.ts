@@ -15,8 +15,17 @@
  *
  * `fsync = off`: a test server's data lives as long as its test; `restart()` stops cleanly
  * (`-m fast`), so nothing committed is lost across it.
+ *
+ * For hosts in network namespaces (test/helpers/netns.ts), `listen` adds addresses beside
+ * 127.0.0.1 and `allow` the subnets the test role may log in from, with its password:
+ *
+ *   const hosts = await createHosts(2);
+ *   const pg = await startPostgres({ listen: [hosts[0]!.hostAddress], allow: [hosts[0]!.subnet] });
+ *   hosts[0]!.exec(["psql", pg.urlFor(hosts[0]!.hostAddress), "-c", "select 1"]);
+ *
+ * A listen address must exist when the server starts (and restarts): make the hosts first.
  */
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isAlive } from "../../src/lib/proc.ts";
@@ -25,6 +34,8 @@ import { freePort } from "./ports.ts";
 export type PgServer = {
   /** postgres://ROLE:PASSWORD@127.0.0.1:PORT/DB */
   url: string;
+  /** `url` with another host, e.g. a netns host's `hostAddress` (see `listen`). */
+  urlFor(host: string): string;
   port: number;
   dir: string;
   /** Stops the server (fast) and removes its temp dir; safe to call twice. */
@@ -36,6 +47,13 @@ export type PgServer = {
   up(): Promise<void>;
   /** A SQL statement run by the superuser over the socket (psql), e.g. to make a second database. */
   psql(sql: string): Promise<string>;
+};
+
+export type PgOptions = {
+  /** IP addresses to listen on beside 127.0.0.1 ("0.0.0.0" for every IPv4 address). */
+  listen?: string[];
+  /** CIDRs (10.231.7.0/24) the test role may log in from, by scram-sha-256, beside localhost. */
+  allow?: string[];
 };
 
 const PREFIX = "gaia-pg-";
@@ -93,7 +111,26 @@ async function reapStale(): Promise<void> {
   }
 }
 
-export async function startPostgres(): Promise<PgServer> {
+/** listen_addresses: 127.0.0.1 and `listen`, where 0.0.0.0 stands alone for IPv4 (binding an address beside it fails: EADDRINUSE). */
+function listenAddresses(listen: string[]): string {
+  for (const a of listen) {
+    // pg_ctl hands -o to a shell: only address characters get through.
+    if (typeof a !== "string" || !/^[0-9a-fA-F.:]+$/.test(a)) throw new TypeError(`startPostgres({ listen }): ${JSON.stringify(a)} (${typeof a}) is not an IP address`);
+  }
+  const all = [...new Set(["127.0.0.1", ...listen])];
+  return (all.includes("0.0.0.0") ? all.filter((a) => a === "0.0.0.0" || a.includes(":")) : all).join(",");
+}
+
+function hbaLines(allow: string[]): string {
+  for (const cidr of allow) {
+    if (typeof cidr !== "string" || !/^[0-9a-fA-F.:]+\/\d{1,3}$/.test(cidr)) throw new TypeError(`startPostgres({ allow }): ${JSON.stringify(cidr)} (${typeof cidr}) is not a CIDR like 10.231.7.0/24`);
+  }
+  return allow.map((cidr) => `host all ${ROLE} ${cidr} scram-sha-256\n`).join("");
+}
+
+export async function startPostgres(options: PgOptions = {}): Promise<PgServer> {
+  const listen = listenAddresses(options.listen ?? []);
+  const hba = hbaLines(options.allow ?? []);
   const bin = pgBin();
   if (process.getuid?.() !== 0) throw new Error("test/helpers/postgres.ts runs initdb and pg_ctl as the postgres user (runuser), which takes root: run these tests as root, as CI does");
   await reapStale();
@@ -109,9 +146,10 @@ export async function startPostgres(): Promise<PgServer> {
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }
+  appendFileSync(join(data, "pg_hba.conf"), hba);
   let port = 0;
   const up = async () => {
-    const opts = `-c listen_addresses=127.0.0.1 -c port=${port} -c unix_socket_directories=${dir} -c fsync=off -c full_page_writes=off -c shared_buffers=16MB -c max_connections=100`;
+    const opts = `-c listen_addresses=${listen} -c port=${port} -c unix_socket_directories=${dir} -c fsync=off -c full_page_writes=off -c shared_buffers=16MB -c max_connections=100`;
     await asPostgres([join(bin, "pg_ctl"), "-D", data, "-l", join(dir, "server.log"), "-w", "-t", "60", "-o", opts, "start"]);
   };
   const down = () => stopDir(dir, "fast");
@@ -142,7 +180,8 @@ export async function startPostgres(): Promise<PgServer> {
     const psql = (sql: string) => asPostgres([join(bin, "psql"), "-h", dir, "-p", String(port), "-U", "postgres", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", "postgres"], sql);
     await psql(`CREATE ROLE ${ROLE} LOGIN PASSWORD '${password}'; CREATE DATABASE ${ROLE} OWNER ${ROLE};`);
     const restart = async () => (await down(), await up());
-    return { url: `postgres://${ROLE}:${password}@127.0.0.1:${port}/${ROLE}`, port, dir, stop, restart, down, up, psql };
+    const urlFor = (host: string) => `postgres://${ROLE}:${password}@${host.includes(":") ? `[${host}]` : host}:${port}/${ROLE}`;
+    return { url: urlFor("127.0.0.1"), urlFor, port, dir, stop, restart, down, up, psql };
   } catch (err) {
     await stop();
     throw err;

@@ -54,6 +54,7 @@ export const TAGS = [
   { name: "arrays", description: "shared-memory arrays (SPEC §6)" },
   { name: "schedules", description: "cron, interval and loop schedules (SPEC §10)" },
   { name: "gpus", description: "the devices NVML reports (SPEC §11)" },
+  { name: "nodes", description: "the nodes of a cluster, their leases and what each runs (SPEC §13)" },
   { name: "pipelines", description: "pipeline definitions (SPEC §12)" },
   { name: "sessions", description: "running pipelines and their streams (SPEC §12)" },
   { name: "events", description: "the event stream (SPEC §7)" },

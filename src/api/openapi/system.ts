@@ -1,5 +1,6 @@
-/** The operations about gaia itself: probes, status, workers and logs, GPUs, events, metrics, shutdown, this document. */
+/** The operations about gaia itself: probes, status, workers and logs, GPUs, cluster nodes, events, metrics, shutdown, this document. */
 import { EventId, EventsQuery, LogsQuery, TailQuery } from "../shapes/params.ts";
+import { Nodes } from "../shapes/nodes.ts";
 import { ErrorBody, Gpus, Health, LogPage, NotReady, OpenApiDocument, PoolRestart, ProcessLogs, Ready, Status, Stopping, WorkerRestart, Workers } from "../shapes/system.ts";
 import { json, type Operation } from "./operation.ts";
 
@@ -34,6 +35,11 @@ export const systemOperations: Operation[] = [
     answers: { 200: json(LogPage, "the lines, oldest first") }, errors: [400, 503],
   },
   { method: "get", path: "/v1/gpus", id: "listGpus", tag: "gpus", summary: "every device of the last NVML sample, each process named by its worker; none, and why, on a host without", answers: { 200: json(Gpus, "the devices") }, errors: [] },
+  {
+    method: "get", path: "/v1/nodes", id: "listNodes", tag: "nodes", summary: "each node of the cluster: its lease, pools, workers and running jobs; self marks the one that answered",
+    description: "A gaia of one host (no cluster.url) answers 404 not_clustered. While the cluster's journal cannot be read: 503 cluster_unavailable, with Retry-After.",
+    answers: { 200: json(Nodes, "the nodes, as the shared journal holds them") }, errors: [404, 503],
+  },
   {
     method: "get", path: "/v1/events", id: "streamEvents", tag: "events", query: EventsQuery,
     summary: "Server-Sent Events: process.*, job.*, schedule.*, session.*, gpu.*; each `id: N`, `event: KIND`, `data: {id, kind, at, data}`",

@@ -126,6 +126,7 @@ export const Job = response(
     progress: z.object({ fraction: z.number(), message: z.string().nullable() }).nullable(),
     timeout_s: z.number(),
     schedule: z.string().nullable().meta({ description: "the schedule that made it; null for a job submitted through the API" }),
+    node: z.string().nullable().meta({ description: "the cluster node that runs or ran it (SPEC §13); null on one host, and while queued" }),
   }),
   "a job (SPEC §5); times are ISO 8601, unset ones null",
 );

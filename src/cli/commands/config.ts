@@ -8,7 +8,7 @@
  * problem and exit 2: the schema's problems first (nothing is loaded for a file that does
  * not parse), then those of loading the pools' modules and of tasks no pool serves.
  */
-import { clusterUnavailable, redactUrl } from "../../config/cluster.ts";
+import { redactUrl } from "../../config/cluster.ts";
 import { findConfigFile, loadConfig } from "../../config/load.ts";
 import { stringFlag } from "../args.ts";
 import type { Command } from "../command.ts";
@@ -40,8 +40,6 @@ export const config: Command = {
     const checked = await checkPools(loaded.value.config);
     if (checked.problems.length) throw new CliError(EXIT.usage, "bad config", { lines: checked.problems });
     const { config, file: from, runDir, dataDir, controlSocket } = loaded.value;
-    const cluster = clusterUnavailable(config);
-    if (cluster) console.error(`warning: ${cluster} (gaia start refuses it)`);
     // The effective config, but never the cluster URL's password.
     const shown = config.cluster ? { ...config, cluster: { ...config.cluster, url: redactUrl(config.cluster.url) } } : config;
     await printJson({ file: from, resolved: { run_dir: runDir, data_dir: dataDir, control_socket: controlSocket }, config: shown, tasks: checked.tasks });

@@ -1,5 +1,6 @@
 /** What the engine needs from outside it, and its phase (see engine.ts). */
 import type { StopReason } from "../../protocol/reasons.ts";
+import type { Job } from "../job.ts";
 
 export type EngineHooks = {
   /** Ask the supervisor to kill a worker process; it reports the exit later. Pinned to the pid. */
@@ -9,6 +10,12 @@ export type EngineHooks = {
   /** GPUs: free memory per device (placement), and a job's peak GPU memory (usage). */
   gpus?: { freeBytes: ReadonlyMap<string, number | null>; started(pid: number): void; ended(pid: number): number | undefined };
   log(line: string): void;
+  /**
+   * A cluster node (SPEC §13) gives a job that goes back to the queue (a retry) back to the
+   * shared journal, for any node to take after its wait: true when it did, and the engine
+   * then forgets the job instead of waiting out the retry itself.
+   */
+  release?(job: Job): boolean;
 };
 
 export type Phase = { kind: "holding" } | { kind: "serving" } | { kind: "draining" };

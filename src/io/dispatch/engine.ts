@@ -226,7 +226,8 @@ export class Engine {
       job.worker = null;
       job.not_before = Date.now() + decision.delayMs;
       this.ledger.transition(job, "queued");
-      this.enqueue(job);
+      if (this.hooks.release?.(job)) this.forget(job);
+      else this.enqueue(job);
       return;
     }
     this.finish(job, kind === "timeout" ? "timed_out" : "failed");
@@ -241,6 +242,16 @@ export class Engine {
     this.jobArrays.ended(job, state);
     this.ledger.transition(job, state);
     for (const ended of this.endings) ended(job);
+  }
+
+  /** A job another node may now take (a cluster's released retry): no longer this engine's. */
+  forget(job: Job): void {
+    this.unqueue(job);
+    this.cancelling.delete(job.id);
+    this.returned.delete(job.id);
+    this.active.delete(job.id);
+    this.jobArrays.ended(job, "cancelled");
+    this.ledger.forget(job);
   }
 
   /** Tells `fn` of every job that reaches its terminal state (the scheduler's runs, say). */

@@ -72,6 +72,15 @@ export async function renewLease(sql: SQL, node: string, leaseS: number, info: u
   return leaseOf(row);
 }
 
+export async function allNodes(sql: SQL): Promise<NodeLease[]> {
+  return (await sql`SELECT * FROM nodes ORDER BY name`).map(leaseOf);
+}
+
+/** A node that stops cleanly gives up its lease at once: the others need not wait it out. */
+export async function endLease(sql: SQL, node: string, now: number): Promise<void> {
+  await sql`UPDATE nodes SET lease_until = ${now} WHERE name = ${node}`;
+}
+
 export async function lapsedNodes(sql: SQL, now: number): Promise<NodeLease[]> {
   return (await sql`SELECT * FROM nodes WHERE lease_until < ${now} ORDER BY name`).map(leaseOf);
 }

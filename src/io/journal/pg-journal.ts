@@ -38,7 +38,8 @@ export class PgJournal implements ClusterJournal {
   readonly logs: PgJobLogs;
 
   private constructor(
-    private readonly sql: SQL,
+    /** The pool of connections, for the cluster's batched statements (src/io/cluster/pg-batch.ts). */
+    readonly sql: SQL,
     /** The URL without its password: what messages may show. */
     readonly where: string,
     readonly migrated: Migrated,

@@ -56,8 +56,18 @@ CREATE INDEX arrays_node ON arrays(node);
 ALTER TABLE jobs ADD COLUMN pin TEXT;
 `;
 
+/**
+ * A cancel asked at one node for a job another node runs (SPEC §13): the asking node stamps
+ * `cancel_at` and notifies; the owner's poll finds the stamp should the notification be lost.
+ */
+const V4 = `
+ALTER TABLE jobs ADD COLUMN cancel_at BIGINT;
+CREATE INDEX jobs_cancel ON jobs(node) WHERE cancel_at IS NOT NULL;
+`;
+
 export const PG_MIGRATIONS: readonly Migration<SQL>[] = [
   { version: 1, name: "jobs, pool tasks, job logs and node leases", up: async (tx) => void (await tx.unsafe(V1)) },
   { version: 2, name: "schedules, fired once per due time", up: async (tx) => void (await tx.unsafe(V2)) },
   { version: 3, name: "arrays' books, and jobs pinned to the node of their arrays", up: async (tx) => void (await tx.unsafe(V3)) },
+  { version: 4, name: "cancels asked at one node for a job another runs", up: async (tx) => void (await tx.unsafe(V4)) },
 ];

@@ -17,6 +17,9 @@ export function toPgRow(job: Job, columns: readonly Column[] = COLUMNS): PgRow {
   return Object.fromEntries(columns.map((c) => [c, columnValue(job, c)]));
 }
 
+/** The row's job, with the node that holds it (SPEC §13: `node` on every job). */
 export function fromPgRow(row: Record<string, unknown>): Job {
-  return jobFromRow(row, BIGINT_COLUMNS);
+  const job = jobFromRow(row, BIGINT_COLUMNS);
+  if (typeof row.node === "string") job.node = row.node;
+  return job;
 }

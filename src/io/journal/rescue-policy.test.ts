@@ -5,11 +5,11 @@ import { rescueByRetryPolicy } from "./rescue-policy.ts";
 
 const decide = rescueByRetryPolicy(() => 1); // no jitter: the full backoff
 
-test("a lost attempt with retries left goes back to the queue after its backoff, the node named", () => {
+test("a lost attempt with retries left goes back to the queue at once (the node died, not the job), the node named", () => {
   const job = makeJob({ state: "running", attempts: 2 });
   expect(decide(job, "n1", 10_000)).toEqual({
     state: "queued",
-    not_before: 10_000 + 2_000,
+    not_before: 10_000,
     error: { type: "worker_lost", message: "node n1 stopped renewing its lease while it ran attempt 2 of this job" },
   });
 });

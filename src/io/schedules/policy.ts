@@ -13,12 +13,17 @@ import { Cron } from "croner";
 import type { ScheduleConfig } from "../../config/schema.ts";
 import type { JobState } from "../job.ts";
 
-export type Timing = { kind: "cron"; cron: Cron } | { kind: "every"; ms: number } | { kind: "loop" };
+/**
+ * `every.epoch`: the grid is the clock's (multiples of `ms` since the epoch) rather than the
+ * schedule's start, so that the nodes of a cluster, each with its own scheduler, agree on
+ * every due time (cluster-ops.ts makes one job per due time).
+ */
+export type Timing = { kind: "cron"; cron: Cron } | { kind: "every"; ms: number; epoch?: boolean } | { kind: "loop" };
 
-export function timingOf(def: ScheduleConfig): Timing {
+export function timingOf(def: ScheduleConfig, epochGrid = false): Timing {
   if (def.cron !== undefined) return { kind: "cron", cron: new Cron(def.cron.trim(), { paused: true, timezone: def.timezone }) };
   // At least 1 ms: the grid's step must not round to zero.
-  if (def.every_s !== undefined) return { kind: "every", ms: Math.max(1, Math.round(def.every_s * 1000)) };
+  if (def.every_s !== undefined) return { kind: "every", ms: Math.max(1, Math.round(def.every_s * 1000)), ...(epochGrid ? { epoch: true } : {}) };
   return { kind: "loop" };
 }
 
@@ -39,7 +44,7 @@ export function nextFire(timing: Timing, after: number, anchor: number): number 
 /** The first fire of a schedule that starts now: created, resumed, or changed. */
 export function firstFire(timing: Timing, now: number): number | null {
   if (timing.kind === "cron") return nextFire(timing, now, now);
-  if (timing.kind === "every") return now + timing.ms;
+  if (timing.kind === "every") return timing.epoch ? (Math.floor(now / timing.ms) + 1) * timing.ms : now + timing.ms;
   return now; // a loop runs at once
 }
 

@@ -35,11 +35,17 @@ const CATCH_UP_AFTER_MS = 1000;
 
 
 export type SchedulerHooks = {
-  /** Journals and enqueues a job made by `schedule` (Ops.admit: the API's own checks). */
-  submit(body: Submission, schedule: string): Admission;
+  /**
+   * Journals and enqueues a job made by `schedule` (Ops.admit: the API's own checks). `due`:
+   * the due time it fires for (null for a run asked through the API), which a cluster makes
+   * the job's idempotency key so that the nodes' schedulers make one job per due time.
+   */
+  submit(body: Submission, schedule: string, due: number | null): Admission;
   /** The state of a job that is queued or running; undefined once it ended. O(1). */
   liveState(jobId: string): JobState | undefined;
   draining(): boolean;
+  /** every_s on the clock's grid, not the schedule's start (a cluster's nodes agree on due times; policy.ts). */
+  epochGrid?: boolean;
   /** A `schedule.*` event for the bus. */
   notify(kind: string, data: Record<string, unknown>): void;
   log(line: string): void;
@@ -125,7 +131,7 @@ export class Scheduler {
   }
 
   private add(saved: Saved, now: number, starting: boolean): Entry {
-    const entry: Entry = { saved, timing: timingOf(saved.spec), clock: { kind: "idle" } };
+    const entry: Entry = { saved, timing: timingOf(saved.spec, this.hooks.epochGrid), clock: { kind: "idle" } };
     this.entries.set(saved.name, entry);
     this.plan(entry, now, starting);
     return entry;
@@ -203,7 +209,7 @@ export class Scheduler {
     }
     const body: Submission = { task: saved.spec.task, ...(saved.spec.payload !== undefined ? { payload: saved.spec.payload } : {}) };
     const admitted = this.store.atomically(() => {
-      const result = this.hooks.submit(body, saved.name);
+      const result = this.hooks.submit(body, saved.name, reason === "manual" ? null : due);
       if (result.ok) {
         const job = result.jobs[0]!;
         // The job may already have started, or ended (no worker serves its task any more).

@@ -48,12 +48,15 @@ export async function call<T>(method: string, path: string, body?: unknown): Pro
 
 export const get = <T>(path: string) => call<T>("GET", path);
 
+/** The 404 codes that say a route is not there: none at all, or no cluster to answer it (a gaia of one host). */
+const ABSENT = new Set(["not_found", "not_clustered"]);
+
 /** A route that may not exist in this gaia (sessions, nodes): null when it answers 404. */
 export async function getOptional<T>(path: string): Promise<T | null> {
   try {
     return await get<T>(path);
   } catch (err) {
-    if (err instanceof CallError && err.status === 404 && err.code === "not_found") return null;
+    if (err instanceof CallError && err.status === 404 && ABSENT.has(err.code)) return null;
     throw err;
   }
 }

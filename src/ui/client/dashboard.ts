@@ -1,8 +1,11 @@
 /**
- * The dashboard: its panels, what each reads, and how events drive the reads. Nothing is
- * read on a timer: the page reads everything once, then each event marks what it changed and
- * the Refresher (refresher.ts) reads that again, at most once a second per kind. The charts
- * are redrawn every few seconds from what the page holds, which asks the API for nothing.
+ * The dashboard: its panels, what each reads, and how events drive the reads. The page reads
+ * everything once, then each event marks what it changed and the Refresher (refresher.ts)
+ * reads that again, at most once a second per kind. The charts are redrawn every few seconds
+ * from what the page holds, which asks the API for nothing. The one read on a timer is a
+ * cluster's nodes while their panel shows: a node renews its lease without an event, so the
+ * lease's time left would otherwise stand still (a gaia of one host hides the panel, and an
+ * idle page there still asks for nothing).
  */
 import { actHooks } from "./act.ts";
 import { get, getOptional } from "./api.ts";
@@ -13,12 +16,13 @@ import { Live, type LiveState } from "./live.ts";
 import { renderJobPage } from "./panels/job-page.ts";
 import { renderJobs, stateFilter } from "./panels/jobs.ts";
 import { itemsOf, renderListing } from "./panels/listing.ts";
+import { renderNodes } from "./panels/nodes.ts";
 import { renderArrays, renderGpus } from "./panels/resources.ts";
 import { renderSchedules } from "./panels/schedules.ts";
 import { renderPools, renderWorkers } from "./panels/workers.ts";
 import { affected, Refresher, type Resource } from "./refresher.ts";
 import { Depths, Throughput, WINDOW_MS } from "./series.ts";
-import type { Arrays, Gpus, Job, JobLogs, Schedule, Status, Worker } from "./types.ts";
+import type { Arrays, ClusterNode, Gpus, Job, JobLogs, Schedule, Status, Worker } from "./types.ts";
 
 const ALL: Resource[] = ["status", "workers", "jobs", "job", "schedules", "arrays", "gpus", "sessions", "nodes"];
 const CHART_REDRAW_MS = 5000;
@@ -35,7 +39,7 @@ export class Dashboard {
     arrays: card("arrays", "Arrays"),
     gpus: card("gpus", "GPUs"),
     sessions: card("sessions", "Pipeline sessions", true),
-    nodes: card("nodes", "Cluster nodes", true),
+    nodes: card("nodes", "Nodes", true),
     job: card("job", "Job", true),
   };
   private readonly refresher = new Refresher<Resource>((r) => this.load(r), 1000);
@@ -66,7 +70,7 @@ export class Dashboard {
     this.route();
     window.addEventListener("hashchange", this.route); // route() has marked what it shows
     this.live.start();
-    this.chartTimer = setInterval(() => document.hidden || this.drawCharts(), CHART_REDRAW_MS);
+    this.chartTimer = setInterval(() => document.hidden || this.tick(), CHART_REDRAW_MS);
   }
 
   stop(): void {
@@ -120,8 +124,8 @@ export class Dashboard {
         case "schedules": return renderSchedules(c.schedules.body, (await get<{ schedules: Schedule[] }>("/v1/schedules")).schedules);
         case "arrays": return renderArrays(c.arrays.body, await get<Arrays>("/v1/arrays"));
         case "gpus": return renderGpus(c.gpus.body, await get<Gpus>("/v1/gpus"));
-        case "sessions":
-        case "nodes": return this.showOptional(r, await getOptional(`/v1/${r}`));
+        case "sessions": return this.showOptional(r, await getOptional("/v1/sessions"), (body, answer) => renderListing(body, itemsOf(answer, r)));
+        case "nodes": return this.showOptional(r, await getOptional<{ nodes: ClusterNode[] }>("/v1/nodes"), (body, answer) => renderNodes(body, answer.nodes));
         case "job": return this.showJob();
       }
     } catch (err) {
@@ -137,7 +141,8 @@ export class Dashboard {
     if (id === this.jobId) renderJobPage(this.cards.job.body, job, logs);
   }
 
-  private showOptional(r: "sessions" | "nodes", answer: unknown): void {
+  /** A panel whose route this gaia may lack: hidden for good on a 404, else shown and rendered. */
+  private showOptional<T>(r: "sessions" | "nodes", answer: T | null, render: (body: HTMLElement, answer: T) => void): void {
     const c = this.cards[r];
     if (answer === null) {
       this.absent.add(r);
@@ -145,7 +150,13 @@ export class Dashboard {
       return;
     }
     c.root.hidden = this.jobId !== null;
-    renderListing(c.body, r, itemsOf(answer, r));
+    render(c.body, answer);
+  }
+
+  /** Every few seconds: the charts, and the nodes' leases while they show (see the top). */
+  private tick(): void {
+    this.drawCharts();
+    if (!this.cards.nodes.root.hidden) this.refresher.mark("nodes");
   }
 
   private showStatus(status: Status): void {

@@ -32,6 +32,17 @@ export function ago(iso: string | null | undefined, now = Date.now()): string {
   return t > now + 1000 ? `in ${span(t - now)}` : `${span(now - t)} ago`;
 }
 
+/**
+ * A cluster node's lease as `gaia nodes` writes it: "12 s left" while alive, "lapsed 3 min
+ * ago" once lapsed. The state is the cluster's verdict and the words follow it; a browser
+ * clock ahead or behind the journal's only clamps the figure at 0.
+ */
+export function lease(node: { state: string; lease_until: string }, now = Date.now()): string {
+  const t = Date.parse(node.lease_until);
+  if (Number.isNaN(t)) return "-";
+  return node.state === "alive" ? `${span(Math.max(0, t - now))} left` : `lapsed ${span(Math.max(0, now - t))} ago`;
+}
+
 /** A run time: "0.25 ms", "12 ms", "3.4 s". */
 export function duration(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return "-";

@@ -104,3 +104,17 @@ export type Gpus = { sampled_at: string; gpus: Gpu[]; reason?: string };
 
 /** An event as /v1/events sends it. */
 export type GaiaEvent = { id: number; kind: string; at: string; data: Record<string, any> };
+
+/** GET /v1/nodes (SPEC §13); a gaia of one host answers 404 not_clustered. */
+export type ClusterNode = {
+  name: string;
+  self: boolean;
+  state: "alive" | "lapsed";
+  lease_until: string;
+  renewed_at: string;
+  version: string | null;
+  started_at: string | null;
+  pools: { name: string; workers: number; running: number }[];
+  workers: number;
+  running: number;
+};

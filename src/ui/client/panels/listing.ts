@@ -1,33 +1,29 @@
 /**
- * Pipeline sessions (GET /v1/sessions, SPEC §12) and cluster nodes (GET /v1/nodes, §13).
- * These routes come with other parts of gaia: their panels show only while the route answers,
- * and hide on a 404. So the page does not break on a field it does not know, each item is
- * shown by the fields it has: the well-known ones first, any other scalar after them, and
- * nested values (a session's nodes, a node's pools) as a line each.
+ * Pipeline sessions (GET /v1/sessions, SPEC §12). The route comes with another part of gaia:
+ * its panel shows only while the route answers, and hides on a 404. So the page does not
+ * break on a field it does not know, each item is shown by the fields it has: the well-known
+ * ones first, any other scalar after them, and nested values (a session's nodes) as a line each.
  */
 import { h, pill, type Child } from "../dom.ts";
 import { ago, brief, bytes, mib } from "../format.ts";
 
 type Item = Record<string, unknown>;
 
-const FIRST: Record<string, string[]> = {
-  sessions: ["id", "pipeline", "state", "reason", "created_at", "ready_at", "ended_at"],
-  nodes: ["id", "name", "node", "host", "state", "lease_expires_at", "lease_until", "last_seen_at", "pools", "workers", "running"],
-};
+const FIRST = ["id", "pipeline", "state", "reason", "created_at", "ready_at", "ended_at"];
 
-/** The list inside an answer: `{sessions: [...]}`, `{nodes: [...]}`, or a bare array. */
+/** The list inside an answer: `{sessions: [...]}`, or a bare array. */
 export function itemsOf(answer: unknown, key: string): Item[] {
   if (Array.isArray(answer)) return answer as Item[];
   const list = (answer as Record<string, unknown> | null)?.[key];
   return Array.isArray(list) ? (list as Item[]) : [];
 }
 
-export function renderListing(body: HTMLElement, key: "sessions" | "nodes", items: Item[]): void {
+export function renderListing(body: HTMLElement, items: Item[]): void {
   if (items.length === 0) {
-    body.replaceChildren(h("p", { class: "muted" }, key === "sessions" ? "no pipeline sessions" : "no nodes"));
+    body.replaceChildren(h("p", { class: "muted" }, "no pipeline sessions"));
     return;
   }
-  const keys = [...new Set([...FIRST[key]!.filter((k) => items.some((i) => k in i)), ...items.flatMap((i) => Object.keys(i).filter(scalarField(i)))])];
+  const keys = [...new Set([...FIRST.filter((k) => items.some((i) => k in i)), ...items.flatMap((i) => Object.keys(i).filter(scalarField(i)))])];
   const nested = [...new Set(items.flatMap((i) => Object.keys(i).filter((k) => !keys.includes(k))))];
   const rows = items.map((item) => {
     const data = { item: String(item.id ?? item.name ?? ""), state: String(item.state ?? "") };

@@ -1,0 +1,91 @@
+/**
+ * A cluster of gaia nodes on one PostgreSQL (SPEC §13), here on one host: the real binary,
+ * a real server the suite starts (test/helpers/postgres.ts). What network namespaces add
+ * (a node cut off) is in cluster-netns.test.ts.
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { resolve } from "node:path";
+import { Gaia } from "./helpers/gaia.ts";
+import { startPostgres, type PgServer } from "./helpers/postgres.ts";
+
+let pg: PgServer;
+const started: Gaia[] = [];
+
+beforeAll(async () => {
+  pg = await startPostgres();
+}, 60_000);
+afterAll(async () => {
+  for (const g of started) await g.stop();
+  await pg?.stop();
+}, 60_000);
+
+const arrayTasks = resolve(import.meta.dir, "fixtures/array_tasks.ts");
+
+async function node(name: string, extra: Record<string, unknown> = {}): Promise<Gaia> {
+  const pools = [{ name: "default", size: 2, modules: [arrayTasks] }];
+  const g = await Gaia.start({ config: { pools, cluster: { url: pg.url, node: name, lease_s: 3 }, ...extra } });
+  started.push(g);
+  return g;
+}
+
+test("jobs submitted at one node run on both; any node reads, waits for, lists and cancels any job", async () => {
+  const a = await node("a");
+  const b = await node("b");
+  const ids: string[] = (await a.request("POST", "/v1/jobs/batch", { jobs: Array.from({ length: 200 }, (_, i) => ({ task: "sleep", payload: { ms: 10, i } })) })).body.ids;
+  expect(ids).toHaveLength(200);
+  const waited = await b.request("POST", "/v1/jobs/wait", { ids, timeout_s: 30, all: true });
+  expect(waited.status).toBe(200);
+  expect(waited.body.pending).toEqual([]);
+  const nodes = new Set(waited.body.jobs.map((j: { node: string }) => j.node));
+  expect(waited.body.jobs.every((j: { state: string }) => j.state === "succeeded")).toBe(true);
+  expect([...nodes].sort()).toEqual(["a", "b"]);
+
+  const one = await b.request("POST", "/v1/jobs?wait=10", { task: "echo", payload: { hi: 1 } });
+  expect(one.status).toBe(200);
+  expect(one.body.result).toEqual({ hi: 1 });
+  const read = await a.request("GET", `/v1/jobs/${one.body.id}`);
+  expect(read.body).toMatchObject({ id: one.body.id, state: "succeeded", result: { hi: 1 } });
+
+  const listed = await a.request("GET", "/v1/jobs?limit=1000");
+  expect(listed.body.jobs.length).toBe(201);
+
+  // A long job, cancelled at the node that does not run it.
+  const long = (await a.request("POST", "/v1/jobs", { task: "sleep", payload: { ms: 60_000 } })).body.id;
+  const running = await a.until("the long job running", async () => {
+    const j = (await a.request("GET", `/v1/jobs/${long}`)).body;
+    return j.state === "running" && j.node ? j : null;
+  });
+  const other = running.node === "a" ? b : a;
+  const cancelled = await other.request("DELETE", `/v1/jobs/${long}`);
+  expect([200, 202]).toContain(cancelled.status);
+  const ended = await other.request("GET", `/v1/jobs/${long}?wait=10`);
+  expect(ended.body.state).toBe("cancelled");
+
+  const seen = await a.request("GET", "/v1/nodes");
+  expect(seen.status).toBe(200);
+  expect(seen.body.nodes.map((n: { name: string; state: string }) => [n.name, n.state])).toEqual([["a", "alive"], ["b", "alive"]]);
+}, 120_000);
+
+test("an idempotency key is the cluster's: the same key at two nodes is one job", async () => {
+  const [a, b] = started;
+  const first = await a!.request("POST", "/v1/jobs", { task: "echo", payload: 1, idempotency_key: "cluster-key" });
+  const second = await b!.request("POST", "/v1/jobs", { task: "echo", payload: 2, idempotency_key: "cluster-key" });
+  expect(second.body.id).toBe(first.body.id);
+}, 60_000);
+
+test("arrays stay on their node: a job naming one runs there, a download elsewhere is 409 array_elsewhere naming it", async () => {
+  const [a, b] = started;
+  const made = await a!.request("POST", "/v1/arrays?dtype=float64&shape=3", new Uint8Array(new Float64Array([1, 2, 3.5]).buffer));
+  expect(made.status).toBe(201);
+  const name = made.body.name as string;
+  // b learns where arrays are from the nodes' leases (renewed each second here).
+  const elsewhere = await b!.until("b to know a's arrays", async () => {
+    const res = await b!.request("GET", `/v1/arrays/${name}`);
+    return res.status === 409 ? res : null;
+  });
+  expect(elsewhere.body.error).toEqual({ code: "array_elsewhere", message: `array '${name}' is in the shared memory of node a: ask that node for it` });
+  for (let i = 0; i < 6; i++) {
+    const job = await b!.request("POST", "/v1/jobs?wait=10", { task: "arr.ends", arrays: { v: name } });
+    expect(job.body).toMatchObject({ state: "succeeded", result: { v: 4.5 }, node: "a" });
+  }
+}, 60_000);
