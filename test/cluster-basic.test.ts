@@ -89,3 +89,25 @@ test("arrays stay on their node: a job naming one runs there, a download elsewhe
     expect(job.body).toMatchObject({ state: "succeeded", result: { v: 4.5 }, node: "a" });
   }
 }, 60_000);
+
+test("a node that stops cleanly hands back the jobs it took and had not started, their attempt not counted", async () => {
+  const [a] = started;
+  const marks = resolve(import.meta.dir, "fixtures/cluster_tasks.ts");
+  // A pool only node c serves, so that nobody else takes its jobs.
+  const c = await node("c", { pools: [{ name: "conly", size: 1, modules: [marks] }] });
+  const file = `${c.dir}/marks.log`;
+  const ids: string[] = (await c.request("POST", "/v1/jobs/batch", { jobs: Array.from({ length: 3 }, () => ({ task: "cluster.mark", payload: { file, ms: 1500 } })) })).body.ids;
+  await c.untilRunning(ids[0]!);
+  // c holds two (one running, one ahead of its worker); the third waits in the shared queue.
+  expect((await a!.request("GET", `/v1/jobs/${ids[1]}`)).body).toMatchObject({ state: "running", node: "c", attempts: 1 });
+  expect((await a!.request("GET", `/v1/nodes`)).body.nodes.find((n: { name: string }) => n.name === "c").state).toBe("alive");
+  expect(await c.terminate()).toBe(0);
+  const after = await Promise.all(ids.map(async (id) => (await a!.request("GET", `/v1/jobs/${id}`)).body));
+  expect(after.map((j) => [j.state, j.attempts, j.node])).toEqual([["succeeded", 1, "c"], ["queued", 0, null], ["queued", 0, null]]);
+  expect((await a!.request("GET", `/v1/nodes`)).body.nodes.find((n: { name: string }) => n.name === "c").state).toBe("lapsed");
+  started.splice(started.indexOf(c), 1);
+  const again = await Gaia.start({ dir: c.dir, config: { pools: [{ name: "conly", size: 1, modules: [marks] }], cluster: { url: pg.url, node: "c", lease_s: 3 } } });
+  started.push(again);
+  const ended = await again.request("POST", "/v1/jobs/wait", { ids, timeout_s: 30, all: true });
+  expect(ended.body.jobs.map((j: { state: string; attempts: number }) => [j.state, j.attempts])).toEqual([["succeeded", 1], ["succeeded", 1], ["succeeded", 1]]);
+}, 90_000);

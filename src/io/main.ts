@@ -140,8 +140,9 @@ export async function runIoEngine(argv: string[]): Promise<void> {
   const stop = async () => {
     if (stopping) return;
     stopping = true;
-    journal.close();
+    // The cluster first: its last writes come from the engine's jobs, and may stage events.
     await cluster?.close();
+    journal.close();
     process.exit(0);
   };
   process.on("SIGTERM", stop);

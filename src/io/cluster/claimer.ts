@@ -1,10 +1,11 @@
 /**
  * How a node takes jobs from the shared queue (SPEC §13): for each of its pools with
  * workers, as many queued jobs as it has room for, in one `FOR UPDATE SKIP LOCKED`
- * statement (journal/pg-cluster.ts). Room is PER_WORKER jobs per connected worker, less the
- * jobs the node already holds in that pool: enough that a worker's next job is here when
- * its last ends (a claim is a round trip to the database), few enough that an idle node
- * finds work left for it.
+ * statement (journal/pg-cluster.ts). Room (`roomOf`) is one job per connected worker and as
+ * many more as the worker runs within AHEAD_MS (the pool's jobs' mean run time, as seen
+ * here), up to MAX_PER_WORKER, less the jobs the node already holds in that pool: a short
+ * job's next one is here when it ends (a claim is a round trip to the database), while long
+ * jobs are not hoarded by one node as the others idle.
  *
  * Woken by `jobs_queued` notifications, by a submission here, by a job ending here, and by
  * a poll every POLL_MS, which is also what picks up jobs whose `not_before` has come (a
@@ -13,7 +14,9 @@
  */
 import type { Job } from "../job.ts";
 
-const PER_WORKER = 32;
+const MAX_PER_WORKER = 32;
+/** The work a node takes ahead of its workers, in time: a few claims' round trips. */
+const AHEAD_MS = 20;
 const CLAIM_MAX = 500;
 export const POLL_MS = 250;
 
@@ -27,8 +30,10 @@ export type ClaimerDeps = {
   log(line: string): void;
 };
 
-export function roomOf(workers: number, held: number): number {
-  return Math.max(0, Math.min(CLAIM_MAX, workers * PER_WORKER - held));
+/** `meanMs`: the pool's jobs' mean run time here, or null before one ended (then one ahead per worker). */
+export function roomOf(workers: number, held: number, meanMs: number | null): number {
+  const ahead = meanMs === null ? 1 : Math.min(MAX_PER_WORKER - 1, Math.ceil(AHEAD_MS / Math.max(meanMs, 0.01)));
+  return Math.max(0, Math.min(CLAIM_MAX, workers * (1 + ahead) - held));
 }
 
 export class Claimer {

@@ -183,7 +183,11 @@ export class ClusterOps implements JobOps {
     return new Promise((resolve) => void this.waitAny(id, ms, resolve));
   }
 
-  /** One wait on both: this node's engine ends it, or the shared journal says another node did. */
+  /**
+   * One wait on both: this node's engine ends it, or the shared journal says another node
+   * did. An end here is told once the shared journal has it too, so that whoever is told
+   * reads the same at every node.
+   */
   private waitAny(id: string, ms: number, done: (job: Job | null) => void): () => void {
     let over = false;
     const finish = (job: Job | null) => {
@@ -191,7 +195,8 @@ export class ClusterOps implements JobOps {
       over = true;
       stopLocal();
       stopRemote();
-      done(job);
+      if (job) void this.deps.mirror.written(job.id).then(() => done(job));
+      else done(job);
     };
     const stopLocal = this.deps.engine.ledger.waiters.add(id, ms, finish);
     const stopRemote = this.deps.remote.add(id, ms, finish);

@@ -51,10 +51,11 @@ export class ClusterNode implements NodesSource {
   private readonly startedAt = new Date().toISOString();
   private parts: (Attached & { mirror: Mirror; claimer: Claimer }) | null = null;
   private depths = new Map<string, number>();
+  /** A moving mean of each pool's jobs' run time here (ms), for how far ahead to claim. */
+  private readonly meanMs = new Map<string, number>();
   /** The nodes as last read (every WATCH_MS, lease.ts). */
   private known: NodeLease[] = [];
   private timers: ReturnType<typeof setInterval>[] = [];
-  private unlisten: (() => Promise<void>)[] = [];
   readonly lease: LeaseKeeper;
   readonly ops: ClusterOps | null = null;
 
@@ -133,7 +134,13 @@ export class ClusterNode implements NodesSource {
       mirror.write(job, expected, isTerminal(job.state) && ledger.waiters.has(job.id));
       if (job.state === "queued" || isTerminal(job.state)) this.expected.delete(job.id);
     });
-    engine.onEnded(() => claimer.wake());
+    engine.onEnded((job) => {
+      if (job.execution_ms !== null) {
+        const mean = this.meanMs.get(job.pool);
+        this.meanMs.set(job.pool, mean === undefined ? job.execution_ms : mean + (job.execution_ms - mean) * 0.1);
+      }
+      claimer.wake();
+    });
     const remote = new RemoteWaiters((ids) => jobsByIds(this.sql, ids), this.log);
     const ops = new ClusterOps({
       node: this.name, local: attached.ops, engine, journal: this.journal, mirror, remote,
@@ -152,12 +159,11 @@ export class ClusterNode implements NodesSource {
   private async listen(remote: RemoteWaiters, claimer: Claimer): Promise<void> {
     const served = new Set(this.config.pools.map((p) => p.name));
     try {
-      const subs = await Promise.all([
+      await Promise.all([
         this.sql.listen(QUEUED_CHANNEL, (payload) => (JSON.parse(payload) as string[]).some((p) => served.has(p)) && claimer.wake()),
         this.sql.listen(DONE_CHANNEL, (payload) => remote.heard(payload)),
         this.sql.listen(CANCEL_CHANNEL, (payload) => payload === this.name && void this.takeCancels()),
       ]);
-      for (const sub of subs) this.unlisten.push(() => sub.unlisten());
     } catch (err) {
       this.log(`cluster: LISTEN failed (${(err as Error).message}); this node relies on its polls`);
     }
@@ -176,13 +182,13 @@ export class ClusterNode implements NodesSource {
     return first === undefined ? null : this.holderOf(first);
   }
 
-  /** Room per pool: PER_WORKER jobs per connected worker, less the jobs held in the pool. */
+  /** Room per pool (claimer.ts's roomOf), from its workers, the jobs held in it, and how long they run. */
   private room(): Map<string, number> {
     const { engine } = this.parts!;
     const held = new Map<string, number>();
     for (const job of engine.active.values()) held.set(job.pool, (held.get(job.pool) ?? 0) + 1);
     const room = new Map<string, number>();
-    for (const [name, pool] of engine.pools) room.set(name, roomOf(pool.members.size, held.get(name) ?? 0));
+    for (const [name, pool] of engine.pools) room.set(name, roomOf(pool.members.size, held.get(name) ?? 0, this.meanMs.get(name) ?? null));
     return room;
   }
 
@@ -304,10 +310,10 @@ export class ClusterNode implements NodesSource {
       if (job.state === "queued" && expected !== undefined) this.parts!.mirror.write(job, expected, true);
     }
     for (const t of this.timers) clearInterval(t);
-    const done = Promise.all([
-      this.parts?.mirror.written(),
-      ...this.unlisten.map((u) => u().catch(() => {})),
-    ]).then(() => endLease(this.sql, this.name, Date.now()));
+    const done = (async () => {
+      await this.parts?.mirror.written();
+      await endLease(this.sql, this.name, Date.now());
+    })();
     await Promise.race([done.catch(() => {}), Bun.sleep(CLOSE_WAIT_MS)]);
     await this.journal.close().catch(() => {});
   }
