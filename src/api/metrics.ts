@@ -5,7 +5,7 @@
  * array bytes) and the supervisor's (each worker's state, resident memory, restarts by
  * reason, its uptime: its process table, over the link). When the supervisor does not
  * answer, its families are left out rather than reported as zeros. GPU families are in
- * gpu-metrics.ts, pipeline sessions' in session-metrics.ts.
+ * gpu-metrics.ts, pipeline sessions' in session-metrics.ts, a cluster's nodes' in cluster-metrics.ts.
  */
 import type { Hono } from "hono";
 import type { CallResult } from "../protocol/link-messages.ts";
@@ -13,6 +13,7 @@ import type { ApiDeps } from "./app.ts";
 import { gpuFamilies } from "./gpu-metrics.ts";
 import { CONTENT_TYPE, histogramSamples, render, type Family } from "./prometheus.ts";
 import { sessionFamilies } from "./session-metrics.ts";
+import { clusterFamilies } from "./cluster-metrics.ts";
 import { buildInfo, processFamilies, type ProcessFigures } from "./process-metrics.ts";
 import { procFigures } from "../lib/proc.ts";
 import { VERSION } from "../version.ts";
@@ -26,7 +27,10 @@ export function registerMetricsRoute(app: Hono, deps: ApiDeps): void {
     const gpus = gpuFamilies(deps.views.gpuSample(), deps.views.gpuOwners());
     const sessions = sessionFamilies(deps.pipelines.runtime.list(), deps.pipelines.list().map((p) => p.name));
     const own = [buildInfo(VERSION, Bun.version), ...processFamilies(gaiaProcesses(sup))];
-    const text = render([...own, ...(sup ? supervisorFamilies(sup) : []), ...engineFamilies(deps), ...gpus, ...sessions]);
+    // The cluster's nodes, when the shared journal answers; left out, not zeroed, when it does not.
+    const nodes = deps.nodes ? await deps.nodes.list().catch(() => null) : null;
+    const cluster = nodes ? clusterFamilies(nodes, Date.now()) : [];
+    const text = render([...own, ...(sup ? supervisorFamilies(sup) : []), ...engineFamilies(deps), ...gpus, ...sessions, ...cluster]);
     return new Response(text, { headers: { "content-type": CONTENT_TYPE } });
   });
 }
