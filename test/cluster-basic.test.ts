@@ -64,9 +64,12 @@ test("jobs submitted at one node run on both; any node reads, waits for, lists a
   const seen = await a.request("GET", "/v1/nodes");
   expect(seen.status).toBe(200);
   expect(seen.body.nodes.map((n: { name: string; state: string }) => [n.name, n.state])).toEqual([["a", "alive"], ["b", "alive"]]);
-  const metrics = await a.request("GET", "/metrics");
-  expect(metrics.body).toContain('gaia_cluster_node_up{node="a"} 1\ngaia_cluster_node_up{node="b"} 1');
-  expect(metrics.body).toContain('gaia_cluster_node_workers{node="b",pool="default"} 2');
+  // What b said of itself at a renewal after its workers connected (every lease_s / 3).
+  const metrics = await a.until("b's workers in a's /metrics", async () => {
+    const text = (await a.request("GET", "/metrics")).body as string;
+    return text.includes('gaia_cluster_node_workers{node="b",pool="default"} 2') ? text : null;
+  });
+  expect(metrics).toContain('gaia_cluster_node_up{node="a"} 1\ngaia_cluster_node_up{node="b"} 1');
 }, 120_000);
 
 test("an idempotency key is the cluster's: the same key at two nodes is one job", async () => {

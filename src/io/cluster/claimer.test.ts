@@ -9,9 +9,9 @@ test("before a job ended here: one running and one ahead per worker, less those 
   expect(roomOf(0, 0, null)).toBe(0);
 });
 
-test("short jobs are taken further ahead, up to 32 a worker; long ones one ahead", () => {
-  expect(roomOf(2, 0, 0.05)).toBe(64);
+test("short jobs are taken further ahead, up to 256 a worker; long ones one ahead", () => {
+  expect(roomOf(2, 0, 0.05)).toBe(512);
   expect(roomOf(2, 0, 5)).toBe(2 * (1 + 4));
   expect(roomOf(2, 0, 10_000)).toBe(4);
-  expect(roomOf(100, 0, 0.05)).toBe(500); // one claim takes at most 500
+  expect(roomOf(100, 0, 0.05)).toBe(1000); // one claim takes at most 1000
 });

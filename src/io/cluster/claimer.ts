@@ -14,10 +14,10 @@
  */
 import type { Job } from "../job.ts";
 
-const MAX_PER_WORKER = 32;
+const MAX_PER_WORKER = 256;
 /** The work a node takes ahead of its workers, in time: a few claims' round trips. */
 const AHEAD_MS = 20;
-const CLAIM_MAX = 500;
+const CLAIM_MAX = 1000;
 export const POLL_MS = 250;
 
 export type ClaimerDeps = {

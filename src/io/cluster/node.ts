@@ -203,8 +203,10 @@ export class ClusterNode implements NodesSource {
         this.expected.set(job.id, job.attempts);
         continue;
       }
-      const stale = engine.journal.get(job.id);
-      if (stale) ledger.forget(stale); // ended here while this node was cut off; ignored then
+      // Ended here while this node was cut off (ignored then), and taken again: only a job
+      // on its second attempt or later can have been here before.
+      const stale = job.attempts > 1 ? engine.journal.get(job.id) : null;
+      if (stale) ledger.forget(stale);
       this.expected.set(job.id, job.attempts);
       Object.assign(job, { state: "queued", attempts: job.attempts - 1, started_at: null, worker: null, node: this.name });
       fresh.push(job);

@@ -8,9 +8,9 @@
  * thousand jobs is one parameter, not 25,000, and a column added by a migration needs no
  * change here. Notifications ride in the same statement, so they are sent on its commit.
  *
- * Channels: `jobs_queued` (pools with new queued jobs), `jobs_done` (ids that ended, or
- * "*" for a batch too large for NOTIFY's 8000-byte payload), `jobs_cancel` (a node's name:
- * a cancel was asked for one of its jobs).
+ * Channels: `jobs_queued` (pools with new queued jobs), `jobs_done` (ids that ended, in
+ * parts of at most DONE_IDS_MAX, within NOTIFY's 8000-byte payload), `jobs_cancel` (a
+ * node's name: a cancel was asked for one of its jobs).
  */
 import type { SQL } from "bun";
 import type { Job } from "../job.ts";
@@ -19,7 +19,7 @@ import { QUEUED_CHANNEL } from "../journal/pg-cluster.ts";
 
 export const DONE_CHANNEL = "jobs_done";
 export const CANCEL_CHANNEL = "jobs_cancel";
-/** Ids a `jobs_done` payload names at most (37 bytes each with quotes and comma); beyond, "*". */
+/** Ids a `jobs_done` payload names at most (39 bytes each as JSON); a larger batch sends several. */
 const DONE_IDS_MAX = 150;
 const TERMINAL_SQL = "('succeeded', 'failed', 'timed_out', 'cancelled')";
 
@@ -57,19 +57,21 @@ export async function writeFenced(sql: SQL, node: string, writes: readonly Fence
   const rows = writes.map(({ job, expected }) => ({ ...toPgRow(job, MUTABLE), id: job.id, expected_attempt: expected }));
   const sets = MUTABLE.map((c) => `${c} = v.${c}`).join(", ");
   const [answer] = await sql.unsafe(
-    `WITH v AS (
+    `WITH v AS MATERIALIZED (
        SELECT r.*, (e->>'expected_attempt')::int AS expected_attempt
        FROM json_array_elements($1::text::json) e CROSS JOIN LATERAL json_populate_record(NULL::jobs, e) r),
      u AS (
        UPDATE jobs SET ${sets}, node = CASE WHEN v.state = 'queued' THEN NULL ELSE jobs.node END,
          cancel_at = CASE WHEN v.state = 'queued' OR v.state IN ${TERMINAL_SQL} THEN NULL ELSE jobs.cancel_at END
-       FROM v WHERE jobs.id = v.id AND jobs.node = $2 AND jobs.attempts = v.expected_attempt
+       FROM v WHERE jobs.id = ANY($3::text[]) AND jobs.id = v.id AND jobs.node = $2 AND jobs.attempts = v.expected_attempt
        RETURNING jobs.id, jobs.state, jobs.pool),
      q AS (SELECT pg_notify('${QUEUED_CHANNEL}', json_agg(DISTINCT pool)::text) FROM u WHERE state = 'queued' HAVING count(*) > 0),
-     d AS (SELECT pg_notify('${DONE_CHANNEL}', CASE WHEN count(*) > ${DONE_IDS_MAX} THEN '"*"' ELSE json_agg(id)::text END)
-           FROM u WHERE state IN ${TERMINAL_SQL} HAVING count(*) > 0)
+     d AS (SELECT pg_notify('${DONE_CHANNEL}', json_agg(id)::text)
+           FROM (SELECT id, (row_number() OVER ()) / ${DONE_IDS_MAX} AS part FROM u WHERE state IN ${TERMINAL_SQL}) ended GROUP BY part)
      SELECT (SELECT json_agg(id) FROM u)::text AS ids, (SELECT count(*) FROM q) + (SELECT count(*) FROM d) AS notified`,
-    [JSON.stringify(rows), node],
+    // The ids again as an array: with them the planner finds the rows by primary key; from
+    // the JSON alone it cannot tell how many there are, and scans the table (measured).
+    [JSON.stringify(rows), node, sql.array(writes.map((w) => w.job.id), "TEXT")],
   );
   return new Set(JSON.parse((answer?.ids as string | null) ?? "[]") as string[]);
 }

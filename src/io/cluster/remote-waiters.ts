@@ -22,7 +22,10 @@ export class RemoteWaiters {
   /** As Waiters.add: `done(job)` once the shared journal shows it ended, `done(null)` after `ms`. */
   add(id: string, ms: number, done: (job: Job | null) => void): () => void {
     this.waited.set(id, (this.waited.get(id) ?? 0) + 1);
-    this.poll ??= setInterval(() => void this.check([...this.waited.keys()]), POLL_MS);
+    this.poll ??= setInterval(() => {
+      for (const id of this.waited.keys()) this.due.add(id);
+      this.soon();
+    }, POLL_MS);
     let left = true;
     const forget = () => {
       if (!left) return;
@@ -37,11 +40,26 @@ export class RemoteWaiters {
     return forget;
   }
 
-  /** A `jobs_done` payload: the ids that ended, or "*" (too many to name). */
+  /** A `jobs_done` payload: the ids that ended. */
   heard(payload: string): void {
     if (this.waited.size === 0) return;
-    const ids = payload === '"*"' ? [...this.waited.keys()] : (JSON.parse(payload) as string[]).filter((id) => this.waited.has(id));
-    if (ids.length > 0) void this.check(ids);
+    for (const id of JSON.parse(payload) as string[]) if (this.waited.has(id)) this.due.add(id);
+    this.soon();
+  }
+
+  /** Ids heard of and not read yet: read together, one read at a time. */
+  private readonly due = new Set<string>();
+  private reading = false;
+
+  private soon(): void {
+    if (this.reading || this.due.size === 0) return;
+    this.reading = true;
+    const ids = [...this.due];
+    this.due.clear();
+    void this.check(ids).finally(() => {
+      this.reading = false;
+      this.soon();
+    });
   }
 
   private async check(ids: string[]): Promise<void> {

@@ -26,10 +26,13 @@ const byPriorityThenAge = (a: Job, b: Job) => b.priority - a.priority || (a.id <
 
 export async function claimJobs(sql: SQL, node: string, pools: readonly string[], limit: number, now: number): Promise<Job[]> {
   if (pools.length === 0 || limit <= 0) return [];
+  // One pool is `pool = $1`, so that the claim index gives the order and the LIMIT stops
+  // the scan; over several, `= ANY` makes PostgreSQL sort every queued job of them first.
+  const inPools = pools.length === 1 ? sql`pool = ${pools[0]!}` : sql`pool = ANY(${sql.array([...pools], "TEXT")})`;
   const rows = await sql`
     WITH picked AS (
       SELECT id FROM jobs
-      WHERE state = 'queued' AND pool = ANY(${sql.array([...pools], "TEXT")}) AND not_before <= ${now}
+      WHERE state = 'queued' AND ${inPools} AND not_before <= ${now}
         AND (pin IS NULL OR pin = ${node})
       ORDER BY priority DESC, id LIMIT ${limit}
       FOR UPDATE SKIP LOCKED)
