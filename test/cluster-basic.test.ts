@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { resolve } from "node:path";
 import { Gaia } from "./helpers/gaia.ts";
+import { SseStream } from "./helpers/sse.ts";
 import { startPostgres, type PgServer } from "./helpers/postgres.ts";
 
 let pg: PgServer;
@@ -107,7 +108,12 @@ test("a node that stops cleanly hands back the jobs it took and had not started,
   // c holds two (one running, one ahead of its worker); the third waits in the shared queue.
   expect((await a!.request("GET", `/v1/jobs/${ids[1]}`)).body).toMatchObject({ state: "running", node: "c", attempts: 1 });
   expect((await a!.request("GET", `/v1/nodes`)).body.nodes.find((n: { name: string }) => n.name === "c").state).toBe("alive");
+  const events = await SseStream.open(a!.socket, "/v1/events?kind=node.");
   expect(await c.terminate()).toBe(0);
+  // a saw c go: its lease given up at the stop.
+  const lapsed = await events.until("node.lapsed for c", (e) => e.event === "node.lapsed" && e.data.data.node === "c");
+  expect(lapsed.data.data).toMatchObject({ node: "c", self: false });
+  events.close();
   const after = await Promise.all(ids.map(async (id) => (await a!.request("GET", `/v1/jobs/${id}`)).body));
   expect(after.map((j) => [j.state, j.attempts, j.node])).toEqual([["succeeded", 1, "c"], ["queued", 0, null], ["queued", 0, null]]);
   expect((await a!.request("GET", `/v1/nodes`)).body.nodes.find((n: { name: string }) => n.name === "c").state).toBe("lapsed");

@@ -116,6 +116,8 @@ test("a node whose lease lapsed is rescued: its jobs follow their retry policy, 
   await a.insert([makeJob(), makeJob(), spent, makeJob()]);
   const mine = await a.claim("n1", ["default"], 3, t);
   const theirs = await b.claim("n2", ["default"], 1, t);
+  // Begun: a worker of n1 has each (a claimed job no worker began is requeued uncounted, below).
+  for (const job of mine) expect(await a.transition({ ...job, worker: { id: "w", pid: 1 } }, job.attempts, "n1")).toBe(true);
   expect(await a.lapsed(t + 5_000)).toEqual([]);
   await b.renewLease("n2", 10, {}, t + 9_000);
   expect((await b.lapsed(t + 11_000)).map((l) => l.name)).toEqual(["n1"]);
@@ -218,4 +220,17 @@ test("the URL's database is the journal's, whatever PGDATABASE says", async () =
   } finally {
     delete process.env.PGDATABASE;
   }
+});
+
+test("a dead node's job that it took and never began goes back to the queue uncounted, even with no retries", async () => {
+  const { js } = await journals(1);
+  const j = js[0] as PgJournal;
+  const t = 1_900_000_000_000;
+  await j.renewLease("n1", 10, {}, t);
+  const job = makeJob({ retries: { max: 0, on: ["worker_lost"], backoff_s: 1, factor: 2, max_backoff_s: 60 }, max_attempts: 1 });
+  await j.insert([job]);
+  expect(await j.claim("n1", ["default"], 1, t)).toMatchObject([{ id: job.id, attempts: 1, worker: null }]);
+  expect(await j.rescue("n1", rescueByRetryPolicy(), t + 11_000)).toEqual([job.id]);
+  expect(await j.get(job.id)).toMatchObject({ state: "queued", attempts: 0, error: null, started_at: null });
+  expect(await j.claim("n2", ["default"], 1, t + 11_000)).toMatchObject([{ id: job.id, attempts: 1 }]);
 });

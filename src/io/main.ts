@@ -88,6 +88,7 @@ export async function runIoEngine(argv: string[]): Promise<void> {
     log,
     // A node gives a retry back to the shared queue, for any node to take after its wait.
     release: cluster ? () => true : undefined,
+    keepsArrays: cluster ? (job) => cluster.keepsArrays(job) : undefined,
   });
   const roster = new Roster(engine, {
     announce(worker, spare) {

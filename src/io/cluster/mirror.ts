@@ -83,7 +83,7 @@ export class Mirror {
     for (const w of batch) this.pending.delete(w.job.id);
     // Snapshots: the job objects live on in the engine and may change while the batch is out.
     const rows = batch.map(({ job, expected }) => ({ job: { ...job }, expected }));
-    this.writing = writeFenced(this.sql, this.node, rows).then(
+    this.writing = this.send(rows).then(
       (written) => {
         if (this.failure) this.log(`cluster: writes to the shared journal go through again`);
         this.failure = null;
@@ -107,6 +107,30 @@ export class Mirror {
     });
   }
 
+  /**
+   * One statement for the batch. Should the database refuse its data (SQLSTATE class 22 or
+   * 23: a value it will not take), each row is written alone, and a row it refuses alone is
+   * dropped with a log line: one bad row must not hold every other write back for ever.
+   */
+  private async send(rows: FencedWrite[]): Promise<Set<string>> {
+    try {
+      return await writeFenced(this.sql, this.node, rows);
+    } catch (err) {
+      if (!isDataError(err)) throw err;
+      const written = new Set<string>();
+      for (const row of rows) {
+        try {
+          for (const id of await writeFenced(this.sql, this.node, [row])) written.add(id);
+        } catch (alone) {
+          if (!isDataError(alone)) throw alone;
+          this.log(`cluster: the shared journal refused job ${row.job.id}'s ${row.job.state} state (${(alone as Error).message}); it is not written`);
+          written.add(row.job.id); // not fenced: refused, and told above
+        }
+      }
+      return written;
+    }
+  }
+
   private settleWaiters(all = false): void {
     if (this.waiters.length === 0) return;
     const still: typeof this.waiters = [];
@@ -117,4 +141,10 @@ export class Mirror {
     }
     this.waiters = still;
   }
+}
+
+/** A PostgreSQL error about the data sent (22: data exception, 23: integrity), not the connection. */
+function isDataError(err: unknown): boolean {
+  const code = (err as { errno?: unknown }).errno;
+  return typeof code === "string" && (code.startsWith("22") || code.startsWith("23"));
 }

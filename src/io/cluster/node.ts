@@ -33,7 +33,7 @@ import { ClusterOps } from "./cluster-ops.ts";
 import { LeaseKeeper } from "./lease.ts";
 import { Mirror } from "./mirror.ts";
 import type { NodePool, NodeView, NodesSource } from "./node-view.ts";
-import { CANCEL_CHANNEL, cancelsAsked, DONE_CHANNEL, heldBy, jobsByIds, queuedByPool } from "./pg-batch.ts";
+import { CANCEL_CHANNEL, cancelsAsked, DONE_CHANNEL, type FencedWrite, heldBy, jobsByIds, queuedByPool } from "./pg-batch.ts";
 import { RemoteWaiters } from "./remote-waiters.ts";
 
 const CANCEL_POLL_MS = 1000;
@@ -53,6 +53,10 @@ export class ClusterNode implements NodesSource {
   private depths = new Map<string, number>();
   /** A moving mean of each pool's jobs' run time here (ms), for how far ahead to claim. */
   private readonly meanMs = new Map<string, number>();
+  /** Writes a lost engine left undone, made at attach (reconcile). */
+  private readonly rewrites: FencedWrite[] = [];
+  /** Jobs given back to the queue that are pinned here for their arrays: their holds are kept. */
+  private readonly heldArrays = new Set<string>();
   /** The nodes as last read (every WATCH_MS, lease.ts). */
   private known: NodeLease[] = [];
   private timers: ReturnType<typeof setInterval>[] = [];
@@ -102,17 +106,30 @@ export class ClusterNode implements NodesSource {
     }
   }
 
-  /** Before the ledger counts it: the working copy keeps only the jobs still this node's, at the same attempt. */
+  /**
+   * Before the ledger counts it: the working copy keeps only the jobs still this node's, at
+   * the same attempt. Rows the shared journal still gives this node that the engine does not
+   * hold (their last write was lost with the engine that made it) are written again at
+   * attach: a terminal state the working copy kept, or back to the queue.
+   */
   reconcile(journal: Journal): void {
     let dropped = 0;
+    const active = new Set<string>();
     for (const job of journal.active()) {
       const row = this.held.get(job.id);
       // A job taken but not begun is one attempt behind its row (the claim counted it).
-      const same = row && (row.attempts === job.attempts || (job.state === "queued" && row.attempts === job.attempts + 1));
-      if (same) this.expected.set(job.id, row.attempts);
+      const same = row && row.attempts === (job.state === "queued" ? job.attempts + 1 : job.attempts);
+      if (same) (this.expected.set(job.id, row.attempts), active.add(job.id));
       else (journal.remove(job.id), dropped++);
     }
     if (dropped > 0) this.log(`cluster: ${dropped} jobs of this node's last run were rescued by other nodes meanwhile; they are not run here`);
+    for (const [id, row] of this.held) {
+      if (active.has(id)) continue;
+      const kept = journal.get(id);
+      if (kept && isTerminal(kept.state) && kept.attempts === row.attempts) this.rewrites.push({ job: kept, expected: row.attempts });
+      // Not begun (no worker): the claim's attempt is not counted. Begun: it was lost with the engine.
+      else this.rewrites.push({ job: { ...row, state: "queued", attempts: row.worker ? row.attempts : row.attempts - 1, worker: null, started_at: null, not_before: 0 }, expected: row.attempts });
+    }
     this.held = new Map();
   }
 
@@ -128,6 +145,7 @@ export class ClusterNode implements NodesSource {
       log: this.log,
     });
     this.parts = { ...attached, mirror, claimer };
+    for (const w of this.rewrites.splice(0)) mirror.write(w.job, w.expected, false);
     ledger.observe((job) => {
       const expected = this.expected.get(job.id);
       if (expected === undefined) return;
@@ -169,6 +187,16 @@ export class ClusterNode implements NodesSource {
     }
   }
 
+  /**
+   * A job given back to the queue (a retry) that is pinned here keeps its arrays held: only
+   * this node takes it again, and its inputs must not expire in its wait (Engine.forget).
+   */
+  keepsArrays(job: Job): boolean {
+    if (Object.keys(job.arrays).length === 0) return false;
+    this.heldArrays.add(job.id);
+    return true;
+  }
+
   /** The other node whose run made the array `name` (its instance is in the name), or null. */
   holderOf(name: string): string | null {
     const instance = fileInstance(name)?.id;
@@ -207,6 +235,8 @@ export class ClusterNode implements NodesSource {
       // on its second attempt or later can have been here before.
       const stale = job.attempts > 1 ? engine.journal.get(job.id) : null;
       if (stale) ledger.forget(stale);
+      // Its arrays were held through its retry's wait (keepsArrays): accept holds them again.
+      if (this.heldArrays.delete(job.id)) engine.arrays.release(job.arrays);
       this.expected.set(job.id, job.attempts);
       Object.assign(job, { state: "queued", attempts: job.attempts - 1, started_at: null, worker: null, node: this.name });
       fresh.push(job);
@@ -223,13 +253,20 @@ export class ClusterNode implements NodesSource {
     if (live && live.state === "queued" && !this.expected.has(job.id)) this.parts!.engine.forget(live);
   }
 
-  /** This node's lease lapsed: jobs it took and has not started go back, through the others' rescue. */
+  /**
+   * This node's lease lapsed: jobs it took and has not started go back to the queue, their
+   * attempt not counted, by a fenced write (applied if no other node rescued them first;
+   * kept until the database answers). Without it, a lease renewed again before anyone
+   * rescued would leave their rows running here, with no engine holding them.
+   */
   private lapsed(): void {
     if (!this.parts) return;
-    const { engine } = this.parts;
+    const { engine, mirror } = this.parts;
     for (const job of [...engine.active.values()]) {
-      if (job.state !== "queued") continue;
+      const expected = this.expected.get(job.id);
+      if (job.state !== "queued" || expected === undefined) continue;
       this.expected.delete(job.id);
+      mirror.write(job, expected, true);
       engine.forget(job);
     }
   }
@@ -312,9 +349,12 @@ export class ClusterNode implements NodesSource {
       if (job.state === "queued" && expected !== undefined) this.parts!.mirror.write(job, expected, true);
     }
     for (const t of this.timers) clearInterval(t);
+    // A stop after a drain is the node's end: its lease is given up. Any other (the
+    // supervisor gone) leaves the lease to lapse, in case its workers live on.
+    const ending = this.parts?.engine.draining ?? false;
     const done = (async () => {
       await this.parts?.mirror.written();
-      await endLease(this.sql, this.name, Date.now());
+      if (ending) await endLease(this.sql, this.name, Date.now());
     })();
     await Promise.race([done.catch(() => {}), Bun.sleep(CLOSE_WAIT_MS)]);
     await this.journal.close().catch(() => {});

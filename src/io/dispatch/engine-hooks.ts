@@ -16,6 +16,8 @@ export type EngineHooks = {
    * then forgets the job instead of waiting out the retry itself.
    */
   release?(job: Job): boolean;
+  /** Whether a forgotten job's input arrays stay held (it will come back to this engine). */
+  keepsArrays?(job: Job): boolean;
 };
 
 export type Phase = { kind: "holding" } | { kind: "serving" } | { kind: "draining" };

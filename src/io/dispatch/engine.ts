@@ -244,13 +244,16 @@ export class Engine {
     for (const ended of this.endings) ended(job);
   }
 
-  /** A job another node may now take (a cluster's released retry): no longer this engine's. */
+  /**
+   * A job another node may now take (a cluster's released retry): no longer this engine's.
+   * Its input arrays stay held when the hook keeps them (pinned here, it comes back here).
+   */
   forget(job: Job): void {
     this.unqueue(job);
     this.cancelling.delete(job.id);
     this.returned.delete(job.id);
     this.active.delete(job.id);
-    this.jobArrays.ended(job, "cancelled");
+    if (!this.hooks.keepsArrays?.(job)) this.jobArrays.ended(job, "cancelled");
     this.ledger.forget(job);
   }
 

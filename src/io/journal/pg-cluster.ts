@@ -12,6 +12,7 @@
  * - leases: each node renews its row in `nodes`; a lapsed one is dead. Times are the nodes'
  *   own clocks (epoch ms), so their clocks must agree to well within lease_s.
  * - rescue: a dead node's running jobs become what a pure decision says (rescue-policy.ts),
+ *   those it took and never began go back to the queue with their attempt not counted,
  *   in one transaction that first checks, under the node row's lock, that the lease is still
  *   lapsed: a node that renewed in the meantime keeps its jobs.
  */
@@ -96,6 +97,12 @@ export async function rescueNode(sql: SQL, deadNode: string, decide: RescueDecis
     const jobs: Job[] = (await tx`SELECT * FROM jobs WHERE node = ${deadNode} AND state = 'running' ORDER BY id FOR UPDATE SKIP LOCKED`).map(fromPgRow);
     const requeued = new Set<string>();
     for (const job of jobs) {
+      // Taken and never begun (no worker had it): back to the queue, its attempt not counted.
+      if (job.worker === null) {
+        await tx`UPDATE jobs SET state = 'queued', attempts = attempts - 1, started_at = NULL, node = NULL WHERE id = ${job.id}`;
+        requeued.add(job.pool);
+        continue;
+      }
       const outcome = decide(job, deadNode, now);
       const error = JSON.stringify(outcome.error);
       if (outcome.state === "queued") {
