@@ -30,7 +30,7 @@ export const HOLD_TASKS = `export const tasks = {
 const POLL_MS = 5;
 const RUNNING_TIMEOUT_MS = 30_000;
 
-type JobView = { id: string; state: string; node: string | null; attempt?: number; error?: unknown };
+type JobView = { id: string; state: string; node: string | null; worker: { id: string } | null; attempt?: number; error?: unknown };
 
 export type RescueRun = { killed: string; rescued_by: string | null; taken_back_ms: number; succeeded_ms: number };
 
@@ -57,7 +57,9 @@ export async function rescueOnce(url: string, leaseS: number, run: number, worke
     const submitted = await api<{ id: string; state: string }>(nodes[0]!, "POST", "/v1/jobs", { task: "bench.hold", payload: {}, timeout_s: 300, retries: { max: 1, backoff_s: 0 } });
     if (submitted.status !== 202) throw new Error(`submit at ${nodes[0]!.name}: ${submitted.status} ${JSON.stringify(submitted.body).slice(0, 200)}`);
     const id = submitted.body.id;
-    const { job } = await until(nodes[0]!, id, "running on a node", RUNNING_TIMEOUT_MS, (j) => j.state === "running" && !!j.node);
+    // Begun by a worker there, not only taken: a job taken and never begun would go back to
+    // the queue uncounted, and run its first attempt (the long one) again.
+    const { job } = await until(nodes[0]!, id, "running on a node", RUNNING_TIMEOUT_MS, (j) => j.state === "running" && !!j.node && j.worker !== null);
     const victim = nodes.find((n) => n.name === job.node);
     if (!victim) throw new Error(`job ${id} runs on '${job.node}', which is none of ${nodes.map((n) => n.name).join(", ")}`);
     const survivor = nodes.find((n) => n !== victim)!;
