@@ -176,9 +176,10 @@ describe.skipIf(unavailable !== null)("three nodes, each in its own network name
     let onN1: string | null = null;
     for (let tries = 0; tries < 20 && !onN1; tries++) {
       const id = tries === 0 ? long[0]! : (await submit(node(1), [{ task: "cluster.mark", payload: { file, ms: 5000 } }]))[0]!;
-      // Begun: its worker is in the shared journal (a job only taken would go back uncounted).
-      const job = await node(1).until(`job ${id} begun`, async () => {
-        const j = (await node(1).request("GET", `/v1/jobs/${id}`)).body;
+      // Begun, as the shared journal says (a job only taken would go back uncounted): read
+      // at n0, since n1 answers for a job it holds from its own engine, ahead of its write.
+      const job = await node(0).until(`job ${id} begun`, async () => {
+        const j = (await node(0).request("GET", `/v1/jobs/${id}`)).body;
         return j.state === "running" && j.worker ? j : null;
       });
       if (job.node === "n1") onN1 = id;
@@ -195,7 +196,11 @@ describe.skipIf(unavailable !== null)("three nodes, each in its own network name
       const moved = await node(0).until("the cut node's job moved", async () => {
         const j = (await node(0).request("GET", `/v1/jobs/${onN1}`)).body;
         return j.node !== "n1" && j.attempts >= 2 ? j : null;
-      }, 30_000);
+      }, 30_000).catch(async (err) => {
+        // What the others saw, for whoever reads a failure.
+        const seen = { job: (await node(0).request("GET", `/v1/jobs/${onN1}`)).body, nodes: (await node(0).request("GET", "/v1/nodes")).body };
+        throw new Error(`${(err as Error).message}\n${JSON.stringify(seen)}\nn2:\n${node(2).output.slice(-2000)}\nn1:\n${node(1).output.slice(-2000)}`);
+      });
       expect(["n0", "n2"]).toContain(moved.node);
       const meanwhile = await submit(node(0), Array.from({ length: 20 }, () => ({ task: "cluster.mark", payload: { file, ms: 10 } })));
       const done = await waitAll(node(0), meanwhile);

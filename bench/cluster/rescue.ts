@@ -59,10 +59,13 @@ export async function rescueOnce(url: string, leaseS: number, run: number, worke
     const id = submitted.body.id;
     // Begun by a worker there, not only taken: a job taken and never begun would go back to
     // the queue uncounted, and run its first attempt (the long one) again.
-    const { job } = await until(nodes[0]!, id, "running on a node", RUNNING_TIMEOUT_MS, (j) => j.state === "running" && !!j.node && j.worker !== null);
+    // Begun as the shared journal says: read at a node that does not hold it (the one that
+    // does answers from its own engine, a few ms ahead of its write).
+    const { job } = await until(nodes[0]!, id, "running on a node", RUNNING_TIMEOUT_MS, (j) => j.state === "running" && !!j.node);
     const victim = nodes.find((n) => n.name === job.node);
     if (!victim) throw new Error(`job ${id} runs on '${job.node}', which is none of ${nodes.map((n) => n.name).join(", ")}`);
     const survivor = nodes.find((n) => n !== victim)!;
+    await until(survivor, id, "begun by a worker", RUNNING_TIMEOUT_MS, (j) => j.state === "running" && j.worker !== null);
     const t0 = performance.now();
     killNode(victim);
     const limit = (leaseS + 30) * 1000;

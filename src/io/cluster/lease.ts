@@ -10,9 +10,9 @@
  *
  * Every WATCH_MS the node reads the nodes table: a node whose lease passed is rescued
  * (its running jobs follow their retry policy, journal/rescue-policy.ts), and `node.*`
- * events tell of nodes that joined, lapsed, or came back. After its own renewals failed a
- * node rescues no one for a whole lease: the others may have been cut off from the
- * database as it was, and get that long to renew first.
+ * events tell of nodes that joined, lapsed, or came back. After its own lease lapsed a node
+ * rescues no one for a whole lease once it renewed again: the others may have been cut off
+ * from the database as it was, and get that long to renew first.
  */
 import type { NodeLease } from "../journal/interface.ts";
 
@@ -43,6 +43,7 @@ export class LeaseKeeper {
   /** Why the last renewal failed, for /ready; null once one went through. */
   failure: string | null = null;
   private recoveredAt = 0;
+  private watchFailure: string | null = null;
   private readonly known = new Map<string, "alive" | "lapsed">();
   private watched = false;
   private timers: ReturnType<typeof setInterval>[] = [];
@@ -91,9 +92,9 @@ export class LeaseKeeper {
       const lease = await withTimeout(this.deps.renew(this.deps.info()), this.renewEveryMs, "no answer within a third of the lease");
       const was = this.state.kind;
       this.state = { kind: "held", until: lease.lease_until };
-      if (this.failure !== null) this.recoveredAt = Date.now();
       this.failure = null;
       if (was === "lapsed") {
+        this.recoveredAt = Date.now();
         this.deps.log(`cluster: node ${this.deps.name} renewed its lease again and takes jobs`);
         this.deps.event("node.rejoined", { node: this.deps.name, self: true });
       }
@@ -111,7 +112,8 @@ export class LeaseKeeper {
     if (this.watching || this.state.kind !== "held") return;
     this.watching = true;
     try {
-      const nodes = await this.deps.nodes();
+      // Bounded, as a renewal is: a read that never answers must not stop every later watch.
+      const nodes = await withTimeout(this.deps.nodes(), this.renewEveryMs, "no answer within a third of the lease");
       const first = !this.watched;
       this.watched = true;
       const waiting = this.recoveredAt > 0 && now - this.recoveredAt < this.deps.leaseS * 1000;
@@ -122,7 +124,7 @@ export class LeaseKeeper {
         this.known.set(node.name, state);
         if (!first && before !== state) this.told(node, state, before);
         if (state === "lapsed" && !waiting) {
-          const rescued = await this.deps.rescue(node.name);
+          const rescued = await withTimeout(this.deps.rescue(node.name), this.deps.leaseS * 1000, "no answer within a lease");
           if (rescued.length > 0) {
             this.deps.log(`cluster: node ${node.name}'s lease lapsed; ${rescued.length} of its running jobs follow their retry policy on the other nodes`);
             this.deps.event("node.rescued", { node: node.name, jobs: rescued.length, by: this.deps.name });
@@ -130,9 +132,11 @@ export class LeaseKeeper {
           }
         }
       }
+      this.watchFailure = null;
     } catch (err) {
-      // The renewal says what is wrong with the database; this only waits for the next tick.
-      void err;
+      const message = (err as Error).message;
+      if (this.watchFailure !== message) this.deps.log(`cluster: reading the nodes or rescuing one failed (${message}); the next watch tries again`);
+      this.watchFailure = message;
     } finally {
       this.watching = false;
     }
