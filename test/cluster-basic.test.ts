@@ -123,3 +123,29 @@ test("a node that stops cleanly hands back the jobs it took and had not started,
   const ended = await again.request("POST", "/v1/jobs/wait", { ids, timeout_s: 30, all: true });
   expect(ended.body.jobs.map((j: { state: string; attempts: number }) => [j.state, j.attempts])).toEqual([["succeeded", 1], ["succeeded", 1], ["succeeded", 1]]);
 }, 90_000);
+
+test("an IO engine killed while the database was away: its successor writes the end it kept, and the job does not run again", async () => {
+  const [a, b, c] = started;
+  const byName: Record<string, Gaia> = { a: a!, b: b!, c: c! };
+  const id = (await a!.request("POST", "/v1/jobs", { task: "sleep", payload: { ms: 600 } })).body.id as string;
+  const running = await a!.until("the job begun, as the journal says", async () => {
+    const j = (await a!.request("GET", `/v1/jobs/${id}`)).body;
+    return j.state === "running" && j.worker ? j : null;
+  });
+  const owner = byName[running.node]!;
+  await pg.down();
+  try {
+    // It ends on its node (its worker idle again); the write of that end waits for the database.
+    await owner.until("the end kept by its node", async () => {
+      const workers = await owner.workers();
+      const ready = (await owner.request("GET", "/ready")).body;
+      return workers.every((w) => w.state !== "busy") && JSON.stringify(ready).includes("wait to be written") ? true : null;
+    }, 30_000);
+    process.kill((await owner.request("GET", "/v1/status")).body.io.pid as number, "SIGKILL");
+  } finally {
+    await pg.up();
+  }
+  await owner.waitReady(30_000);
+  const job = (await a!.request("GET", `/v1/jobs/${id}?wait=10`)).body;
+  expect(job).toMatchObject({ id, state: "succeeded", attempts: 1, node: running.node });
+}, 90_000);

@@ -26,6 +26,7 @@ import type { NodeLease } from "../journal/interface.ts";
 import { fileInstance } from "../../arrays/names.ts";
 import { PgJournal } from "../journal/pg-journal.ts";
 import { rescueByRetryPolicy } from "../journal/rescue-policy.ts";
+import { decideRetry } from "../dispatch/retry.ts";
 import type { Ledger } from "../ledger.ts";
 import type { Ops } from "../ops.ts";
 import { Claimer, roomOf } from "./claimer.ts";
@@ -61,7 +62,6 @@ export class ClusterNode implements NodesSource {
   private known: NodeLease[] = [];
   private timers: ReturnType<typeof setInterval>[] = [];
   readonly lease: LeaseKeeper;
-  readonly ops: ClusterOps | null = null;
 
   private constructor(
     readonly journal: PgJournal,
@@ -127,8 +127,18 @@ export class ClusterNode implements NodesSource {
       if (active.has(id)) continue;
       const kept = journal.get(id);
       if (kept && isTerminal(kept.state) && kept.attempts === row.attempts) this.rewrites.push({ job: kept, expected: row.attempts });
-      // Not begun (no worker): the claim's attempt is not counted. Begun: it was lost with the engine.
-      else this.rewrites.push({ job: { ...row, state: "queued", attempts: row.worker ? row.attempts : row.attempts - 1, worker: null, started_at: null, not_before: 0 }, expected: row.attempts });
+      // Not begun (no worker): back, the claim's attempt not counted. Begun: the attempt was
+      // lost with the engine, and the job's retry policy says what follows, as for a dead node.
+      else if (!row.worker) this.rewrites.push({ job: { ...row, state: "queued", attempts: row.attempts - 1, started_at: null, not_before: 0 }, expected: row.attempts });
+      else {
+        const now = Date.now();
+        const error = { type: "worker_lost", message: `the IO engine of node ${this.name} ended while attempt ${row.attempts} of this job ran, before its end was written` };
+        const retry = decideRetry(row.retries, row.attempts, "worker_lost");
+        const job: Job = retry.retry
+          ? { ...row, state: "queued", not_before: now + retry.delayMs, error, worker: null }
+          : { ...row, state: "failed", error, finished_at: now, worker: null };
+        this.rewrites.push({ job, expected: row.attempts });
+      }
     }
     this.held = new Map();
   }
@@ -164,7 +174,6 @@ export class ClusterNode implements NodesSource {
       node: this.name, local: attached.ops, engine, journal: this.journal, mirror, remote,
       depths: () => this.depths, submitted: () => claimer.wake(), arraysAt: (arrays) => this.arraysAt(arrays), log: this.log,
     });
-    (this as { ops: ClusterOps | null }).ops = ops;
     void this.listen(remote, claimer);
     this.timers.push(setInterval(() => void this.takeCancels(), CANCEL_POLL_MS));
     this.timers.push(setInterval(() => void this.countDepths(), DEPTH_EVERY_MS));
