@@ -88,7 +88,7 @@ export async function runIoEngine(argv: string[]): Promise<void> {
     log,
     // A node gives a retry back to the shared queue, for any node to take after its wait.
     release: cluster ? () => true : undefined,
-    keepsArrays: cluster ? (job) => cluster.keepsArrays(job) : undefined,
+    keepsArrays: cluster ? (job) => cluster.arrays.keeps(job) : undefined,
   });
   const roster = new Roster(engine, {
     announce(worker, spare) {
@@ -131,7 +131,7 @@ export async function runIoEngine(argv: string[]): Promise<void> {
   wireSupervisor({ supervisor, bus, roster, gpus, drain, pipelines, log });
   const token = config.control.listen ? readFileSync(boot.tokenFile, "utf8").trim() : null;
   const app = createApp({
-    engine, ops: clusterOps ?? ops, jobLogs, arrays: new ArrayOps(arrays, (name) => cluster?.holderOf(name) ?? null), schedules, bus, supervisor, views, pipelines, nodes: cluster, log,
+    engine, ops: clusterOps ?? ops, jobLogs, arrays: new ArrayOps(arrays, (name) => cluster?.arrays.holderOf(name) ?? null), schedules, bus, supervisor, views, pipelines, nodes: cluster, log,
     maxBodyBytes: Math.round(config.control.max_body_mb * 1024 * 1024), token, metricsPublic: config.control.metrics_public,
   });
   await serveApi(app, boot, log);

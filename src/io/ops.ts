@@ -10,6 +10,7 @@ import { routeTask } from "./dispatch/routing.ts";
 import { isTerminal, jobView, type Job, type JobView } from "./job.ts";
 import { notFound, Refusal } from "./refusal.ts";
 import type { ListFilter, Submission } from "./submission.ts";
+import { waitMany } from "./wait-many.ts";
 import type { DryRun, JobList, WaitAnswer } from "../api/shapes/jobs.ts";
 
 export type Admission = { ok: true; jobs: Job[] } | { ok: false; error: Refusal };
@@ -188,39 +189,14 @@ export class Ops implements JobOps {
     return { status: 200, job: jobView(done) };
   }
 
-  /**
-   * `POST /v1/jobs/wait`: the jobs among `ids` that have ended, as soon as one has (or, with
-   * `all`, once every one has), or at `waitMs` whichever ended by then; and the ids still
-   * pending. One request collects many ends, so a client that runs thousands of jobs needs
-   * neither a read per job nor a poll.
-   */
+  /** `POST /v1/jobs/wait` (wait-many.ts), on this engine's jobs and waits. */
   async waitMany(ids: string[], waitMs: number, all: boolean): Promise<WaitAnswer> {
-    const pending = new Map<string, Job>();
-    const ended: JobView[] = [];
+    const found = new Map<string, Job>();
     for (const id of new Set(ids)) {
       const job = this.find(id);
-      if (!job) throw notFound(`job '${id}'`);
-      if (isTerminal(job.state)) ended.push(jobView(job));
-      else pending.set(id, job);
+      if (job) found.set(id, job);
     }
-    if (pending.size > 0 && waitMs > 0 && (all || ended.length === 0)) {
-      await new Promise<void>((resolve) => {
-        const stops: (() => void)[] = [];
-        let left = pending.size;
-        const done = (job: Job | null) => {
-          if (job) {
-            pending.delete(job.id);
-            ended.push(jobView(job));
-          }
-          if (job === null || !all || --left === 0) {
-            for (const stop of stops) stop();
-            resolve();
-          }
-        };
-        for (const job of [...pending.values()]) stops.push(this.engine.ledger.waiters.add(job.id, waitMs, done));
-      });
-    }
-    return { jobs: ended, pending: [...pending.keys()] };
+    return waitMany(found, ids, waitMs, all, (id, ms, done) => this.engine.ledger.waiters.add(id, ms, done));
   }
 
   /** Resolves with the job once its end is committed, or null after `ms`. */

@@ -21,6 +21,7 @@ import type { PgJournal } from "../journal/pg-journal.ts";
 import type { Mirror } from "./mirror.ts";
 import { askCancel, insertQueued, jobsByIds } from "./pg-batch.ts";
 import type { RemoteWaiters } from "./remote-waiters.ts";
+import { waitMany } from "../wait-many.ts";
 
 const CANCEL_WAIT_MS = 10_000;
 
@@ -146,36 +147,9 @@ export class ClusterOps implements JobOps {
     return { status: 200, job: jobView(done) };
   }
 
+  /** `POST /v1/jobs/wait` (wait-many.ts), each job waited for here and on the shared journal. */
   async waitMany(ids: string[], waitMs: number, all: boolean): Promise<WaitAnswer> {
-    const pending = new Map<string, Job>();
-    const ended: JobView[] = [];
-    const unique = [...new Set(ids)];
-    const found = await this.findMany(unique);
-    for (const id of unique) {
-      const job = found.get(id);
-      if (!job) throw notFound(`job '${id}'`);
-      if (isTerminal(job.state)) ended.push(jobView(job));
-      else pending.set(id, job);
-    }
-    if (pending.size > 0 && waitMs > 0 && (all || ended.length === 0)) {
-      await new Promise<void>((resolve) => {
-        const stops: (() => void)[] = [];
-        let left = pending.size;
-        let over = false;
-        const done = (job: Job | null) => {
-          if (over) return;
-          if (job && pending.delete(job.id)) ended.push(jobView(job));
-          else if (job) return;
-          if (job === null || !all || --left === 0) {
-            over = true;
-            for (const stop of stops) stop();
-            resolve();
-          }
-        };
-        for (const id of [...pending.keys()]) stops.push(this.waitAny(id, waitMs, done));
-      });
-    }
-    return { jobs: ended, pending: [...pending.keys()] };
+    return waitMany(await this.findMany([...new Set(ids)]), ids, waitMs, all, (id, ms, done) => this.waitAny(id, ms, done));
   }
 
   /** Resolves with the job once it ended, here or on any node, or null after `ms`. */

@@ -8,10 +8,8 @@
  * inserted there at submission (cluster-ops.ts), claimed there (claimer.ts), and every state
  * the engine gives it is written there, fenced by the claimed attempt (mirror.ts). A job
  * that goes back to the queue (a retry) is given back to the shared queue, for any node.
- *
- * At start the node renews its lease before anything else, then keeps of its working copy
- * only the jobs the shared journal still says are its own, at the same attempt; the others
- * were rescued while it was away and are not run again here.
+ * At start the node renews its lease before anything else, then squares its working copy
+ * with the shared journal (working-copy.ts).
  */
 import type { SQL } from "bun";
 import { join } from "node:path";
@@ -23,17 +21,18 @@ import { isTerminal, type Job } from "../job.ts";
 import type { Journal } from "../journal.ts";
 import { allNodes, endLease, QUEUED_CHANNEL } from "../journal/pg-cluster.ts";
 import type { NodeLease } from "../journal/interface.ts";
-import { fileInstance } from "../../arrays/names.ts";
 import { PgJournal } from "../journal/pg-journal.ts";
 import { rescueByRetryPolicy } from "../journal/rescue-policy.ts";
-import { decideRetry } from "../dispatch/retry.ts";
 import type { Ledger } from "../ledger.ts";
 import type { Ops } from "../ops.ts";
 import { Claimer, roomOf } from "./claimer.ts";
 import { ClusterOps } from "./cluster-ops.ts";
 import { LeaseKeeper } from "./lease.ts";
 import { Mirror } from "./mirror.ts";
-import type { NodePool, NodeView, NodesSource } from "./node-view.ts";
+import type { NodeView, NodesSource } from "./node-view.ts";
+import { nodeInfo, nodeView, type NodeInfo } from "./node-info.ts";
+import { reconcileWorkingCopy } from "./working-copy.ts";
+import { NodeArrays } from "./node-arrays.ts";
 import { CANCEL_CHANNEL, cancelsAsked, DONE_CHANNEL, type FencedWrite, heldBy, jobsByIds, queuedByPool } from "./pg-batch.ts";
 import { RemoteWaiters } from "./remote-waiters.ts";
 
@@ -54,10 +53,9 @@ export class ClusterNode implements NodesSource {
   private depths = new Map<string, number>();
   /** A moving mean of each pool's jobs' run time here (ms), for how far ahead to claim. */
   private readonly meanMs = new Map<string, number>();
-  /** Writes a lost engine left undone, made at attach (reconcile). */
-  private readonly rewrites: FencedWrite[] = [];
-  /** Jobs given back to the queue that are pinned here for their arrays: their holds are kept. */
-  private readonly heldArrays = new Set<string>();
+  private readonly rewrites: FencedWrite[] = []; // what a lost engine left unwritten (reconcile), written at attach
+  /** Where arrays are, and the holds of retries pinned here (node-arrays.ts). */
+  readonly arrays: NodeArrays;
   /** The nodes as last read (every WATCH_MS, lease.ts). */
   private known: NodeLease[] = [];
   private timers: ReturnType<typeof setInterval>[] = [];
@@ -74,6 +72,7 @@ export class ClusterNode implements NodesSource {
     private held: Map<string, Job>,
   ) {
     const { lease_s } = clusterOf(config);
+    this.arrays = new NodeArrays(name, () => this.known);
     this.lease = new LeaseKeeper({
       name, leaseS: lease_s,
       renew: (info) => journal.renewLease(name, lease_s, info),
@@ -106,40 +105,12 @@ export class ClusterNode implements NodesSource {
     }
   }
 
-  /**
-   * Before the ledger counts it: the working copy keeps only the jobs still this node's, at
-   * the same attempt. Rows the shared journal still gives this node that the engine does not
-   * hold (their last write was lost with the engine that made it) are written again at
-   * attach: a terminal state the working copy kept, or back to the queue.
-   */
+  /** Before the ledger counts it: the working copy against the shared journal (working-copy.ts). */
   reconcile(journal: Journal): void {
-    let dropped = 0;
-    const active = new Set<string>();
-    for (const job of journal.active()) {
-      const row = this.held.get(job.id);
-      // A job taken but not begun is one attempt behind its row (the claim counted it).
-      const same = row && row.attempts === (job.state === "queued" ? job.attempts + 1 : job.attempts);
-      if (same) (this.expected.set(job.id, row.attempts), active.add(job.id));
-      else (journal.remove(job.id), dropped++);
-    }
+    const { expected, rewrites, dropped } = reconcileWorkingCopy(journal, this.held, this.name);
+    for (const [id, attempt] of expected) this.expected.set(id, attempt);
+    this.rewrites.push(...rewrites);
     if (dropped > 0) this.log(`cluster: ${dropped} jobs of this node's last run were rescued by other nodes meanwhile; they are not run here`);
-    for (const [id, row] of this.held) {
-      if (active.has(id)) continue;
-      const kept = journal.get(id);
-      if (kept && isTerminal(kept.state) && kept.attempts === row.attempts) this.rewrites.push({ job: kept, expected: row.attempts });
-      // Not begun (no worker): back, the claim's attempt not counted. Begun: the attempt was
-      // lost with the engine, and the job's retry policy says what follows, as for a dead node.
-      else if (!row.worker) this.rewrites.push({ job: { ...row, state: "queued", attempts: row.attempts - 1, started_at: null, not_before: 0 }, expected: row.attempts });
-      else {
-        const now = Date.now();
-        const error = { type: "worker_lost", message: `the IO engine of node ${this.name} ended while attempt ${row.attempts} of this job ran, before its end was written` };
-        const retry = decideRetry(row.retries, row.attempts, "worker_lost");
-        const job: Job = retry.retry
-          ? { ...row, state: "queued", not_before: now + retry.delayMs, error, worker: null }
-          : { ...row, state: "failed", error, finished_at: now, worker: null };
-        this.rewrites.push({ job, expected: row.attempts });
-      }
-    }
     this.held = new Map();
   }
 
@@ -172,7 +143,7 @@ export class ClusterNode implements NodesSource {
     const remote = new RemoteWaiters((ids) => jobsByIds(this.sql, ids), this.log);
     const ops = new ClusterOps({
       node: this.name, local: attached.ops, engine, journal: this.journal, mirror, remote,
-      depths: () => this.depths, submitted: () => claimer.wake(), arraysAt: (arrays) => this.arraysAt(arrays), log: this.log,
+      depths: () => this.depths, submitted: () => claimer.wake(), arraysAt: (arrays) => this.arrays.holderOfAll(arrays), log: this.log,
     });
     void this.listen(remote, claimer);
     this.timers.push(setInterval(() => void this.takeCancels(), CANCEL_POLL_MS));
@@ -194,29 +165,6 @@ export class ClusterNode implements NodesSource {
     } catch (err) {
       this.log(`cluster: LISTEN failed (${(err as Error).message}); this node relies on its polls`);
     }
-  }
-
-  /**
-   * A job given back to the queue (a retry) that is pinned here keeps its arrays held: only
-   * this node takes it again, and its inputs must not expire in its wait (Engine.forget).
-   */
-  keepsArrays(job: Job): boolean {
-    if (Object.keys(job.arrays).length === 0) return false;
-    this.heldArrays.add(job.id);
-    return true;
-  }
-
-  /** The other node whose run made the array `name` (its instance is in the name), or null. */
-  holderOf(name: string): string | null {
-    const instance = fileInstance(name)?.id;
-    if (!instance) return null;
-    const node = this.known.find((n) => (n.info as { instance?: string } | null)?.instance === instance);
-    return node && node.name !== this.name ? node.name : null;
-  }
-
-  private arraysAt(arrays: Record<string, string>): string | null {
-    const first = Object.values(arrays)[0];
-    return first === undefined ? null : this.holderOf(first);
   }
 
   /** Room per pool (claimer.ts's roomOf), from its workers, the jobs held in it, and how long they run. */
@@ -244,8 +192,8 @@ export class ClusterNode implements NodesSource {
       // on its second attempt or later can have been here before.
       const stale = job.attempts > 1 ? engine.journal.get(job.id) : null;
       if (stale) ledger.forget(stale);
-      // Its arrays were held through its retry's wait (keepsArrays): accept holds them again.
-      if (this.heldArrays.delete(job.id)) engine.arrays.release(job.arrays);
+      // Its arrays were held through its retry's wait (node-arrays.ts): accept holds them again.
+      if (this.arrays.retaken(job.id)) engine.arrays.release(job.arrays);
       this.expected.set(job.id, job.attempts);
       Object.assign(job, { state: "queued", attempts: job.attempts - 1, started_at: null, worker: null, node: this.name });
       fresh.push(job);
@@ -302,32 +250,13 @@ export class ClusterNode implements NodesSource {
   }
 
   /** What this node says of itself at each renewal (GET /v1/nodes). */
-  private info(): { version: string; started_at: string; instance: string; pools: NodePool[]; workers: number; running: number } {
-    const pools: NodePool[] = [];
-    const engine = this.parts?.engine;
-    for (const pool of this.config.pools) {
-      const queue = engine?.pools.get(pool.name);
-      let running = 0;
-      if (engine) for (const job of engine.active.values()) if (job.pool === pool.name && job.state === "running") running++;
-      pools.push({ name: pool.name, workers: queue?.members.size ?? 0, running });
-    }
-    return {
-      version: this.version, started_at: this.startedAt, instance: this.instance, pools,
-      workers: pools.reduce((n, p) => n + p.workers, 0), running: pools.reduce((n, p) => n + p.running, 0),
-    };
+  private info(): NodeInfo {
+    return nodeInfo(this.config, this.parts?.engine, { version: this.version, started_at: this.startedAt, instance: this.instance });
   }
 
   async list(): Promise<NodeView[]> {
     const now = Date.now();
-    return (await allNodes(this.sql)).map((lease) => {
-      const info = (lease.info ?? {}) as Partial<ReturnType<ClusterNode["info"]>>;
-      return {
-        name: lease.name, self: lease.name === this.name, state: lease.lease_until >= now ? "alive" : "lapsed",
-        lease_until: new Date(lease.lease_until).toISOString(), renewed_at: new Date(lease.renewed_at).toISOString(),
-        version: info.version ?? null, started_at: info.started_at ?? null, pools: info.pools ?? [],
-        workers: info.workers ?? 0, running: info.running ?? 0,
-      };
-    });
+    return (await allNodes(this.sql)).map((lease) => nodeView(lease, this.name, now));
   }
 
   /** Why this node is not ready (SPEC §1 /ready), as far as the cluster goes. */
