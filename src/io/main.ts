@@ -87,8 +87,7 @@ export async function runIoEngine(argv: string[]): Promise<void> {
     gpus,
     log,
     // A node gives a retry back to the shared queue, for any node to take after its wait.
-    release: cluster ? () => true : undefined,
-    keepsArrays: cluster ? (job) => cluster.arrays.keeps(job) : undefined,
+    release: cluster ? (job) => cluster.release(job) : undefined,
   });
   const roster = new Roster(engine, {
     announce(worker, spare) {

@@ -25,7 +25,8 @@ import { PgJournal } from "../journal/pg-journal.ts";
 import { rescueByRetryPolicy } from "../journal/rescue-policy.ts";
 import type { Ledger } from "../ledger.ts";
 import type { Ops } from "../ops.ts";
-import { Claimer, roomOf } from "./claimer.ts";
+import { Claimer } from "./claimer.ts";
+import { dropJob, roomByPool, trackMean } from "./engine-jobs.ts";
 import { ClusterOps } from "./cluster-ops.ts";
 import { LeaseKeeper } from "./lease.ts";
 import { Mirror } from "./mirror.ts";
@@ -119,7 +120,7 @@ export class ClusterNode implements NodesSource {
     const { engine, ledger, bus } = attached;
     const mirror = new Mirror(this.sql, this.name, (job) => this.fenced(job), this.log);
     const claimer = new Claimer({
-      room: () => this.room(),
+      room: () => roomByPool(engine, this.meanMs),
       canClaim: () => this.lease.holds && engine.phase.kind === "serving",
       claim: (pools, limit) => this.journal.claim(this.name, pools, limit),
       took: (jobs) => this.took(jobs),
@@ -133,13 +134,7 @@ export class ClusterNode implements NodesSource {
       mirror.write(job, expected, isTerminal(job.state) && ledger.waiters.has(job.id));
       if (job.state === "queued" || isTerminal(job.state)) this.expected.delete(job.id);
     });
-    engine.onEnded((job) => {
-      if (job.execution_ms !== null) {
-        const mean = this.meanMs.get(job.pool);
-        this.meanMs.set(job.pool, mean === undefined ? job.execution_ms : mean + (job.execution_ms - mean) * 0.1);
-      }
-      claimer.wake();
-    });
+    engine.onEnded((job) => (trackMean(this.meanMs, job), claimer.wake()));
     const remote = new RemoteWaiters((ids) => jobsByIds(this.sql, ids), this.log);
     const ops = new ClusterOps({
       node: this.name, local: attached.ops, engine, journal: this.journal, mirror, remote,
@@ -165,16 +160,6 @@ export class ClusterNode implements NodesSource {
     } catch (err) {
       this.log(`cluster: LISTEN failed (${(err as Error).message}); this node relies on its polls`);
     }
-  }
-
-  /** Room per pool (claimer.ts's roomOf), from its workers, the jobs held in it, and how long they run. */
-  private room(): Map<string, number> {
-    const { engine } = this.parts!;
-    const held = new Map<string, number>();
-    for (const job of engine.active.values()) held.set(job.pool, (held.get(job.pool) ?? 0) + 1);
-    const room = new Map<string, number>();
-    for (const [name, pool] of engine.pools) room.set(name, roomOf(pool.members.size, held.get(name) ?? 0, this.meanMs.get(name) ?? null));
-    return room;
   }
 
   /** Claimed jobs into the engine: queued here until a worker takes them (its `begin` counts the attempt the claim did). */
@@ -203,11 +188,22 @@ export class ClusterNode implements NodesSource {
     for (const pool of new Set(fresh.map((j) => j.pool))) engine.dispatch(pool);
   }
 
+  /** A retry goes back to the shared queue (Engine.fail's hook): its write is on its way; this engine lets it go. */
+  release(job: Job): boolean {
+    this.drop(job);
+    return true;
+  }
+
+  /** Takes a job out of the engine: another node may take it now; pinned here for its arrays, it keeps them held. */
+  private drop(job: Job): void {
+    dropJob(this.parts!.engine, job, this.arrays.keeps(job));
+  }
+
   /** A write the fence refused: another node holds the job now. Not started here: not started at all. */
   private fenced(job: Job): void {
     this.log(`cluster: job ${job.id} was taken back from node ${this.name} (its lease had lapsed); this node's ${job.state} for attempt ${job.attempts} is ignored`);
     const live = this.parts?.engine.active.get(job.id);
-    if (live && live.state === "queued" && !this.expected.has(job.id)) this.parts!.engine.forget(live);
+    if (live && live.state === "queued" && !this.expected.has(job.id)) this.drop(live);
   }
 
   /**
@@ -224,7 +220,7 @@ export class ClusterNode implements NodesSource {
       if (job.state !== "queued" || expected === undefined) continue;
       this.expected.delete(job.id);
       mirror.write(job, expected, true);
-      engine.forget(job);
+      this.drop(job);
     }
   }
 

@@ -12,12 +12,10 @@ export type EngineHooks = {
   log(line: string): void;
   /**
    * A cluster node (SPEC §13) gives a job that goes back to the queue (a retry) back to the
-   * shared journal, for any node to take after its wait: true when it did, and the engine
-   * then forgets the job instead of waiting out the retry itself.
+   * shared journal, for any node to take after its wait: true when it did, and took the job
+   * out of this engine (cluster/engine-jobs.ts), which then does not wait out the retry itself.
    */
   release?(job: Job): boolean;
-  /** Whether a forgotten job's input arrays stay held (it will come back to this engine). */
-  keepsArrays?(job: Job): boolean;
 };
 
 export type Phase = { kind: "holding" } | { kind: "serving" } | { kind: "draining" };

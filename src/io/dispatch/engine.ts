@@ -226,8 +226,7 @@ export class Engine {
       job.worker = null;
       job.not_before = Date.now() + decision.delayMs;
       this.ledger.transition(job, "queued");
-      if (this.hooks.release?.(job)) this.forget(job);
-      else this.enqueue(job);
+      if (!this.hooks.release?.(job)) this.enqueue(job);
       return;
     }
     this.finish(job, kind === "timeout" ? "timed_out" : "failed");
@@ -242,19 +241,6 @@ export class Engine {
     this.jobArrays.ended(job, state);
     this.ledger.transition(job, state);
     for (const ended of this.endings) ended(job);
-  }
-
-  /**
-   * A job another node may now take (a cluster's released retry): no longer this engine's.
-   * Its input arrays stay held when the hook keeps them (pinned here, it comes back here).
-   */
-  forget(job: Job): void {
-    this.unqueue(job);
-    this.cancelling.delete(job.id);
-    this.returned.delete(job.id);
-    this.active.delete(job.id);
-    if (!this.hooks.keepsArrays?.(job)) this.jobArrays.ended(job, "cancelled");
-    this.ledger.forget(job);
   }
 
   /** Tells `fn` of every job that reaches its terminal state (the scheduler's runs, say). */
