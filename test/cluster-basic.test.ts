@@ -149,3 +149,15 @@ test("an IO engine killed while the database was away: its successor writes the 
   const job = (await a!.request("GET", `/v1/jobs/${id}?wait=10`)).body;
   expect(job).toMatchObject({ id, state: "succeeded", attempts: 1, node: running.node });
 }, 90_000);
+
+test("a retry goes back to the shared queue: kill -9 of the worker running a job, and the job succeeds on its next attempt", async () => {
+  const [a] = started;
+  const id = (await a!.request("POST", "/v1/jobs", { task: "sleep", payload: { ms: 2000 }, retries: { max: 2, backoff_s: 0 } })).body.id as string;
+  const running = await a!.until("the job begun, as the journal says", async () => {
+    const j = (await a!.request("GET", `/v1/jobs/${id}`)).body;
+    return j.state === "running" && j.worker ? j : null;
+  });
+  process.kill(running.worker.pid, "SIGKILL");
+  const ended = (await a!.request("POST", "/v1/jobs/wait", { ids: [id], timeout_s: 30 })).body.jobs[0];
+  expect(ended).toMatchObject({ id, state: "succeeded", attempts: 2 });
+}, 60_000);
